@@ -1,0 +1,1 @@
+CREATE CONSTRAINT solution_id_unique IF NOT EXISTS FOR (s:Solution) REQUIRE s.id IS UNIQUE

@@ -1,0 +1,70 @@
+"""`engram db start|stop|status|init`: the Neo4j server Engram runs, and its schema."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+import typer
+
+from engram.cli.output import FormatOption, OutputFormat, console, emit_json, emit_table, handle_errors, settings_from
+from engram.dbserver.process import ManagedNeo4j
+from engram.storage.connection import open_driver
+from engram.storage.schema import apply_schema
+
+app = typer.Typer(help="Run the Neo4j server (Neo4j 5.26 + Graph Data Science) and manage its schema.", no_args_is_help=True)
+
+
+@app.command()
+@handle_errors
+def start(ctx: typer.Context) -> None:
+    """Fetch Neo4j + GDS from Maven Central (first time only) and start the server in the background."""
+    settings = settings_from(ctx)
+    status = ManagedNeo4j(settings).start(log=console.print)
+    console.print(f"Neo4j is running (pid {status.pid}).")
+    console.print(f"  Bolt:          {status.bolt_uri}")
+    console.print(f"  Neo4j Browser: {status.browser_url}  (user neo4j, password in {settings.password_file})")
+
+
+@app.command()
+@handle_errors
+def stop(ctx: typer.Context) -> None:
+    """Shut the managed Neo4j server down cleanly."""
+    stopped = ManagedNeo4j(settings_from(ctx)).stop()
+    console.print("Neo4j stopped." if stopped else "Neo4j was not running.")
+
+
+@app.command()
+@handle_errors
+def status(ctx: typer.Context, output: OutputFormat = FormatOption) -> None:
+    """Whether the managed server runs and answers on Bolt. Exit 1 when it does not."""
+    settings = settings_from(ctx)
+    if not settings.managed:
+        info = {"managed": False, "bolt_uri": settings.bolt_uri}
+        emit_json(info) if output is OutputFormat.json else console.print(f"Using external Neo4j at {settings.bolt_uri}.")
+        return
+    state = ManagedNeo4j(settings).status()
+    if output is OutputFormat.json:
+        emit_json({"managed": True, **asdict(state)})
+    else:
+        emit_table("Neo4j", ["", ""], [
+            ("running", "yes" if state.running else "no"),
+            ("pid", state.pid),
+            ("bolt", f"{state.bolt_uri} ({'answering' if state.bolt_answering else 'not answering'})"),
+            ("browser", state.browser_url),
+            ("home", state.home),
+        ])
+    if not state.bolt_answering:
+        raise typer.Exit(1)
+
+
+@app.command()
+@handle_errors
+def init(ctx: typer.Context) -> None:
+    """Apply constraints, the vector index and the fulltext index (idempotent) and wait until ONLINE."""
+    settings = settings_from(ctx)
+    driver = open_driver(settings)
+    try:
+        applied = apply_schema(driver, settings)
+    finally:
+        driver.close()
+    console.print(f"Schema applied: {len(applied)} statements, all indexes ONLINE.")

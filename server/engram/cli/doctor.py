@@ -1,0 +1,63 @@
+"""`engram doctor`: what is installed and running, and whether each part is healthy."""
+
+from __future__ import annotations
+
+import shutil
+
+import typer
+
+from engram.cli.output import FormatOption, OutputFormat, check_mark, emit_json, emit_table, handle_errors, settings_from
+from engram.dbserver.distribution import distribution_for, java_major_version
+from engram.embeddings import SentenceTransformerEmbedder
+from engram.errors import EngramError
+from engram.health import check_health
+from engram.storage.connection import open_driver
+
+
+@handle_errors
+def doctor(ctx: typer.Context, output: OutputFormat = FormatOption) -> None:
+    """Check Java, Maven, Neo4j, GDS, the indexes and the embedding model. Exit 1 if anything is unhealthy."""
+    settings = settings_from(ctx)
+    rows: list[tuple[str, str, bool]] = []
+    java, mvn = shutil.which("java"), shutil.which("mvn")
+    if settings.managed:
+        rows.append(("java", f"{java} (Java {java_major_version(java)})" if java else "not found", java is not None))
+        rows.append(("maven", mvn or "not found", mvn is not None))
+        dist = distribution_for(settings)
+        rows.append(("neo4j distribution", f"{dist.root} ({'assembled' if dist.is_ready else 'not fetched yet'})", dist.is_ready))
+
+    driver, connect_error = None, None
+    try:
+        driver = open_driver(settings)
+    except EngramError as exc:
+        connect_error = exc
+    try:
+        report = check_health(driver, SentenceTransformerEmbedder(settings.embedding_model), settings, connect_error)
+    finally:
+        if driver is not None:
+            driver.close()
+    db, model = report.database, report.model
+    rows.append(("neo4j", f"{db.neo4j_version} {db.neo4j_edition or ''} at {settings.bolt_uri}" if db.neo4j_ok
+                 else f"unreachable at {settings.bolt_uri}", db.neo4j_ok))
+    rows.append(("graph data science", db.gds_version or "not installed", db.gds_ok))
+    for index in (i for i in db.indexes if i.type in ("VECTOR", "FULLTEXT")):
+        rows.append((f"index {index.name}", f"{index.type} {index.state} {index.population_percent:.0f}%", index.state == "ONLINE"))
+    ranges = [i for i in db.indexes if i.type == "RANGE"]
+    if ranges:
+        online = sum(i.state == "ONLINE" for i in ranges)
+        rows.append(("constraints and range indexes", f"{online}/{len(ranges)} ONLINE", online == len(ranges)))
+    if db.neo4j_ok and not db.indexes_ok:
+        rows.append(("schema", "required indexes missing: run `engram db init`", False))
+    rows.append(("embedding model", f"{model.name} ({model.dimension} dims) from {model.path}" if model.ok
+                 else model.error or "failed", model.ok))
+
+    healthy = all(ok for _, _, ok in rows)
+    if output is OutputFormat.json:
+        emit_json({"healthy": healthy, "checks": [{"check": c, "detail": d, "ok": ok} for c, d, ok in rows],
+                   "errors": report.as_dict()["errors"]})
+    else:
+        emit_table("engram doctor", ["check", "detail", "status"], [(c, d, check_mark(ok)) for c, d, ok in rows])
+        for error in report.as_dict()["errors"]:
+            typer.echo(f"  {error}", err=True)
+    if not healthy:
+        raise typer.Exit(1)

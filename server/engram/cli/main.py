@@ -1,0 +1,22 @@
+"""The `engram` command: one sub-command group per module."""
+
+from __future__ import annotations
+
+import typer
+
+from engram.cli import db, doctor, serve
+
+app = typer.Typer(
+    name="engram",
+    help="Engram Memory: memory, learning and knowledge sharing for LLM agents, on Neo4j.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
+app.add_typer(db.app, name="db")
+app.command()(doctor.doctor)
+app.command()(serve.serve)
+app.command()(serve.up)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,60 @@
+"""`engram serve` runs the API; `engram up` brings the whole stack up (what `make run` calls)."""
+
+from __future__ import annotations
+
+import typer
+import uvicorn
+
+from engram.api.app import create_app
+from engram.cli.output import console, handle_errors, settings_from
+from engram.dbserver.process import ManagedNeo4j
+from engram.storage.connection import open_driver
+from engram.storage.schema import apply_schema
+
+
+@handle_errors
+def serve(
+    ctx: typer.Context,
+    host: str = typer.Option(None, help="Interface to bind (default ENGRAM_API_HOST or 127.0.0.1)."),
+    port: int = typer.Option(None, help="Port (default ENGRAM_API_PORT or 8000)."),
+) -> None:
+    """Serve the GraphQL API (GraphiQL at /graphql in a browser) and /health with uvicorn."""
+    settings = settings_from(ctx)
+    host, port = host or settings.api_host, port or settings.api_port
+    _print_urls(settings, host, port)
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+@handle_errors
+def up(
+    ctx: typer.Context,
+    seed: bool = typer.Option(True, help="Load the demo data in seeds/."),
+    serve_api: bool = typer.Option(True, "--serve/--no-serve", help="Run the API in the foreground afterwards."),
+) -> None:
+    """Start Neo4j (unless NEO4J_URI is set), apply the schema, load the demo data, then serve the API."""
+    settings = settings_from(ctx)
+    if settings.managed:
+        ManagedNeo4j(settings).start(log=console.print)
+    driver = open_driver(settings)
+    try:
+        apply_schema(driver, settings)
+        console.print("Schema applied; indexes ONLINE.")
+        if seed:
+            from engram.seeding import load_seeds
+
+            summary = load_seeds(driver, settings, log=console.print)
+            console.print(f"Demo data loaded: {summary}")
+    finally:
+        driver.close()
+    if serve_api:
+        serve(ctx, host=None, port=None)
+    else:
+        _print_urls(settings, settings.api_host, settings.api_port)
+
+
+def _print_urls(settings, host: str, port: int) -> None:
+    console.print("[bold]Engram Memory[/bold]")
+    console.print(f"  GraphiQL:      http://{host}:{port}/graphql")
+    console.print(f"  Health:        http://{host}:{port}/health")
+    console.print(f"  Neo4j Browser: {settings.browser_url}")
+    console.print(f"  Bolt:          {settings.bolt_uri}")

@@ -1,0 +1,136 @@
+"""Settings for every Engram process, built once from the environment (or a mapping) and passed in."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from engram.errors import ConfigurationError
+
+
+def _default_home() -> Path:
+    """`.engram/` beside the checkout when run from one, else in the user's home directory."""
+    cwd = Path.cwd()
+    if (cwd / "pyproject.toml").exists() and (cwd / "cypher").is_dir():
+        return cwd / ".engram"
+    return Path.home() / ".engram"
+
+
+def _repo_root() -> Path:
+    """The directory that holds cypher/, seeds/ and server/ (the checkout, or the installed tree)."""
+    here = Path(__file__).resolve()
+    for parent in here.parents:
+        if (parent / "cypher").is_dir() and (parent / "server").is_dir():
+            return parent
+    return Path.cwd()
+
+
+class Settings(BaseSettings):
+    """All configuration. Environment variables use the ENGRAM_ prefix, except the standard
+    NEO4J_URI / NEO4J_USER / NEO4J_PASSWORD / NEO4J_AUTH / NEO4J_DATABASE, which are honoured as-is."""
+
+    model_config = SettingsConfigDict(env_prefix="ENGRAM_", extra="ignore", populate_by_name=True)
+
+    environment: Literal["development", "production"] = "development"
+    home: Path = Field(default_factory=_default_home)
+    project_root: Path = Field(default_factory=_repo_root)
+
+    # --- Neo4j connection. When neo4j_uri is set, Engram uses that server and manages none.
+    neo4j_uri: str | None = Field(default=None, validation_alias=AliasChoices("NEO4J_URI", "ENGRAM_NEO4J_URI", "neo4j_uri"))
+    neo4j_user: str = Field(default="neo4j", validation_alias=AliasChoices("NEO4J_USER", "NEO4J_USERNAME", "ENGRAM_NEO4J_USER", "neo4j_user"))
+    neo4j_password: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("NEO4J_PASSWORD", "ENGRAM_NEO4J_PASSWORD", "neo4j_password")
+    )
+    neo4j_auth: str | None = Field(default=None, validation_alias=AliasChoices("NEO4J_AUTH", "neo4j_auth"))
+    neo4j_database: str = Field(default="neo4j", validation_alias=AliasChoices("NEO4J_DATABASE", "ENGRAM_NEO4J_DATABASE", "neo4j_database"))
+
+    # --- The Neo4j server that Engram runs itself (when neo4j_uri is not set).
+    bolt_port: int = Field(default=7687, ge=1, le=65535)
+    http_port: int = Field(default=7474, ge=1, le=65535)
+    listen_host: str = "127.0.0.1"
+    heap_size: str = "1g"
+    pagecache_size: str = "512m"
+    start_timeout_s: float = Field(default=180.0, gt=0)
+
+    # --- Embeddings.
+    embedding_model: str = "all-MiniLM-L6-v2"
+    embedding_dimension: int = 384
+    embedding_batch_size: int = Field(default=64, ge=1)
+
+    # --- API.
+    api_host: str = "127.0.0.1"
+    api_port: int = Field(default=8000, ge=1, le=65535)
+    graphiql: bool | None = None  # None: on in development, off in production
+
+    @model_validator(mode="after")
+    def _check_auth(self) -> "Settings":
+        if self.neo4j_auth and self.neo4j_auth.lower() != "none" and "/" not in self.neo4j_auth:
+            raise ConfigurationError("NEO4J_AUTH must look like 'user/password' (or 'none').")
+        return self
+
+    @property
+    def managed(self) -> bool:
+        """True when Engram runs the Neo4j server itself."""
+        return not self.neo4j_uri
+
+    @property
+    def bolt_uri(self) -> str:
+        return self.neo4j_uri or f"bolt://{self.listen_host}:{self.bolt_port}"
+
+    @property
+    def browser_url(self) -> str:
+        if self.managed:
+            return f"http://{self.listen_host}:{self.http_port}/browser/"
+        return "(your own Neo4j's Browser)"
+
+    @property
+    def graphiql_enabled(self) -> bool:
+        return self.environment == "development" if self.graphiql is None else self.graphiql
+
+    @cached_property
+    def neo4j_home(self) -> Path:
+        return self.home / "neo4j"
+
+    @property
+    def password_file(self) -> Path:
+        return self.neo4j_home / "password"
+
+    def credentials(self) -> tuple[str, str] | None:
+        """(user, password) for the driver; None when the server runs without auth.
+
+        Order: NEO4J_AUTH, then NEO4J_PASSWORD, then the password generated for the managed server."""
+        if self.neo4j_auth:
+            if self.neo4j_auth.lower() == "none":
+                return None
+            user, _, password = self.neo4j_auth.partition("/")
+            return user, password
+        if self.neo4j_password is not None:
+            return self.neo4j_user, self.neo4j_password.get_secret_value()
+        if self.password_file.exists():
+            return self.neo4j_user, self.password_file.read_text().strip()
+        raise ConfigurationError(
+            "No Neo4j password: set NEO4J_AUTH=user/password or NEO4J_PASSWORD, "
+            "or run `engram db start` to create the managed server and its password."
+        )
+
+    @property
+    def cypher_dir(self) -> Path:
+        return self.project_root / "cypher"
+
+    @property
+    def seeds_dir(self) -> Path:
+        return self.project_root / "seeds"
+
+    @property
+    def runtime_dir(self) -> Path:
+        """The Maven projects that assemble the Neo4j server and the GDS plugin."""
+        return self.project_root / "server" / "neo4j-runtime"
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings from the environment, with explicit overrides winning."""
+    return Settings(**overrides)  # type: ignore[arg-type]

@@ -1,0 +1,41 @@
+"""Opens the Neo4j driver and translates driver errors into Engram's own at this edge."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import neo4j
+from neo4j import exceptions as neo4j_errors
+
+from engram.config import Settings
+from engram.errors import BadInputError, DatabaseUnavailableError
+
+
+def open_driver(settings: Settings) -> neo4j.Driver:
+    """A driver for the configured server; connectivity is checked, so failures surface here."""
+    auth = settings.credentials()
+    driver = neo4j.GraphDatabase.driver(
+        settings.bolt_uri, auth=auth, max_connection_pool_size=64, connection_acquisition_timeout=30.0
+    )
+    with map_driver_errors(settings.bolt_uri):
+        driver.verify_connectivity()
+    return driver
+
+
+@contextmanager
+def map_driver_errors(uri: str = "") -> Iterator[None]:
+    try:
+        yield
+    except neo4j_errors.AuthError as exc:
+        raise DatabaseUnavailableError(
+            f"Neo4j at {uri} refused the credentials: {exc.message}",
+            hint="Check NEO4J_AUTH / NEO4J_PASSWORD, or the password file of the managed server.",
+        ) from exc
+    except (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired, OSError) as exc:
+        raise DatabaseUnavailableError(
+            f"Neo4j at {uri} is not reachable: {exc}",
+            hint="Start it with `engram db start`, or set NEO4J_URI to a running server.",
+        ) from exc
+    except neo4j_errors.ConstraintError as exc:
+        raise BadInputError(f"Conflicts with stored data: {exc.message}") from exc
