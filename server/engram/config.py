@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -52,6 +51,8 @@ class Settings(BaseSettings):
     bolt_port: int = Field(default=7687, ge=1, le=65535)
     http_port: int = Field(default=7474, ge=1, le=65535)
     listen_host: str = "127.0.0.1"
+    instance: str = Field(default="neo4j", pattern=r"^[A-Za-z0-9_.-]+$",
+                          description="Folder under home for this server's conf, data and logs.")
     heap_size: str = "1g"
     pagecache_size: str = "512m"
     start_timeout_s: float = Field(default=180.0, gt=0)
@@ -91,9 +92,9 @@ class Settings(BaseSettings):
     def graphiql_enabled(self) -> bool:
         return self.environment == "development" if self.graphiql is None else self.graphiql
 
-    @cached_property
+    @property
     def neo4j_home(self) -> Path:
-        return self.home / "neo4j"
+        return self.home / self.instance
 
     @property
     def password_file(self) -> Path:

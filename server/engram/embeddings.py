@@ -45,7 +45,7 @@ class SentenceTransformerEmbedder:
             with self._lock:
                 if self._model is None:
                     self._model = _load_model(self.name)
-                    self.dimension = int(self._model.get_sentence_embedding_dimension())
+                    self.dimension = int(self._model.get_embedding_dimension())
         return self._model
 
     def info(self) -> ModelInfo:

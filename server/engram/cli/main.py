@@ -20,3 +20,6 @@ app.command()(serve.up)
 
 def main() -> None:
     app()
+
+if __name__ == "__main__":
+    main()
