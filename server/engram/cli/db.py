@@ -68,3 +68,17 @@ def init(ctx: typer.Context) -> None:
     finally:
         driver.close()
     console.print(f"Schema applied: {len(applied)} statements, all indexes ONLINE.")
+
+
+@app.command()
+@handle_errors
+def seed(ctx: typer.Context) -> None:
+    """Load the demo data in seeds/ (idempotent: loading twice changes nothing)."""
+    from engram.seeding import load_seeds
+
+    settings = settings_from(ctx)
+    driver = open_driver(settings)
+    try:
+        console.print(load_seeds(driver, settings, log=console.print))
+    finally:
+        driver.close()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from engram.cli import db, doctor, serve
+from engram.cli import db, doctor, memory, serve
 
 app = typer.Typer(
     name="engram",
@@ -13,6 +13,7 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 app.add_typer(db.app, name="db")
+app.add_typer(memory.app, name="memory")
 app.command()(doctor.doctor)
 app.command()(serve.serve)
 app.command()(serve.up)

@@ -16,7 +16,8 @@ def open_driver(settings: Settings) -> neo4j.Driver:
     """A driver for the configured server; connectivity is checked, so failures surface here."""
     auth = settings.credentials()
     driver = neo4j.GraphDatabase.driver(
-        settings.bolt_uri, auth=auth, max_connection_pool_size=64, connection_acquisition_timeout=30.0
+        settings.bolt_uri, auth=auth, max_connection_pool_size=64, connection_acquisition_timeout=30.0,
+        notifications_min_severity="OFF",  # "property does not exist yet" warnings are expected on a young graph
     )
     with map_driver_errors(settings.bolt_uri):
         driver.verify_connectivity()

@@ -1,0 +1,2 @@
+MATCH (m:Memory {agent_id: $agent_id})
+RETURN count(m) AS n

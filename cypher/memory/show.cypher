@@ -1,0 +1,7 @@
+// One memory with its neighbourhood, as a person reads it in Neo4j Browser.
+MATCH (m:Memory {id: $id})
+OPTIONAL MATCH (m)-[r]-(n)
+WITH m, collect(CASE WHEN n IS NULL THEN null ELSE {
+  type: type(r), outgoing: startNode(r) = m, labels: labels(n),
+  key: coalesce(n.id, n.name), name: coalesce(n.name, n.id)} END) AS links
+RETURN m {.*, context_embedding: null} AS memory, links

@@ -1,0 +1,245 @@
+"""`engram memory …`: record, list, search, retrieve, show, forget, consolidate, share."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from datetime import UTC, datetime, timedelta
+from enum import Enum
+
+import typer
+
+from engram.cli.output import FormatOption, OutputFormat, console, emit_json, emit_table, handle_errors, settings_from
+from engram.cli.services import memory_service
+from engram.entities.memory import AgentMemory, MemoryKind, Outcome, RelevantMemory
+from engram.errors import BadInputError
+from engram.memory.builder import build_memory
+from engram.storage.connection import open_driver
+from engram.storage.sharing import GrantRepository
+
+app = typer.Typer(help="Record, find and manage agent memories.", no_args_is_help=True)
+
+
+@app.command()
+@handle_errors
+def record(
+    ctx: typer.Context,
+    agent: str = typer.Option(..., "--agent", "-a", help="The agent the memory belongs to."),
+    kind: MemoryKind = typer.Option(..., "--type", "-t", help="What kind of memory."),
+    context: str = typer.Option(..., "--context", "-c", help="The situation, e.g. 'api-auth-timeout'."),
+    action: str = typer.Option(None, "--action", help="The action taken (decision) or approach (success)."),
+    outcome: Outcome = typer.Option(None, "--outcome", help="How it went."),
+    alternatives: list[str] = typer.Option([], "--alternative", help="An action considered but not taken (repeatable)."),
+    error: str = typer.Option(None, "--error", help="The error message (failure)."),
+    root_cause: str = typer.Option(None, "--root-cause", help="Why it failed (failure)."),
+    solution: str = typer.Option(None, "--solution", help="What fixed it (failure)."),
+    prevention: str = typer.Option(None, "--prevention", help="How to prevent it next time (failure)."),
+    partners: list[str] = typer.Option([], "--partner", help="A partner agent (collaboration; repeatable)."),
+    interaction: str = typer.Option("collaboration", "--interaction", help="Kind of interaction (collaboration)."),
+    lessons: list[str] = typer.Option([], "--lesson", help="A lesson learned (repeatable)."),
+    domain: str = typer.Option(None, "--domain", help="Knowledge domain, e.g. auth, db, ci."),
+    knowledge_type: str = typer.Option("fact", "--knowledge-type", help="fact, procedure, constraint … (knowledge)."),
+    expertise: str = typer.Option("intermediate", "--expertise", help="novice, intermediate or expert (knowledge)."),
+    entities: list[str] = typer.Option([], "--entity", help="A related entity (knowledge; repeatable)."),
+    content: str = typer.Option(None, "--content", help="The knowledge itself, in words (knowledge)."),
+    key_factors: list[str] = typer.Option([], "--key-factor", help="Why it worked (success; repeatable)."),
+    steps: list[str] = typer.Option([], "--step", help="A replication step (success; repeatable)."),
+    tags: list[str] = typer.Option([], "--tag", help="A tag (repeatable)."),
+    confidence: float = typer.Option(0.5, "--confidence", min=0.0, max=1.0, help="Confidence in this memory."),
+    memory_id: str = typer.Option(None, "--id", help="Stable id: recording the same id again changes nothing."),
+    output: OutputFormat = FormatOption,
+) -> None:
+    """Record one memory. Secrets in any text are redacted before it is embedded or stored."""
+    memory = build_memory(
+        agent=agent, kind=kind, context=context, action=action, outcome=outcome, alternatives=alternatives,
+        error=error, root_cause=root_cause, solution=solution, prevention=prevention, partners=partners,
+        interaction=interaction, lessons=lessons, domain=domain, knowledge_type=knowledge_type, expertise=expertise,
+        entities=entities, content=content, key_factors=key_factors, steps=steps, tags=tags, confidence=confidence,
+        memory_id=memory_id)
+    with memory_service(ctx) as service:
+        summary = service.record_many([memory])
+    result = summary.results[0]
+    if output is OutputFormat.json:
+        emit_json({"id": result.id, "created": result.created, "redactions": summary.redactions})
+        return
+    verb = "Recorded" if result.created else "Already recorded (unchanged)"
+    console.print(f"{verb}: memory [bold]{result.id}[/bold] ({kind.value}) for {agent}.")
+    if summary.redactions:
+        console.print(f"[yellow]{summary.redactions} secret(s) redacted before storing.[/yellow]")
+
+
+@app.command("list")
+@handle_errors
+def list_memories(
+    ctx: typer.Context,
+    agent: str = typer.Option(..., "--agent", "-a"),
+    kind: MemoryKind = typer.Option(None, "--type", "-t", help="Only this kind."),
+    limit: int = typer.Option(50, "--limit", "-n", min=1, max=1000),
+    output: OutputFormat = FormatOption,
+) -> None:
+    """An agent's own memories, newest first."""
+    with memory_service(ctx) as service:
+        memories = service.list(agent, kind, limit)
+    if output is OutputFormat.json:
+        emit_json([_memory_dict(m) for m in memories])
+        return
+    emit_table(f"Memories of {agent} ({len(memories)})", ["id", "type", "context", "action", "outcome", "created", "seen"],
+               [(m.id, m.kind.value, _short(m.context), _action(m), m.outcome, _date(m.created_at), m.occurrences)
+                for m in memories])
+
+
+@app.command()
+@handle_errors
+def search(
+    ctx: typer.Context,
+    text: str = typer.Argument(..., help="What to look for, in words."),
+    agent: str = typer.Option(None, "--agent", "-a", help="Search as this agent (own + shared); default: all (operator)."),
+    k: int = typer.Option(10, "-k", min=1, max=200, help="How many results."),
+    output: OutputFormat = FormatOption,
+) -> None:
+    """Hybrid search (meaning + keywords) over memories."""
+    with memory_service(ctx) as service:
+        results = service.search(text, agent, k)
+    _emit_relevant(results, output, f"Memories matching {text!r}" + (f" visible to {agent}" if agent else ""))
+
+
+@app.command()
+@handle_errors
+def retrieve(
+    ctx: typer.Context,
+    agent: str = typer.Option(..., "--agent", "-a"),
+    context: str = typer.Option(..., "--context", "-c"),
+    k: int = typer.Option(10, "-k", min=1, max=200),
+    min_similarity: float = typer.Option(0.0, "--min-similarity", min=0.0, max=1.0),
+    output: OutputFormat = FormatOption,
+) -> None:
+    """The memories most relevant to a context, among the agent's own and those shared with it."""
+    with memory_service(ctx) as service:
+        results = service.retrieve_relevant_memories(agent, context, k, min_similarity=min_similarity)
+    _emit_relevant(results, output, f"Relevant memories for {agent}: {context!r}")
+
+
+@app.command()
+@handle_errors
+def show(ctx: typer.Context, memory_id: str = typer.Argument(..., metavar="ID"), output: OutputFormat = FormatOption) -> None:
+    """One memory with everything it is linked to."""
+    with memory_service(ctx) as service:
+        memory, links = service.show(memory_id)
+    if output is OutputFormat.json:
+        emit_json({**_memory_dict(memory), "links": links})
+        return
+    rows = [(k, v) for k, v in _memory_dict(memory).items() if v not in (None, [], {}, "")]
+    rows += [(f"{'→' if l['outgoing'] else '←'} {l['type']}", f"{':'.join(l['labels'])} {l['name']}") for l in links]
+    emit_table(f"Memory {memory.id}", ["field", "value"], rows)
+
+
+@app.command()
+@handle_errors
+def forget(
+    ctx: typer.Context,
+    memory_id: str = typer.Argument(..., metavar="ID"),
+    agent: str = typer.Option(None, "--agent", "-a", help="Only if it belongs to this agent."),
+) -> None:
+    """Delete a memory for real: node, relationships, vector and fulltext index entries."""
+    with memory_service(ctx) as service:
+        service.forget(memory_id, agent)
+    console.print(f"Forgot memory {memory_id}.")
+
+
+@app.command()
+@handle_errors
+def consolidate(
+    ctx: typer.Context,
+    agent: str = typer.Option(..., "--agent", "-a"),
+    threshold: float = typer.Option(0.95, "--threshold", help="Cosine similarity at which contexts count as the same."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Only report what would be merged."),
+    output: OutputFormat = FormatOption,
+) -> None:
+    """Merge near-duplicate memories (same kind, action and outcome; very similar context)."""
+    with memory_service(ctx) as service:
+        report = service.consolidate(agent, threshold=threshold, dry_run=dry_run)
+    if output is OutputFormat.json:
+        emit_json(dataclasses.asdict(report) | {"folded": report.folded})
+        return
+    verb = "would fold" if dry_run else "folded"
+    console.print(f"{agent}: {verb} {report.folded} duplicate(s) into {len(report.merges)} memories.")
+    for merge in report.merges:
+        console.print(f"  {merge['keep']} ← {', '.join(merge['duplicates'])}")
+
+
+_DURATION = re.compile(r"^(\d+)([hdw])$")
+
+
+def parse_duration(text: str) -> timedelta:
+    match = _DURATION.match(text.strip())
+    if not match:
+        raise BadInputError(f"Cannot read duration {text!r}; use e.g. 12h, 7d or 2w.")
+    number, unit = int(match.group(1)), match.group(2)
+    return {"h": timedelta(hours=number), "d": timedelta(days=number), "w": timedelta(weeks=number)}[unit]
+
+
+@app.command()
+@handle_errors
+def share(
+    ctx: typer.Context,
+    owner: str = typer.Option(..., "--from", help="The owner, who consents."),
+    grantee: str = typer.Option(..., "--to", help="The agent who may then see the memories."),
+    pattern: str = typer.Option(None, "--pattern", help="Share the memories of this pattern."),
+    domain: str = typer.Option(None, "--domain", help="Share the memories in this domain."),
+    tag: str = typer.Option(None, "--tag", help="Share the memories with this tag."),
+    memory_ids: list[str] = typer.Option([], "--memory", help="Share this memory (repeatable)."),
+    expires: str = typer.Option("30d", "--expires", help="How long the grant lasts (e.g. 12h, 7d, 2w)."),
+    output: OutputFormat = FormatOption,
+) -> None:
+    """Record the owner's consent to share a scope of memories with another agent."""
+    scopes = [(s, v) for s, v in (("pattern", pattern), ("domain", domain), ("tag", tag)) if v]
+    if memory_ids:
+        scopes.append(("memory", None))
+    if len(scopes) != 1:
+        raise BadInputError("Give exactly one scope: --pattern, --domain, --tag or --memory.")
+    scope, value = scopes[0]
+    settings = settings_from(ctx)
+    driver = open_driver(settings)
+    try:
+        grant = GrantRepository(driver, settings).create(
+            owner, grantee, scope, value, memory_ids, datetime.now(UTC) + parse_duration(expires))
+    finally:
+        driver.close()
+    if output is OutputFormat.json:
+        emit_json(dataclasses.asdict(grant))
+        return
+    what = value if value else ", ".join(memory_ids)
+    console.print(f"Grant {grant.id}: {owner} shares {scope} {what!r} with {grantee} until {_date(grant.expires_at)}.")
+
+
+# ---- rendering
+def _short(text: str | None, width: int = 60) -> str:
+    text = text or ""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _date(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def _action(memory: AgentMemory) -> str:
+    c = memory.content
+    return c.get("chosen_action") or c.get("successful_approach") or c.get("solution_applied") or ""
+
+
+def _memory_dict(memory: AgentMemory) -> dict:
+    data = dataclasses.asdict(memory)
+    data.pop("context_embedding", None)
+    return {k: (v.value if isinstance(v, Enum) else v) for k, v in data.items()}
+
+
+def _emit_relevant(results: list[RelevantMemory], output: OutputFormat, title: str) -> None:
+    if output is OutputFormat.json:
+        emit_json([{**_memory_dict(r.memory), "score": round(r.score, 4), "similarity": round(r.similarity, 4),
+                    "text_match": round(r.text_match, 4), "recency": round(r.recency, 4), "owned": r.owned}
+                   for r in results])
+        return
+    emit_table(f"{title} ({len(results)})", ["#", "score", "agent", "type", "context", "action", "outcome", "id"],
+               [(i + 1, f"{r.score:.3f}", r.memory.agent_id + ("" if r.owned else " (shared)"), r.memory.kind.value,
+                 _short(r.memory.context, 48), _action(r.memory), r.memory.outcome, r.memory.id)
+                for i, r in enumerate(results)])

@@ -1,0 +1,25 @@
+"""Opening the engine from the CLI: one driver and one model per invocation, closed on exit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import typer
+
+from engram.cli.output import settings_from
+from engram.embeddings import SentenceTransformerEmbedder
+from engram.memory.service import MemoryService
+from engram.storage.connection import open_driver
+
+
+@contextmanager
+def memory_service(ctx: typer.Context) -> Iterator[MemoryService]:
+    settings = settings_from(ctx)
+    driver = open_driver(settings)
+    service = MemoryService(driver, SentenceTransformerEmbedder(settings.embedding_model, settings.embedding_batch_size), settings)
+    try:
+        yield service
+    finally:
+        service.close()
+        driver.close()

@@ -1,0 +1,1 @@
+"""Domain types as plain dataclasses: no IO here."""

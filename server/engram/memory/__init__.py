@@ -1,0 +1,1 @@
+"""Agent memories: the store path, context-aware retrieval, access tracking and consolidation."""

@@ -1,0 +1,121 @@
+"""Context-aware retrieval: vector + fulltext candidates, restricted to what the agent may see, ranked.
+
+Ranking (documented in README, "How retrieval ranks"):
+
+    score = w_sim · similarity + w_text · text_match + w_recency · recency
+            + w_conf · confidence + w_success · success_rate
+
+* similarity — cosine of the context embeddings, clipped to [0, 1];
+* text_match — the fulltext (BM25) score divided by the best one of this query;
+* recency    — 0.5 ** (age_days / half_life_days) of the memory's last_seen time;
+* confidence — the memory's confidence_score; success_rate — its own (0.5 when unknown).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from engram.embeddings import Embedder
+from engram.entities.memory import RelevantMemory, Visibility
+from engram.errors import BadInputError
+from engram.memory.access import AccessRecorder
+from engram.memory.text import lucene_query
+from engram.privacy.redaction import Redactor
+from engram.storage.memories import Candidate, MemoryRepository
+
+MAX_K = 200
+
+
+@dataclass(frozen=True)
+class RankingWeights:
+    similarity: float = 0.60
+    text_match: float = 0.10
+    recency: float = 0.10
+    confidence: float = 0.10
+    success_rate: float = 0.10
+    recency_half_life_days: float = 30.0
+    overfetch_factor: int = 10
+    min_fetch: int = 100
+
+
+DEFAULT_WEIGHTS = RankingWeights()
+
+
+def _cosine(index_score: float | None) -> float:
+    """Neo4j reports cosine similarity as (1 + cos) / 2; rank on the cosine itself, clipped at 0."""
+    return max(0.0, 2.0 * float(index_score) - 1.0) if index_score is not None else 0.0
+
+
+def recency(when: datetime | None, now: datetime, half_life_days: float) -> float:
+    if when is None:
+        return 0.0
+    age_days = max(0.0, (now - when).total_seconds() / 86400.0)
+    return math.pow(0.5, age_days / half_life_days)
+
+
+class MemoryRetriever:
+    def __init__(self, repository: MemoryRepository, embedder: Embedder, redactor: Redactor,
+                 access: AccessRecorder | None = None, weights: RankingWeights = DEFAULT_WEIGHTS) -> None:
+        self.repository = repository
+        self.embedder = embedder
+        self.redactor = redactor
+        self.access = access
+        self.weights = weights
+
+    def retrieve(self, agent_id: str | None, context: str, k: int = 10, *, min_similarity: float = 0.0,
+                 use_fulltext: bool = True) -> list[RelevantMemory]:
+        """The k best memories for `context` among those `agent_id` may see (all, for agent_id=None:
+        operator access). Returns k results whenever k visible memories pass min_similarity."""
+        if not context or not context.strip():
+            raise BadInputError("The context to retrieve for is empty.")
+        if not 1 <= k <= MAX_K:
+            raise BadInputError(f"k must lie between 1 and {MAX_K}.")
+        context = self.redactor.redact(context).text
+        embedding = self.embedder.embed([context])[0]
+        w = self.weights
+        fetch_k = max(k * w.overfetch_factor, w.min_fetch)
+
+        vector = self.repository.vector_candidates(embedding, agent_id, fetch_k)
+        if len(vector) < k and agent_id is not None:
+            # The index chose its top fetch_k before our visibility filter: search the visible set exactly.
+            vector = self.repository.exact_candidates(embedding, agent_id, max(k, fetch_k))
+        text: list[Candidate] = []
+        query = lucene_query(context) if use_fulltext else None
+        if query:
+            text = self.repository.fulltext_candidates(query, agent_id, fetch_k)
+
+        ranked = self._rank(agent_id, embedding, vector, text, min_similarity)[:k]
+        if self.access is not None and ranked:
+            self.access.touch([r.memory.id for r in ranked])
+        return ranked
+
+    def _rank(self, agent_id: str | None, embedding: list[float], vector: Iterable[Candidate],
+              text: Iterable[Candidate], min_similarity: float) -> list[RelevantMemory]:
+        w = self.weights
+        text_scores = {c.id: c.score for c in text}
+        best_text = max(text_scores.values(), default=0.0) or 1.0
+        ids = list(dict.fromkeys([c.id for c in vector] + list(text_scores)))
+        if not ids:
+            return []
+        stored = self.repository.hydrate(ids, embedding)
+        now = datetime.now(UTC)
+        results = []
+        for memory_id, (memory, index_similarity) in stored.items():
+            similarity = _cosine(index_similarity)
+            if similarity < min_similarity:
+                continue
+            text_match = text_scores.get(memory_id, 0.0) / best_text
+            fresh = recency(memory.last_seen or memory.created_at, now, w.recency_half_life_days)
+            success = memory.success_rate if memory.success_rate is not None else 0.5
+            score = (w.similarity * similarity + w.text_match * text_match + w.recency * fresh
+                     + w.confidence * memory.confidence_score + w.success_rate * success)
+            owned = agent_id is None or memory.agent_id == agent_id
+            if not owned:
+                memory.visibility = Visibility.shared
+            results.append(RelevantMemory(memory, score, similarity, text_match, fresh, owned))
+        results.sort(key=lambda r: (-r.score, r.memory.id))
+        return results
+

@@ -1,0 +1,116 @@
+"""The store path: filter secrets → embed (batched, each distinct context once) → idempotent write."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+from engram.embeddings import Embedder
+from engram.entities.memory import (
+    CollaborationContent, DecisionContent, KnowledgeContent, NewMemory,
+)
+from engram.memory.text import memory_text
+from engram.privacy.redaction import Redactor
+from engram.storage.memories import MemoryRepository, WriteResult
+
+EMBED_CHUNK = 2048  # texts embedded per model call while ingesting large batches
+
+
+@dataclass(frozen=True)
+class RecordSummary:
+    results: list[WriteResult]
+    redactions: int
+
+    @property
+    def created(self) -> int:
+        return sum(r.created for r in self.results)
+
+    @property
+    def unchanged(self) -> int:
+        return len(self.results) - self.created
+
+
+class MemoryStore:
+    def __init__(self, repository: MemoryRepository, embedder: Embedder, redactor: Redactor) -> None:
+        self.repository = repository
+        self.embedder = embedder
+        self.redactor = redactor
+
+    def record(self, memory: NewMemory) -> WriteResult:
+        return self.record_many([memory]).results[0]
+
+    def record_many(self, memories: Sequence[NewMemory], progress: Callable[[int], None] | None = None) -> RecordSummary:
+        """Record a batch; a memory whose id is stored already is left unchanged (reported as such)."""
+        results: list[WriteResult] = []
+        redactions = 0
+        for start in range(0, len(memories), EMBED_CHUNK):
+            chunk = memories[start:start + EMBED_CHUNK]
+            cleaned = []
+            for memory in chunk:
+                clean, count = self._redacted(memory)
+                cleaned.append(clean)
+                redactions += count
+            vectors = self.embedder.embed([m.context for m in cleaned])
+            rows = [_row(m, v) for m, v in zip(cleaned, vectors, strict=True)]
+            results += self.repository.write_rows(rows)
+            if progress:
+                progress(len(chunk))
+        return RecordSummary(results, redactions)
+
+    def _redacted(self, memory: NewMemory) -> tuple[NewMemory, int]:
+        """Redact every free-text field before anything is embedded or written."""
+        count = 0
+
+        def clean(text: str | None) -> str | None:
+            nonlocal count
+            if not text:
+                return text
+            result = self.redactor.redact(text)
+            count += len(result.findings)
+            return result.text
+
+        def clean_list(values: list[str]) -> list[str]:
+            return [clean(v) or "" for v in values]
+
+        content = memory.content
+        changes = {}
+        for name, value in vars(content).items():
+            if isinstance(value, str):
+                changes[name] = clean(value)
+            elif isinstance(value, list) and all(isinstance(v, str) for v in value):
+                changes[name] = clean_list(value)
+        return replace(memory, context=clean(memory.context) or "", content=replace(content, **changes)), count
+
+
+def _row(memory: NewMemory, embedding: list[float]) -> dict:
+    content = memory.content
+    created = (memory.created_at or datetime.now(UTC)).isoformat()
+    props = {
+        "agent_id": memory.agent_id,
+        "memory_type": memory.kind.value,
+        "context": memory.context,
+        "text": memory_text(memory),
+        "outcome": memory.outcome.value if memory.outcome else None,
+        "confidence_score": memory.confidence_score,
+        "success_rate": memory.success_rate,
+        "tags": memory.tags,
+        "domain": memory.domain or (content.domain if isinstance(content, KnowledgeContent) else None),
+        "task_id": memory.task_id,
+    }
+    for name, value in vars(content).items():
+        props[name] = value.value if hasattr(value, "value") else value
+    return {
+        "id": memory.id,
+        "agent_id": memory.agent_id,
+        "label": memory.kind.label,
+        "created_at": created,
+        "props": props,
+        "embedding": embedding,
+        "tags": memory.tags,
+        "domains": [props["domain"]] if props["domain"] else [],
+        "actions": [memory.action] if memory.action else [],
+        "alternatives": list(content.alternative_actions) if isinstance(content, DecisionContent) else [],
+        "partners": list(content.partner_agents) if isinstance(content, CollaborationContent) else [],
+        "entities": list(content.related_entities) if isinstance(content, KnowledgeContent) else [],
+    }

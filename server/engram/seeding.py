@@ -1,0 +1,55 @@
+"""Loads the demo data in seeds/ through the normal store path; idempotent (fixed ids)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import neo4j
+
+from engram.config import Settings
+from engram.embeddings import SentenceTransformerEmbedder
+from engram.errors import BadInputError
+from engram.memory.builder import build_memory
+from engram.memory.service import MemoryService
+from engram.storage.sharing import GrantRepository
+
+_FIELDS = {
+    "agent", "type", "context", "action", "outcome", "alternatives", "error", "root_cause", "solution", "prevention",
+    "partners", "interaction", "lessons", "domain", "knowledge_type", "expertise", "entities", "content",
+    "key_factors", "steps", "tags", "confidence",
+}
+
+
+def _read_jsonl(path: Path) -> list[dict]:
+    rows = []
+    for number, line in enumerate(path.read_text().splitlines(), start=1):
+        if line.strip():
+            try:
+                rows.append(json.loads(line))
+            except json.JSONDecodeError as exc:
+                raise BadInputError(f"{path}:{number}: not JSON: {exc}") from None
+    return rows
+
+
+def load_seeds(driver: neo4j.Driver, settings: Settings, *, log=print, directory: Path | None = None) -> str:
+    directory = directory or settings.seeds_dir
+    now = datetime.now(UTC)
+    memories = []
+    for row in _read_jsonl(directory / "memories.jsonl"):
+        fields = {k: v for k, v in row.items() if k in _FIELDS}
+        fields["kind"] = fields.pop("type")
+        memories.append(build_memory(**fields, memory_id=row["id"],
+                                     created_at=now - timedelta(days=row.get("days_ago", 0))))
+    service = MemoryService(driver, SentenceTransformerEmbedder(settings.embedding_model), settings)
+    try:
+        summary = service.record_many(memories)
+    finally:
+        service.close()
+    grants = GrantRepository(driver, settings)
+    grant_rows = _read_jsonl(directory / "grants.jsonl") if (directory / "grants.jsonl").exists() else []
+    for row in grant_rows:
+        grants.create(row["from"], row["to"], row["scope"], row.get("value"), row.get("memory_ids"),
+                      now + timedelta(days=row.get("days", 30)), grant_id=row["id"])
+    return f"{summary.created} memories created, {summary.unchanged} already there; {len(grant_rows)} grants"
