@@ -1,0 +1,1 @@
+"""Learning from agent experience: error signatures and failure-pattern grouping."""
