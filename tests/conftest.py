@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -35,17 +36,18 @@ def settings() -> Iterator[Settings]:
     if os.environ.get("NEO4J_URI"):
         yield Settings(project_root=REPO)
         return
+    # One instance per test session, so parallel sessions (and a left-over one) never collide.
     test_settings = Settings(
-        project_root=REPO, home=REPO / ".engram", instance="neo4j-test",
+        project_root=REPO, home=REPO / ".engram", instance=f"neo4j-test-{os.getpid()}",
         bolt_port=free_port(), http_port=free_port(), heap_size="1g", pagecache_size="256m",
     )
     server = ManagedNeo4j(test_settings)
-    server.stop()  # a test server left over from an interrupted run has other ports
     server.start(log=lambda *_: None)
     try:
         yield test_settings
     finally:
         server.stop()
+        shutil.rmtree(test_settings.neo4j_home, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -85,7 +87,8 @@ def server_env(settings: Settings) -> dict[str, str]:
 def api_url(settings: Settings, driver: neo4j.Driver) -> Iterator[str]:
     """A real uvicorn running `engram serve` against the test database."""
     port = free_port()
-    log = open(REPO / ".engram" / "test-uvicorn.log", "w")
+    log_path = REPO / ".engram" / f"test-uvicorn-{os.getpid()}.log"
+    log = open(log_path, "w")
     process = subprocess.Popen(
         [sys.executable, "-m", "engram.cli.main", "serve", "--port", str(port)],
         env=server_env(settings), cwd=REPO, stdout=log, stderr=subprocess.STDOUT,
@@ -95,7 +98,7 @@ def api_url(settings: Settings, driver: neo4j.Driver) -> Iterator[str]:
     try:
         while True:
             if process.poll() is not None:
-                raise RuntimeError(f"uvicorn exited: {(REPO / '.engram' / 'test-uvicorn.log').read_text()[-3000:]}")
+                raise RuntimeError(f"uvicorn exited: {log_path.read_text()[-3000:]}")
             try:
                 if httpx.get(url + "/health", timeout=5).status_code in (200, 503):
                     break
