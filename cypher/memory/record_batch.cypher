@@ -30,4 +30,10 @@ FOREACH (_ IN CASE WHEN is_new THEN [1] ELSE [] END |
     MERGE (m)-[:WITH_PARTNER]->(pa))
   FOREACH (e IN row.entities | MERGE (en:Entity {name: e}) MERGE (m)-[:ABOUT]->(en))
 )
+WITH row, m, is_new
+CALL (m, row, is_new) {
+  WITH m, row WHERE is_new AND row.props.task_id IS NOT NULL
+  MATCH (t:Task {id: row.props.task_id})
+  MERGE (m)-[:DURING]->(t)
+}
 RETURN row.id AS id, is_new

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import os
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Protocol
 
 from engram.errors import ConfigurationError
+
+RECENT_CACHE = 2048  # recently embedded short texts kept, so one context is never embedded twice in a row
 
 
 class Embedder(Protocol):
@@ -39,6 +42,7 @@ class SentenceTransformerEmbedder:
         self._model = None
         self._lock = threading.Lock()
         self.dimension = 384
+        self._recent: OrderedDict[str, list[float]] = OrderedDict()  # suggest → record embed one context twice
 
     def _load(self):
         if self._model is None:
@@ -56,12 +60,21 @@ class SentenceTransformerEmbedder:
         if not texts:
             return []
         unique = list(dict.fromkeys(texts))
-        model = self._load()
-        vectors = model.encode(
-            unique, batch_size=self.batch_size, normalize_embeddings=True,
-            convert_to_numpy=True, show_progress_bar=False,
-        )
-        by_text = {text: vector.tolist() for text, vector in zip(unique, vectors, strict=True)}
+        with self._lock:
+            by_text = {text: self._recent[text] for text in unique if text in self._recent}
+        missing = [text for text in unique if text not in by_text]
+        if missing:
+            vectors = self._load().encode(
+                missing, batch_size=self.batch_size, normalize_embeddings=True,
+                convert_to_numpy=True, show_progress_bar=False,
+            )
+            fresh = {text: vector.tolist() for text, vector in zip(missing, vectors, strict=True)}
+            by_text.update(fresh)
+            if len(missing) <= RECENT_CACHE:
+                with self._lock:
+                    self._recent.update(fresh)
+                    while len(self._recent) > RECENT_CACHE:
+                        self._recent.popitem(last=False)
         return [by_text[text] for text in texts]
 
 

@@ -12,7 +12,7 @@ from engram.config import Settings
 from engram.embeddings import SentenceTransformerEmbedder
 from engram.errors import BadInputError
 from engram.memory.builder import build_memory
-from engram.memory.service import MemoryService
+from engram.learning.engine import LearningEngine
 from engram.storage.sharing import GrantRepository
 
 _FIELDS = {
@@ -36,20 +36,36 @@ def _read_jsonl(path: Path) -> list[dict]:
 def load_seeds(driver: neo4j.Driver, settings: Settings, *, log=print, directory: Path | None = None) -> str:
     directory = directory or settings.seeds_dir
     now = datetime.now(UTC)
+    rows = sorted(_read_jsonl(directory / "memories.jsonl"), key=lambda r: -r.get("days_ago", 0))
     memories = []
-    for row in _read_jsonl(directory / "memories.jsonl"):
+    for row in rows:
         fields = {k: v for k, v in row.items() if k in _FIELDS}
         fields["kind"] = fields.pop("type")
         memories.append(build_memory(**fields, memory_id=row["id"],
                                      created_at=now - timedelta(days=row.get("days_ago", 0))))
-    service = MemoryService(driver, SentenceTransformerEmbedder(settings.embedding_model), settings)
+    engine = LearningEngine(driver, SentenceTransformerEmbedder(settings.embedding_model), settings)
     try:
-        summary = service.record_many(memories)
+        summary = engine.memories.record_many(memories)
+        # Decisions and failures also feed their templates and patterns (counted once per memory id).
+        for row, memory in zip(rows, memories, strict=True):
+            if row["type"] == "decision":
+                engine.record_decision(row["agent"], row["context"], row["action"], row["outcome"],
+                                       alternatives=row.get("alternatives", []), domain=row.get("domain"),
+                                       memory_id=memory.id)
+            elif row["type"] == "failure":
+                engine.learn_from_failure(row["agent"], row["error"], context=row["context"],
+                                          root_cause=row.get("root_cause"), solution=row.get("solution"),
+                                          solution_worked=row.get("outcome") != "failure",
+                                          prevention=row.get("prevention"), domain=row.get("domain"),
+                                          memory_id=memory.id)
     finally:
-        service.close()
+        engine.memories.close()
     grants = GrantRepository(driver, settings)
     grant_rows = _read_jsonl(directory / "grants.jsonl") if (directory / "grants.jsonl").exists() else []
     for row in grant_rows:
         grants.create(row["from"], row["to"], row["scope"], row.get("value"), row.get("memory_ids"),
                       now + timedelta(days=row.get("days", 30)), grant_id=row["id"])
-    return f"{summary.created} memories created, {summary.unchanged} already there; {len(grant_rows)} grants"
+    report = engine.analyze()
+    return (f"{summary.created} memories created, {summary.unchanged} already there; {len(grant_rows)} grants; "
+            f"{report.patterns_after} failure patterns ({report.recurring_patterns} recurring), "
+            f"{report.success_patterns} success patterns")

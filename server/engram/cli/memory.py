@@ -167,6 +167,28 @@ def consolidate(
         console.print(f"  {merge['keep']} ← {', '.join(merge['duplicates'])}")
 
 
+@app.command()
+@handle_errors
+def patterns(
+    ctx: typer.Context,
+    kind: str = typer.Option("failure", "--type", "-t", help="failure, decision or success."),
+    agent: str = typer.Option(None, "--agent", "-a", help="As seen by this agent (default: all)."),
+    output: OutputFormat = FormatOption,
+) -> None:
+    """Learned patterns of one kind (same as `engram learning patterns --type`)."""
+    from engram.cli.render import pattern_lines, plain
+    from engram.cli.services import learning_engine
+
+    with learning_engine(ctx) as engine:
+        views = engine.patterns(agent, kind)
+    if output is OutputFormat.json:
+        emit_json(plain(views))
+        return
+    for view in views:
+        for line in pattern_lines(view):
+            console.print(line, highlight=False)
+
+
 _DURATION = re.compile(r"^(\d+)([hdw])$")
 
 

@@ -23,3 +23,12 @@ def memory_service(ctx: typer.Context) -> Iterator[MemoryService]:
     finally:
         service.close()
         driver.close()
+
+
+@contextmanager
+def learning_engine(ctx: typer.Context) -> Iterator["LearningEngine"]:
+    from engram.learning.engine import LearningEngine
+
+    with memory_service(ctx) as memories:
+        settings = settings_from(ctx)
+        yield LearningEngine(memories.repository.driver, memories.store.embedder, settings, memories)

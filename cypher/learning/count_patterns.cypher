@@ -1,0 +1,2 @@
+MATCH (p:FailurePattern)
+RETURN count(p) AS n

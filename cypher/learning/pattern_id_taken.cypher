@@ -1,0 +1,2 @@
+MATCH (p:FailurePattern {id: $id})
+RETURN p.signature AS signature

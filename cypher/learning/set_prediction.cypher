@@ -1,0 +1,2 @@
+MATCH (d:Memory {id: $memory_id})
+SET d.predicted_success = $predicted

@@ -1,0 +1,1 @@
+CREATE INDEX failure_pattern_signature IF NOT EXISTS FOR (p:FailurePattern) ON (p.signature)

@@ -1,0 +1,7 @@
+// A task of the existing workflow system, given a home as a node (idempotent on id).
+MERGE (a:Agent {id: $agent_id}) ON CREATE SET a.name = $agent_id, a.created_at = datetime()
+MERGE (t:Task {id: $id})
+  ON CREATE SET t.agent_id = $agent_id, t.context = $context, t.workflow_stage = $workflow_stage,
+                t.status = 'pending', t.available_actions = $available_actions, t.created_at = datetime()
+MERGE (t)-[:ASSIGNED_TO]->(a)
+RETURN t {.*} AS task

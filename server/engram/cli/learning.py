@@ -1,0 +1,179 @@
+"""`engram learning …`: stats, patterns, failures, suggest, predict, check, apply-pattern, analyze."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+import typer
+
+from engram.cli.memory import parse_duration
+from engram.cli.output import FormatOption, OutputFormat, console, emit_json, emit_table, handle_errors
+from engram.cli.render import pattern_lines, plain, rate
+from engram.cli.services import learning_engine
+from engram.errors import BadInputError
+
+app = typer.Typer(help="What agents learned: statistics, patterns, suggestions, predictions.", no_args_is_help=True)
+
+_RATE = re.compile(r"^\s*(>=|>|<=|<)?\s*(\d+(?:\.\d+)?)\s*%?\s*$")
+
+
+def parse_rate_filter(text: str | None) -> float | None:
+    """'>80%' → 0.8 (patterns at or above); only lower bounds are supported."""
+    if text is None:
+        return None
+    match = _RATE.match(text)
+    if not match or match.group(1) in ("<", "<="):
+        raise BadInputError(f"Cannot read success-rate filter {text!r}; use e.g. '>80%' or '0.8'.")
+    value = float(match.group(2))
+    return value / 100 if value > 1 or "%" in text else value
+
+
+def _context_from(engine, context: str | None, task_id: str | None, agent: str | None) -> tuple[str, str | None]:
+    if task_id:
+        task = engine.task(task_id)
+        return context or task.context, agent or task.agent_id
+    if not context:
+        raise BadInputError("Give --context or --task.")
+    return context, agent
+
+
+@app.command()
+@handle_errors
+def stats(ctx: typer.Context, agent: str = typer.Option(..., "--agent", "-a"),
+          window: int = typer.Option(7, "--window", help="Days counted as recent."),
+          output: OutputFormat = FormatOption) -> None:
+    """Learning statistics of an agent, with the calibration of its predictions."""
+    with learning_engine(ctx) as engine:
+        s = engine.stats(agent, window)
+    if output is OutputFormat.json:
+        emit_json(plain(s))
+        return
+    console.print(f"[bold]{agent}[/bold]: {s.memories} memories ({', '.join(f'{v} {k}' for k, v in sorted(s.by_kind.items())) or 'none'})")
+    console.print(f"  • Decisions: {s.decisions}, {rate(s.success)}")
+    console.print(f"  • Last {window} days: {rate(s.recent_success)}; before: {rate(s.earlier_success)}")
+    console.print(f"  • Decisions informed by memory: {s.informed_share:.0%}")
+    console.print(f"  • Failure patterns it can see: {s.patterns} ({s.recurring_patterns} recurring)")
+    if s.calibration:
+        console.print(f"  • Calibration (Brier score {s.brier_score:.3f}; lower is better):")
+        emit_table("", ["predicted", "decisions", "mean predicted", "observed"],
+                   [(f"{b.lower:.0%}–{b.upper:.0%}", b.count, f"{b.mean_predicted:.0%}", f"{b.observed_rate:.0%}")
+                    for b in s.calibration])
+    else:
+        console.print("  • Calibration: no decisions with a recorded prediction yet.")
+
+
+@app.command()
+@handle_errors
+def patterns(ctx: typer.Context,
+             kind: str = typer.Option(None, "--type", "-t", help="failure, decision or success."),
+             success_rate: str = typer.Option(None, "--success-rate", help="Only patterns at or above, e.g. '>80%'."),
+             recurring: bool = typer.Option(False, "--recurring", help="Only recurring failure patterns."),
+             agent: str = typer.Option(None, "--agent", "-a", help="As seen by this agent (default: all)."),
+             limit: int = typer.Option(20, "--limit", "-n", min=1, max=500),
+             output: OutputFormat = FormatOption) -> None:
+    """Learned patterns: failure patterns, decision templates and success patterns."""
+    if recurring and kind not in (None, "failure"):
+        raise BadInputError("--recurring applies to failure patterns.")
+    with learning_engine(ctx) as engine:
+        views = engine.patterns(agent, "failure" if recurring and kind is None else kind,
+                                parse_rate_filter(success_rate), True if recurring else None, limit)
+    if output is OutputFormat.json:
+        emit_json(plain(views))
+        return
+    if not views:
+        console.print("No patterns match (run `engram learning analyze` after recording experience).")
+    for view in views:
+        for line in (["Identified pattern:"] if view.kind == "failure" and view.recurring else []) + pattern_lines(view):
+            console.print(line, highlight=False)
+
+
+@app.command()
+@handle_errors
+def failures(ctx: typer.Context, recent: str = typer.Option("7d", "--recent", help="Window, e.g. 24h, 7d, 2w."),
+             agent: str = typer.Option(None, "--agent", "-a"), output: OutputFormat = FormatOption) -> None:
+    """Failure patterns seen within a recent window."""
+    since = datetime.now(UTC) - parse_duration(recent)
+    with learning_engine(ctx) as engine:
+        views = engine.failures_since(agent, since)
+    if output is OutputFormat.json:
+        emit_json(plain(views))
+        return
+    console.print(f"Failure patterns since {since:%Y-%m-%d %H:%M} ({len(views)}):")
+    for view in views:
+        for line in pattern_lines(view):
+            console.print(line, highlight=False)
+
+
+@app.command()
+@handle_errors
+def suggest(ctx: typer.Context, context: str = typer.Option(None, "--context", "-c"),
+            task: str = typer.Option(None, "--task", help="Suggest for this task (its agent and context)."),
+            agent: str = typer.Option(None, "--agent", "-a", help="Use what this agent may see (default: all)."),
+            k: int = typer.Option(5, "-k", min=1, max=50), output: OutputFormat = FormatOption) -> None:
+    """Memory-based suggestions: ranked actions with success rates, evidence and a recommendation."""
+    with learning_engine(ctx) as engine:
+        context, agent = _context_from(engine, context, task, agent)
+        suggestion = engine.suggest(agent, context, k)
+    if output is OutputFormat.json:
+        emit_json(plain(suggestion))
+        return
+    if not suggestion.actions:
+        console.print(f"→ {suggestion.rationale}")
+        return
+    console.print("→ Based on past experience:")
+    for a in suggestion.actions:
+        console.print(f"  • {a.action} ({rate(a.estimate)}; {', '.join(a.agents) or 'no agent'})", highlight=False)
+    if suggestion.recommended:
+        console.print(f"  Recommended: [bold]{suggestion.recommended}[/bold]")
+    if suggestion.explore:
+        console.print(f"  Worth exploring: {suggestion.explore} (too few attempts to rule it out)")
+
+
+@app.command()
+@handle_errors
+def predict(ctx: typer.Context, context: str = typer.Option(..., "--context", "-c"),
+            action: str = typer.Option(..., "--action"), agent: str = typer.Option(None, "--agent", "-a"),
+            output: OutputFormat = FormatOption) -> None:
+    """Predicted probability that an action succeeds in a context, with its uncertainty."""
+    with learning_engine(ctx) as engine:
+        p = engine.predict_outcome(agent, context, action)
+    if output is OutputFormat.json:
+        emit_json(plain(p))
+        return
+    console.print(f"→ {action}: {p.probability:.0%} chance of success (90% CI {p.lower:.0%}–{p.upper:.0%}, "
+                  f"from {p.attempts:g} similar attempts)")
+
+
+@app.command("apply-pattern")
+@handle_errors
+def apply_pattern(ctx: typer.Context, pattern: str = typer.Argument(..., help="Pattern id."),
+                  task: str = typer.Option(..., "--task", help="The task to apply it to."),
+                  agent: str = typer.Option(None, "--agent", "-a", help="Default: the task's agent."),
+                  output: OutputFormat = FormatOption) -> None:
+    """Apply a learned pattern to a task: its approach becomes the task's strategy."""
+    with learning_engine(ctx) as engine:
+        applied = engine.apply_pattern(agent, pattern, task)
+    if output is OutputFormat.json:
+        emit_json(plain(applied))
+        return
+    console.print(f"→ Applied {applied['kind']} pattern [bold]{pattern}[/bold] to task {task}")
+    console.print(f"  Strategy: {applied['action']} ({rate(applied['estimate'])}; learned from {', '.join(applied['agents'])})")
+    p = applied["prediction"]
+    console.print(f"  Predicted success for this task: {p.probability:.0%} (90% CI {p.lower:.0%}–{p.upper:.0%})")
+    for i, step in enumerate(applied["steps"], start=1):
+        console.print(f"    {i}. {step}")
+
+
+@app.command()
+@handle_errors
+def analyze(ctx: typer.Context, output: OutputFormat = FormatOption) -> None:
+    """Run pattern recognition now: signature grouping, GDS kNN + WCC merges, success patterns."""
+    with learning_engine(ctx) as engine:
+        report = engine.analyze()
+    if output is OutputFormat.json:
+        emit_json(plain(report))
+        return
+    console.print(f"Analyzed {report.failures} failures in {report.seconds:.1f}s: {report.signature_groups} signature groups, "
+                  f"{report.patterns_before} → {report.patterns_after} failure patterns ({report.merged_patterns} merged by GDS, "
+                  f"{report.recurring_patterns} recurring), {report.success_patterns} success patterns.")

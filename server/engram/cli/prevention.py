@@ -1,0 +1,61 @@
+"""`engram prevention …`: derive checks from failure patterns, list them, check an action."""
+
+from __future__ import annotations
+
+import typer
+
+from engram.cli.output import FormatOption, OutputFormat, console, emit_json, emit_table, handle_errors
+from engram.cli.render import plain
+from engram.cli.services import learning_engine
+
+app = typer.Typer(help="Prevention checks derived from failure patterns.", no_args_is_help=True)
+
+
+@app.command()
+@handle_errors
+def generate(ctx: typer.Context, pattern: str = typer.Option(..., "--pattern", "-p"),
+             stage: str = typer.Option("development", "--stage", help="Workflow stage to attach the checks to."),
+             output: OutputFormat = FormatOption) -> None:
+    """Derive checks from a pattern's solutions, failed fixes and root causes (idempotent)."""
+    with learning_engine(ctx) as engine:
+        checks = engine.generate_prevention(pattern, stage)
+    if output is OutputFormat.json:
+        emit_json(plain(checks))
+        return
+    for check in checks:
+        console.print(f"→ Created prevention check: [bold]{check['name']}[/bold]", highlight=False)
+        console.print(f"  {check['description']}", highlight=False)
+    console.print(f"  Added to workflow stage: {stage}")
+
+
+@app.command("list")
+@handle_errors
+def list_checks(ctx: typer.Context, pattern: str = typer.Option(None, "--pattern", "-p"),
+                output: OutputFormat = FormatOption) -> None:
+    """Stored prevention checks, per pattern."""
+    with learning_engine(ctx) as engine:
+        checks = engine.prevention_checks(pattern)
+    if output is OutputFormat.json:
+        emit_json(plain(checks))
+        return
+    emit_table("Prevention checks", ["pattern", "check", "stage", "description"],
+               [(c["pattern_id"], c["name"], c.get("stage"), c["description"]) for c in checks])
+
+
+@app.command()
+@handle_errors
+def check(ctx: typer.Context, agent: str = typer.Option(..., "--agent", "-a"),
+          context: str = typer.Option(..., "--context", "-c"), action: str = typer.Option(..., "--action"),
+          output: OutputFormat = FormatOption) -> None:
+    """Before acting: allow, warn or block an intended action, with the evidence. Exit 3 on block."""
+    with learning_engine(ctx) as engine:
+        result = engine.check_action(agent, context, action)
+    if output is OutputFormat.json:
+        emit_json(plain(result))
+    else:
+        color = {"allow": "green", "warn": "yellow", "block": "red"}[result.verdict.value]
+        console.print(f"→ [{color}]{result.verdict.value.upper()}[/{color}] {action}")
+        for reason in result.reasons:
+            console.print(f"  • {reason}", highlight=False)
+    if result.verdict.value == "block":
+        raise typer.Exit(3)

@@ -1,0 +1,57 @@
+"""Rendering learning results for people (spec-style lines) and machines (JSON)."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import datetime
+from enum import Enum
+from typing import Any
+
+from engram.entities.learning import PatternView, RateEstimate
+
+
+def plain(value: Any) -> Any:
+    """Dataclasses, enums and datetimes as JSON-ready values."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    return value
+
+
+def rate(estimate: RateEstimate | None) -> str:
+    if estimate is None:
+        return "no outcomes yet"
+    attempts = f"{estimate.attempts:g} attempt" + ("" if estimate.attempts == 1 else "s")
+    return f"{estimate.mean:.0%} success rate, 90% CI {estimate.lower:.0%}–{estimate.upper:.0%}, {attempts}"
+
+
+def pattern_lines(p: PatternView) -> list[str]:
+    lines = [f"→ [bold]{p.id}[/bold] ({p.kind} pattern{', recurring' if p.recurring else ''})"]
+    lines.append(f"  • Seen {p.occurrences} times by {', '.join(p.agents) or '—'}"
+                 + (f", {p.first_seen:%Y-%m-%d} to {p.last_seen:%Y-%m-%d}" if p.first_seen and p.last_seen else ""))
+    d = p.details
+    if p.kind == "failure":
+        if d.get("contexts"):
+            lines.append(f"  • Occurs in: {'; '.join(d['contexts'][:3])}")
+        lines.append(f"  • Signature: {d.get('signature')}")
+        for s in d.get("solutions", [])[:4]:
+            lines.append(f"  • Solution: {s.description} ({rate(s.estimate)}; used by {', '.join(s.agents)})")
+        for c in d.get("checks", [])[:4]:
+            lines.append(f"  • Prevention check: {c['name']} — {c['description']}")
+    elif p.kind == "success":
+        lines.append(f"  • Approach: {d['action']} ({rate(p.estimate)})")
+        if d.get("contexts"):
+            lines.append(f"  • In contexts like: {'; '.join(d['contexts'][:3])}")
+        for i, step in enumerate(d.get("steps", []), start=1):
+            lines.append(f"    {i}. {step}")
+    else:
+        for b in d.get("branches", [])[:4]:
+            lines.append(f"  • {b['action']} ({rate(b['estimate'])})")
+    return lines

@@ -1,0 +1,60 @@
+"""`engram task create|show|list`: the tasks decisions and results are recorded against."""
+
+from __future__ import annotations
+
+import typer
+
+from engram.cli.output import FormatOption, OutputFormat, console, emit_json, emit_table, handle_errors
+from engram.cli.render import plain
+from engram.cli.services import learning_engine
+
+app = typer.Typer(help="Tasks (the workflow's units of work) that memories and results attach to.", no_args_is_help=True)
+
+
+@app.command()
+@handle_errors
+def create(ctx: typer.Context, agent: str = typer.Option(..., "--agent", "-a"),
+           context: str = typer.Option(..., "--context", "-c"),
+           task_id: str = typer.Option(None, "--id", help="Stable id (creating it again changes nothing)."),
+           stage: str = typer.Option("development", "--stage"),
+           actions: list[str] = typer.Option([], "--action", help="An action available to the task (repeatable)."),
+           output: OutputFormat = FormatOption) -> None:
+    """Create a task for an agent."""
+    with learning_engine(ctx) as engine:
+        task = engine.create_task(agent, context, task_id=task_id, stage=stage, available_actions=actions)
+    if output is OutputFormat.json:
+        emit_json(plain(task))
+        return
+    console.print(f"Task [bold]{task.id}[/bold] for {task.agent_id} ({task.workflow_stage}, {task.status}).")
+
+
+@app.command()
+@handle_errors
+def show(ctx: typer.Context, task_id: str = typer.Argument(..., metavar="ID"), output: OutputFormat = FormatOption) -> None:
+    """A task with its execution results."""
+    with learning_engine(ctx) as engine:
+        task = engine.task(task_id)
+    if output is OutputFormat.json:
+        emit_json(plain(task))
+        return
+    emit_table(f"Task {task.id}", ["field", "value"], [
+        ("agent", task.agent_id), ("context", task.context), ("stage", task.workflow_stage), ("status", task.status),
+        ("actions", ", ".join(task.available_actions)), ("created", task.created_at)])
+    if task.results:
+        emit_table("Results", ["outcome", "strategy", "duration ms", "error"],
+                   [(r.get("outcome"), r.get("strategy"), r.get("duration_ms"), r.get("error")) for r in task.results])
+
+
+@app.command("list")
+@handle_errors
+def list_tasks(ctx: typer.Context, agent: str = typer.Option(None, "--agent", "-a"),
+               status: str = typer.Option(None, "--status"), limit: int = typer.Option(50, "--limit", "-n", min=1, max=1000),
+               output: OutputFormat = FormatOption) -> None:
+    """Tasks, newest first."""
+    with learning_engine(ctx) as engine:
+        found = engine.tasks(agent, status, limit)
+    if output is OutputFormat.json:
+        emit_json(plain(found))
+        return
+    emit_table(f"Tasks ({len(found)})", ["id", "agent", "stage", "status", "context"],
+               [(t.id, t.agent_id, t.workflow_stage, t.status, t.context[:60]) for t in found])

@@ -1,0 +1,148 @@
+"""Learning entities: estimates with their uncertainty, suggestions, patterns, checks and tasks."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class RateEstimate:
+    """A success rate estimated from `successes` (outcome quality summed) in `attempts`, with a
+    Beta(1 + s, 1 + n − s) posterior: `mean` is the point estimate, [lower, upper] its 90% interval."""
+
+    successes: float
+    attempts: float
+    mean: float
+    lower: float
+    upper: float
+
+    def describe(self) -> str:
+        return f"{self.mean:.0%} (90% CI {self.lower:.0%}–{self.upper:.0%}), {self.attempts:g} attempts"
+
+
+@dataclass(frozen=True)
+class Evidence:
+    memory_id: str
+    agent_id: str
+    kind: str
+    context: str
+    action: str
+    outcome: str | None
+    similarity: float
+    occurrences: int = 1
+    owned: bool = True
+
+
+@dataclass
+class ActionEstimate:
+    action: str
+    estimate: RateEstimate
+    agents: list[str]
+    evidence: list[Evidence] = field(default_factory=list)
+
+
+@dataclass
+class Suggestion:
+    context: str
+    actions: list[ActionEstimate]
+    recommended: str | None
+    explore: str | None
+    rationale: str
+
+
+@dataclass(frozen=True)
+class Prediction:
+    context: str
+    action: str
+    probability: float
+    lower: float
+    upper: float
+    attempts: float
+
+
+class Verdict(str, enum.Enum):
+    allow = "allow"
+    warn = "warn"
+    block = "block"
+
+
+@dataclass
+class ActionCheck:
+    verdict: Verdict
+    action: str
+    reasons: list[str]
+    evidence: list[Evidence] = field(default_factory=list)
+    checks: list[dict] = field(default_factory=list)
+    better_action: str | None = None
+
+
+@dataclass
+class DecisionRecord:
+    memory_id: str
+    template_id: str
+    action: str
+    branch: RateEstimate
+    new_template: bool
+    informed_by: list[str]
+
+
+@dataclass
+class SolutionView:
+    id: str
+    description: str
+    pattern_id: str
+    estimate: RateEstimate
+    agents: list[str]
+
+
+@dataclass
+class FailureLearning:
+    memory_id: str
+    signature: str
+    pattern_id: str
+    new_pattern: bool
+    occurrence_count: int
+    agents: list[str]
+    similar_failures: list[Evidence]
+    solutions: list[SolutionView]
+    prevention_checks: list[dict]
+
+
+@dataclass
+class PatternView:
+    id: str
+    kind: str  # failure | decision | success
+    name: str
+    occurrences: int
+    agents: list[str]
+    recurring: bool
+    estimate: RateEstimate | None
+    first_seen: datetime | None
+    last_seen: datetime | None
+    details: dict = field(default_factory=dict)
+
+
+@dataclass
+class AnalysisReport:
+    failures: int
+    signature_groups: int
+    patterns_before: int
+    patterns_after: int
+    merged_patterns: int
+    recurring_patterns: int
+    success_patterns: int
+    seconds: float
+
+
+@dataclass
+class Task:
+    id: str
+    agent_id: str
+    context: str
+    workflow_stage: str
+    status: str
+    created_at: datetime | None = None
+    available_actions: list[str] = field(default_factory=list)
+    results: list[dict] = field(default_factory=list)

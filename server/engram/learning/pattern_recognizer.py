@@ -1,0 +1,127 @@
+"""Pattern recognition over the whole graph, on demand (`engram learning analyze`) and periodically.
+
+1. Failures: every failure message is grouped by its error signature (learning/grouping.py, a
+   Drain-style template grouping); each group becomes one FailurePattern (the pattern most of its
+   failures already belong to, or a new one), failures are re-linked accordingly.
+2. GDS: a kNN similarity graph of the patterns' signature embeddings, then WCC; patterns in one
+   component are the same recurring issue worded differently, and are merged.
+3. Counts, agents and solutions of each pattern are recomputed; a pattern seen RECURRING_AT times
+   or more is marked recurring.
+4. Success patterns: a kNN + WCC graph of decision contexts; an action that keeps working within
+   one component (>= SUCCESS_MIN_ATTEMPTS attempts, posterior mean >= SUCCESS_MIN_RATE) is a
+   SuccessPattern linked to the memories it came from.
+Projections are dropped after use, also on error (storage/gds.py).
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter, defaultdict
+
+from engram.embeddings import Embedder
+from engram.entities.learning import AnalysisReport
+from engram.learning.estimates import estimate_rate
+from engram.learning.grouping import SignatureGrouper
+from engram.learning.naming import pattern_name, slugify
+from engram.learning.signature import extract_signature
+from engram.storage.gds import GraphAlgorithms
+from engram.storage.learning import LearningRepository
+
+RECURRING_AT = 3
+PATTERN_KNN_TOP_K = 5
+PATTERN_MERGE_SCORE = 0.985     # GDS cosine scale (1 + cos) / 2: cos >= 0.97, near-identical wording
+DECISION_KNN_TOP_K = 10
+DECISION_SIMILARITY_SCORE = 0.75  # cos >= 0.5: loosely similar contexts; the action must match as well
+SUCCESS_MIN_ATTEMPTS = 3
+SUCCESS_MIN_RATE = 0.6
+
+
+class PatternRecognizer:
+    def __init__(self, repository: LearningRepository, gds: GraphAlgorithms, embedder: Embedder) -> None:
+        self.repository = repository
+        self.gds = gds
+        self.embedder = embedder
+
+    def analyze(self, *, merge_with_gds: bool = True) -> AnalysisReport:
+        started = time.perf_counter()
+        patterns_before = self.repository.count_patterns()
+        failures = self.repository.failure_messages()
+        groups = self._regroup_failures(failures)
+        self._embed_new_patterns()
+        merged = self._merge_similar_patterns() if merge_with_gds else 0
+        refreshed = self.repository.refresh_patterns(RECURRING_AT)
+        success = self._find_success_patterns()
+        return AnalysisReport(
+            failures=len(failures), signature_groups=groups, patterns_before=patterns_before,
+            patterns_after=refreshed["patterns"], merged_patterns=merged, recurring_patterns=refreshed["recurring"],
+            success_patterns=success, seconds=time.perf_counter() - started,
+        )
+
+    def _regroup_failures(self, failures: list[dict]) -> int:
+        grouper = SignatureGrouper()
+        raw = [grouper.add(f["message"] or "") for f in failures]
+        members: dict[int, list[dict]] = defaultdict(list)
+        for failure, gid in zip(failures, raw, strict=True):
+            members[grouper.resolve(gid)].append(failure)
+        taken: set[str] = set()
+        links = []
+        # Larger groups choose first, so a pattern id stays with the bulk of its failures.
+        for gid, group in sorted(members.items(), key=lambda item: (-len(item[1]), item[0])):
+            votes = Counter(f["pattern_id"] for f in group if f["pattern_id"] and f["pattern_id"] not in taken)
+            if votes:
+                target = min(votes, key=lambda pid: (-votes[pid], pid))
+            else:
+                signature = extract_signature(group[0]["message"] or "")
+                target = self._fresh_id(pattern_name("", signature), taken)
+            taken.add(target)
+            signature = extract_signature(group[0]["message"] or "")
+            links += [{"failure_id": f["id"], "pattern_id": target, "signature": signature, "name": target}
+                      for f in group if f["pattern_id"] != target]
+        self.repository.relink_failures(links)
+        return len(members)
+
+    def _fresh_id(self, name: str, taken: set[str]) -> str:
+        candidate, n = name, 1
+        while candidate in taken or self.repository.pattern_signature(candidate) is not None:
+            n += 1
+            candidate = f"{name}-{n}"
+        return candidate
+
+    def _embed_new_patterns(self) -> None:
+        rows = self.repository.patterns_without_embedding()
+        if rows:
+            vectors = self.embedder.embed([r["signature"] or r["id"] for r in rows])
+            self.repository.set_pattern_embeddings([{"id": r["id"], "embedding": v} for r, v in zip(rows, vectors, strict=True)])
+
+    def _merge_similar_patterns(self) -> int:
+        if self.repository.count_patterns() < 2:
+            return 0
+        components = self.gds.similarity_components("failure_patterns", top_k=PATTERN_KNN_TOP_K, cutoff=PATTERN_MERGE_SCORE)
+        by_component: dict[int, list[str]] = defaultdict(list)
+        for pattern_id, component in components.items():
+            by_component[component].append(pattern_id)
+        merges = [{"keep": ids[0], "duplicates": ids[1:]}
+                  for ids in (sorted(v) for v in by_component.values()) if len(ids) > 1]
+        return self.repository.merge_patterns(merges)
+
+    def _find_success_patterns(self) -> int:
+        points = self.repository.decision_points()
+        if len(points) < SUCCESS_MIN_ATTEMPTS:
+            return self.repository.upsert_success_patterns([])
+        components = self.gds.similarity_components("decisions", top_k=DECISION_KNN_TOP_K, cutoff=DECISION_SIMILARITY_SCORE)
+        cells: dict[tuple[int, str], list[dict]] = defaultdict(list)
+        for point in points:
+            if point["id"] in components:
+                cells[(components[point["id"]], point["action"])].append(point)
+        patterns, used_ids = [], Counter()
+        for (component, action), members in sorted(cells.items(), key=lambda item: (item[0][1], item[0][0])):
+            attempts = sum(m["occurrences"] for m in members)
+            successes = sum((m["quality"] or 0.0) * m["occurrences"] for m in members)
+            if attempts < SUCCESS_MIN_ATTEMPTS or estimate_rate(successes, attempts).mean < SUCCESS_MIN_RATE:
+                continue
+            base = slugify(action, 8)
+            used_ids[base] += 1
+            pattern_id = base if used_ids[base] == 1 else f"{base}-{used_ids[base]}"
+            patterns.append({"id": pattern_id, "action": action, "name": action,
+                             "members": [m["id"] for m in members]})
+        return self.repository.upsert_success_patterns(patterns)

@@ -1,0 +1,118 @@
+"""Tasks and their execution results as nodes, and execute_with_memory around a caller's function.
+
+execute_with_memory does the spec's five steps: retrieve relevant memories → apply learned
+patterns to choose the strategy → run → record decision and outcome → learn from the failure."""
+
+from __future__ import annotations
+
+import inspect
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from engram.entities.learning import ActionCheck, Suggestion, Task, Verdict
+from engram.entities.memory import RelevantMemory
+
+if TYPE_CHECKING:
+    from engram.learning.engine import LearningEngine
+
+
+@dataclass
+class Strategy:
+    """What execute_with_memory decided before running the caller's function."""
+
+    task: Task
+    chosen_approach: str
+    memories: list[RelevantMemory]
+    suggestion: Suggestion
+    check: ActionCheck | None
+    predicted_success: float | None
+
+    @property
+    def informed_by(self) -> list[str]:
+        return [m.memory.id for m in self.memories]
+
+
+@dataclass
+class ExecutionOutcome:
+    task_id: str
+    strategy: str
+    succeeded: bool
+    result: Any = None
+    error: str | None = None
+    duration_ms: int = 0
+    decision_memory_id: str | None = None
+    failure_pattern_id: str | None = None
+    informed_by: list[str] = field(default_factory=list)
+
+
+def plan(engine: LearningEngine, task: Task, default_action: str | None = None) -> Strategy:
+    memories = engine.memories.retrieve_relevant_memories(task.agent_id, task.context, k=10)
+    chosen, suggestion = engine.advisor.choose(task.agent_id, task.context, task.available_actions)
+    check = None
+    if chosen is not None:
+        check = engine.check_action(task.agent_id, task.context, chosen)
+        if check.verdict is Verdict.block and check.better_action:
+            chosen = check.better_action
+    chosen = chosen or default_action or (task.available_actions[0] if task.available_actions else "default")
+    estimate = next((a.estimate for a in suggestion.actions if a.action == chosen), None)
+    return Strategy(task, chosen, memories, suggestion, check, estimate.mean if estimate else None)
+
+
+def finish(engine: LearningEngine, strategy: Strategy, succeeded: bool, result: Any, error: BaseException | None,
+           started: float, recover: Callable[[BaseException], str | None] | None) -> ExecutionOutcome:
+    task = strategy.task
+    duration_ms = int((time.perf_counter() - started) * 1000)
+    decision = engine.record_decision(
+        task.agent_id, task.context, strategy.chosen_approach, "success" if succeeded else "failure",
+        alternatives=[a for a in task.available_actions if a != strategy.chosen_approach],
+        informed_by=strategy.informed_by, task_id=task.id, predicted=strategy.predicted_success)
+    pattern_id = None
+    if error is not None:
+        solution = recover(error) if recover else None
+        learning = engine.learn_from_failure(task.agent_id, f"{type(error).__name__}: {error}", context=task.context,
+                                             solution=solution, task_id=task.id)
+        pattern_id = learning.pattern_id
+    engine.repository.record_result(task_id=task.id, id=f"res-{uuid.uuid4().hex[:12]}",
+                                    outcome="success" if succeeded else "failure", duration_ms=duration_ms,
+                                    error=engine.memories.redactor.redact(str(error)).text if error else None,
+                                    strategy=strategy.chosen_approach)
+    return ExecutionOutcome(task.id, strategy.chosen_approach, succeeded, result,
+                            f"{type(error).__name__}: {error}" if error else None, duration_ms,
+                            decision.memory_id, pattern_id, strategy.informed_by)
+
+
+def execute_with_memory(engine: LearningEngine, task: Task, fn: Callable[[Strategy], Any], *,
+                        recover: Callable[[BaseException], str | None] | None = None,
+                        default_action: str | None = None) -> ExecutionOutcome:
+    """Run `fn(strategy)`; an Exception it raises is the task's failure: recorded and learned from,
+    and returned in the outcome. `recover(error)` may name the fix that resolved it."""
+    strategy = plan(engine, task, default_action)
+    engine.repository.set_task_strategy(task.id, strategy.chosen_approach, None)
+    started = time.perf_counter()
+    try:
+        result = fn(strategy)
+    except Exception as error:  # the task's own failure: learn from it
+        return finish(engine, strategy, False, None, error, started, recover)
+    return finish(engine, strategy, True, result, None, started, recover)
+
+
+async def execute_with_memory_async(engine: LearningEngine, task: Task,
+                                    fn: Callable[[Strategy], Awaitable[Any]], *,
+                                    recover: Callable[[BaseException], str | None] | None = None,
+                                    default_action: str | None = None) -> ExecutionOutcome:
+    """The same five steps around an async function; the engine's blocking IO runs in a thread."""
+    import asyncio
+
+    strategy = await asyncio.to_thread(plan, engine, task, default_action)
+    await asyncio.to_thread(engine.repository.set_task_strategy, task.id, strategy.chosen_approach, None)
+    started = time.perf_counter()
+    try:
+        result = fn(strategy)
+        if inspect.isawaitable(result):
+            result = await result
+    except Exception as error:
+        return await asyncio.to_thread(finish, engine, strategy, False, None, error, started, recover)
+    return await asyncio.to_thread(finish, engine, strategy, True, result, None, started, recover)
