@@ -1,8 +1,8 @@
 """Pattern recognition over the whole graph, on demand (`engram learning analyze`) and periodically.
 
 1. Failures: every failure message is grouped by its error signature (learning/grouping.py, a
-   Drain-style template grouping); each group becomes one FailurePattern (the pattern most of its
-   failures already belong to, or a new one), failures are re-linked accordingly.
+   Drain-style template grouping); each group joins the FailurePattern most of its failures already
+   belong to, or becomes a new one; failures are re-linked accordingly.
 2. GDS: a kNN similarity graph of the patterns' signature embeddings, then WCC; patterns in one
    component are the same recurring issue worded differently, and are merged.
 3. Counts, agents and solutions of each pattern are recomputed; a pattern seen RECURRING_AT times
@@ -58,23 +58,23 @@ class PatternRecognizer:
         )
 
     def _regroup_failures(self, failures: list[dict]) -> int:
+        """Each signature group joins the pattern most of its failures belong to (a pattern may hold
+        several groups once GDS merged them); a group with no pattern yet gets a new one."""
         grouper = SignatureGrouper()
         raw = [grouper.add(f["message"] or "") for f in failures]
         members: dict[int, list[dict]] = defaultdict(list)
         for failure, gid in zip(failures, raw, strict=True):
             members[grouper.resolve(gid)].append(failure)
-        taken: set[str] = set()
+        created: set[str] = set()
         links = []
-        # Larger groups choose first, so a pattern id stays with the bulk of its failures.
         for gid, group in sorted(members.items(), key=lambda item: (-len(item[1]), item[0])):
-            votes = Counter(f["pattern_id"] for f in group if f["pattern_id"] and f["pattern_id"] not in taken)
+            signature = extract_signature(group[0]["message"] or "")
+            votes = Counter(f["pattern_id"] for f in group if f["pattern_id"])
             if votes:
                 target = min(votes, key=lambda pid: (-votes[pid], pid))
             else:
-                signature = extract_signature(group[0]["message"] or "")
-                target = self._fresh_id(pattern_name("", signature), taken)
-            taken.add(target)
-            signature = extract_signature(group[0]["message"] or "")
+                target = self._fresh_id(pattern_name("", signature), created)
+                created.add(target)
             links += [{"failure_id": f["id"], "pattern_id": target, "signature": signature, "name": target}
                       for f in group if f["pattern_id"] != target]
         self.repository.relink_failures(links)

@@ -1,0 +1,215 @@
+"""The learning engine on the real Neo4j, the real model and real GDS."""
+
+from __future__ import annotations
+
+import asyncio
+
+import neo4j
+import pytest
+
+from engram.config import Settings
+from engram.embeddings import SentenceTransformerEmbedder
+from engram.entities.learning import Verdict
+from engram.errors import BadInputError, NotFoundError
+from engram.learning.engine import LearningEngine
+from engram.memory.builder import build_memory
+from engram.seeding import load_seeds
+from engram.storage.gds import GraphAlgorithms
+from engram.storage.sharing import GrantRepository
+
+pytestmark = pytest.mark.integration
+
+CONTEXT = "payment API returns 502 from the upstream gateway"
+
+
+@pytest.fixture
+def engine(db: neo4j.Driver, embedder: SentenceTransformerEmbedder, settings: Settings):
+    learning = LearningEngine(db, embedder, settings)
+    yield learning
+    learning.memories.close()
+
+
+def _count(db: neo4j.Driver, query: str, **params) -> int:
+    return db.execute_query(query, params).records[0][0]
+
+
+def test_one_success_in_one_attempt_is_not_100_percent(engine: LearningEngine, db: neo4j.Driver) -> None:
+    first = engine.record_decision("alice", CONTEXT, "retry-with-backoff", "success", memory_id="d1")
+    assert first.new_template
+    assert first.branch.attempts == 1 and first.branch.mean == pytest.approx(2 / 3)
+    assert first.branch.lower < 0.3 and first.branch.upper > 0.95
+    again = engine.record_decision("alice", CONTEXT, "retry-with-backoff", "success", memory_id="d1")
+    assert again.branch.attempts == 1, "re-recording the same decision must not count twice"
+    paraphrase = engine.record_decision("alice", "the payment API keeps answering 502 from the gateway",
+                                        "retry-with-backoff", "failure", informed_by=["d1"], memory_id="d2")
+    assert paraphrase.template_id == first.template_id and not paraphrase.new_template
+    assert paraphrase.branch.attempts == 2 and paraphrase.branch.successes == 1
+    assert _count(db, "MATCH (:Memory {id: 'd2'})-[:INFORMED_BY]->(:Memory {id: 'd1'}) RETURN count(*)") == 1
+    assert engine.stats("alice").informed_share == pytest.approx(0.5)
+
+
+def test_a_suggestion_flips_to_the_better_action_as_evidence_accumulates(engine: LearningEngine) -> None:
+    engine.record_decision("alice", CONTEXT, "increase-timeout", "success")  # one lucky outcome
+    first = engine.suggest("alice", CONTEXT, candidates=["retry-with-backoff"])
+    assert first.recommended == "increase-timeout"
+    assert first.explore == "retry-with-backoff", "an untried action must stay worth exploring"
+    for outcome in ("success", "success", "failure", "success", "success"):
+        engine.record_decision("alice", CONTEXT, "retry-with-backoff", outcome)
+    for _ in range(3):
+        engine.record_decision("alice", CONTEXT, "increase-timeout", "failure")
+    later = engine.suggest("alice", CONTEXT)
+    assert later.recommended == "retry-with-backoff"
+    best, worst = later.actions[0], later.actions[-1]
+    assert best.estimate.attempts == 5 and best.estimate.successes == 4
+    assert worst.action == "increase-timeout" and worst.estimate.attempts == 4
+    assert {e.agent_id for e in best.evidence} == {"alice"} and len(best.evidence) == 5
+    prediction = engine.predict_outcome("alice", CONTEXT, "retry-with-backoff")
+    assert prediction.probability == pytest.approx(5 / 7) and prediction.lower < prediction.probability < prediction.upper
+
+
+def test_suggestions_only_draw_on_what_the_agent_may_see(engine: LearningEngine, db, settings: Settings) -> None:
+    for _ in range(3):
+        engine.record_decision("alice", CONTEXT, "retry-with-backoff", "success", domain="payments")
+    assert engine.suggest("bob", CONTEXT).actions == []
+    grant = GrantRepository(db, settings).create("alice", "bob", "domain", "payments")
+    assert engine.suggest("bob", CONTEXT).recommended == "retry-with-backoff"
+    GrantRepository(db, settings).revoke(grant.id)
+    assert engine.suggest("bob", CONTEXT).actions == []
+
+
+def test_a_recurring_failure_of_two_agents_becomes_one_pattern_with_the_fix(engine: LearningEngine) -> None:
+    a = engine.learn_from_failure("alice", "ConnectionTimeout: could not reach db-primary-3.internal:5432 after 30s",
+                                  context="nightly-report-job", root_cause="pool exhausted",
+                                  solution="raise-pool-size", solution_worked=True)
+    b = engine.learn_from_failure("bob", "ConnectionTimeout: could not reach db-primary-7.internal:5432 after 45s",
+                                  context="invoice export", solution="restart-worker", solution_worked=False)
+    assert a.new_pattern and not b.new_pattern and a.pattern_id == b.pattern_id == "nightly-report-job"
+    assert b.occurrence_count == 2 and sorted(b.agents) == ["alice", "bob"]
+    assert "<NUM>" in a.signature or "<HOST>" in a.signature
+    view = next(p for p in engine.patterns(None, "failure") if p.id == a.pattern_id)
+    assert sorted(view.agents) == ["alice", "bob"] and view.occurrences == 2
+    solutions = engine.solutions_for_error(None, "ConnectionTimeout: could not reach db-primary-1.internal:5432 after 12s")
+    assert solutions[0].description == "raise-pool-size" and solutions[0].estimate.successes == 1
+    assert {s.description: s.agents for s in solutions} == {"raise-pool-size": ["alice"], "restart-worker": ["bob"]}
+    # within consent: carol sees no one's failures; bob sees only his own
+    assert engine.solutions_for_error("carol", "ConnectionTimeout: could not reach db-primary-9.internal:5432 after 1s") == []
+    assert [s.description for s in engine.solutions_for_error("bob", "ConnectionTimeout: could not reach db-primary-2.internal:5432 after 9s")] == ["restart-worker"]
+
+
+def test_check_action_warns_then_blocks_an_action_that_keeps_failing(engine: LearningEngine) -> None:
+    assert engine.check_action("carol", CONTEXT, "restart-gateway").verdict is Verdict.allow
+    for _ in range(2):
+        engine.record_decision("carol", CONTEXT, "restart-gateway", "failure")
+    engine.record_decision("carol", CONTEXT, "switch-region", "success")
+    warned = engine.check_action("carol", CONTEXT, "restart-gateway")
+    assert warned.verdict is Verdict.warn and len(warned.evidence) == 2
+    assert warned.better_action == "switch-region"
+    for _ in range(2):
+        engine.record_decision("carol", CONTEXT, "restart-gateway", "failure")
+    assert engine.check_action("carol", CONTEXT, "restart-gateway").verdict is Verdict.block
+    assert engine.check_action("carol", CONTEXT, "switch-region").verdict is Verdict.allow
+
+
+def test_prevention_checks_are_derived_stored_on_a_stage_and_used(engine: LearningEngine, db: neo4j.Driver) -> None:
+    for i, (solution, worked) in enumerate([("verify-npm-cache", True), ("rerun-pipeline", False),
+                                            ("rerun-pipeline", False), ("verify-npm-cache", True)]):
+        engine.learn_from_failure(f"agent-{i % 2}", f"npm ERR! network ETIMEDOUT after {1000 + i}ms",
+                                  context="npm-install-timeout in CI", root_cause="cold npm cache",
+                                  solution=solution, solution_worked=worked)
+    with pytest.raises(NotFoundError):
+        engine.generate_prevention("no-such-pattern")
+    with pytest.raises(BadInputError):
+        engine.generate_prevention("npm-install-timeout", stage="lunch")
+    checks = engine.generate_prevention("npm-install-timeout")
+    names = {c["name"] for c in checks}
+    assert {"verify-npm-cache-status", "avoid-rerun-pipeline"} <= names
+    assert all(c["stage"] == "development" for c in checks)
+    assert len(engine.generate_prevention("npm-install-timeout")) == len(checks)
+    assert _count(db, "MATCH (:FailurePattern {id: 'npm-install-timeout'})-[:PREVENTED_BY]->(c) RETURN count(c)") == len(checks)
+    verdict = engine.check_action("agent-0", "npm install timed out in CI", "rerun-pipeline")
+    assert verdict.verdict in (Verdict.warn, Verdict.block)
+    assert any("avoid-rerun-pipeline" in reason for reason in verdict.reasons)
+
+
+def test_analysis_merges_signatures_of_one_issue_and_finds_success_patterns(
+    engine: LearningEngine, db: neo4j.Driver, settings: Settings
+) -> None:
+    # failures recorded as plain memories (e.g. through `engram memory record`) belong to no pattern yet
+    for agent, message in [("alice", "Deadlock detected while updating the orders table"),
+                           ("bob", "Deadlock detected while updating orders table"),
+                           ("bob", "Deadlock detected while updating orders table"),
+                           ("carol", "disk full on /var/lib/postgres")]:
+        engine.memories.record(build_memory(agent=agent, kind="failure", context=message, error=message))
+    assert _count(db, "MATCH (p:FailurePattern) RETURN count(p)") == 0
+    for agent in ("alice", "bob", "carol"):
+        engine.record_decision(agent, "database deadlock on orders table", "retry-transaction", "success")
+    report = engine.analyze()
+    # signature grouping finds 3 groups; GDS kNN + WCC merges the two wordings of the deadlock
+    assert report.failures == 4 and report.signature_groups == 3
+    assert report.merged_patterns == 1 and report.patterns_after == 2
+    deadlock = next(p for p in engine.patterns(None, "failure") if "deadlock" in p.id)
+    assert sorted(deadlock.agents) == ["alice", "bob"] and deadlock.occurrences == 3 and deadlock.recurring
+    success = engine.patterns(None, "success")
+    assert [p.id for p in success] == ["retry-transaction"] and success[0].occurrences == 3
+    names = _count(db, "CALL gds.graph.list() YIELD graphName RETURN count(graphName)")
+    assert names == 0, "projections must be dropped after analysis"
+    assert engine.analyze().merged_patterns == 0  # a second run is a no-op
+
+
+def test_projections_are_dropped_when_an_algorithm_fails(db: neo4j.Driver, settings: Settings) -> None:
+    db.execute_query("CREATE (:Memory:Decision {id: 'x', context_embedding: [1.0, 0.0]})")
+    gds = GraphAlgorithms(db, settings)
+    with pytest.raises(Exception):
+        gds.similarity_components("decisions", top_k=0, cutoff=0.5)  # topK 0 is rejected by GDS
+    assert _count(db, "CALL gds.graph.list() YIELD graphName RETURN count(graphName)") == 0
+
+
+def test_execute_with_memory_runs_the_five_steps(engine: LearningEngine, db: neo4j.Driver) -> None:
+    for outcome in ("success", "success", "success"):
+        engine.record_decision("dave", CONTEXT, "switch-region", outcome)
+    task = engine.create_task("dave", CONTEXT, task_id="t-1", available_actions=["switch-region", "restart-gateway"])
+    seen = {}
+
+    def work(strategy):
+        seen["strategy"] = strategy.chosen_approach
+        seen["memories"] = len(strategy.memories)
+        return "ok"
+
+    done = engine.execute_with_memory(task, work)
+    assert done.succeeded and done.result == "ok" and seen["memories"] >= 3 and done.informed_by
+    assert _count(db, "MATCH (:Memory {id: $id})-[:DURING]->(:Task {id: 't-1'}) RETURN count(*)", id=done.decision_memory_id) == 1
+
+    def broken(strategy):
+        raise TimeoutError("gateway timed out after 30s")
+
+    failed = engine.execute_with_memory("t-1", broken, recover=lambda error: "switch-region")
+    assert not failed.succeeded and failed.failure_pattern_id and "TimeoutError" in failed.error
+    results = engine.task("t-1").results
+    assert [r["outcome"] for r in results] == ["success", "failure"]
+    assert engine.task("t-1").status == "failed"
+
+    async def async_work(strategy):
+        await asyncio.sleep(0)
+        return strategy.chosen_approach
+
+    async_done = asyncio.run(engine.execute_with_memory_async("t-1", async_work))
+    assert async_done.succeeded and async_done.result in ("switch-region", "restart-gateway")
+    stats = engine.stats("dave")
+    assert stats.calibration and stats.brier_score is not None
+    assert stats.informed_share > 0
+    with pytest.raises(NotFoundError):
+        engine.record_decision("dave", CONTEXT, "x", "success", task_id="no-such-task")
+
+
+def test_the_seeded_scenarios_produce_patterns(engine: LearningEngine, db: neo4j.Driver, settings: Settings) -> None:
+    load_seeds(db, settings, log=lambda *_: None)
+    recurring = engine.patterns(None, "failure", recurring=True)
+    assert [p.id for p in recurring] == ["npm-install-timeout"]
+    assert recurring[0].details["solutions"][0].description == "verify-npm-cache"
+    success_ids = {p.id for p in engine.patterns("bob", "success")}
+    assert "migration-rollback-strategy" in success_ids  # alice shares her db domain with bob
+    assert "retry-with-exponential-backoff" in {p.id for p in engine.patterns("alice", "success", min_success_rate=0.7)}
+    task = engine.create_task("bob", "database migration failed, need to roll back", task_id="db-migration-456")
+    applied = engine.apply_pattern(None, "migration-rollback-strategy", task.id)
+    assert applied["action"] == "migration-rollback-strategy" and applied["steps"]
+    assert engine.task("db-migration-456").status == "in_progress"
