@@ -3,8 +3,10 @@
 1. Failures: every failure message is grouped by its error signature (learning/grouping.py, a
    Drain-style template grouping); each group joins the FailurePattern most of its failures already
    belong to, or becomes a new one; failures are re-linked accordingly.
-2. GDS: a kNN similarity graph of the patterns' signature embeddings, then WCC; patterns in one
-   component are the same recurring issue worded differently, and are merged.
+2. GDS: a kNN similarity graph of the patterns' signature embeddings, then WCC, proposes patterns
+   that are the same recurring issue worded differently; pairs in one component merge when their
+   wording agrees up to case and filler words (`same_wording`) — embedding similarity alone also
+   joins distinct events ("from RUNNING to CLEANUP" / "from CLEANUP to SUCCEEDED").
 3. Counts, agents and solutions of each pattern are recomputed; a pattern seen RECURRING_AT times
    or more is marked recurring.
 4. Success patterns: a kNN + WCC graph of decision contexts; an action that keeps working within
@@ -23,7 +25,7 @@ from engram.entities.learning import AnalysisReport
 from engram.learning.estimates import estimate_rate
 from engram.learning.grouping import SignatureGrouper
 from engram.learning.naming import pattern_name, slugify
-from engram.learning.signature import extract_signature
+from engram.learning.signature import extract_signature, is_constant_word, tokenize
 from engram.storage.gds import GraphAlgorithms
 from engram.storage.learning import LearningRepository
 
@@ -34,6 +36,21 @@ DECISION_KNN_TOP_K = 10
 DECISION_SIMILARITY_SCORE = 0.75  # cos >= 0.5: loosely similar contexts; the action must match as well
 SUCCESS_MIN_ATTEMPTS = 3
 SUCCESS_MIN_RATE = 0.6
+
+
+# Words whose presence or absence does not change what an error says.
+FILLER_WORDS = frozenset({"a", "an", "the", "of", "to", "in", "on", "at", "for", "by", "with", "from", "while",
+                          "and", "or", "is", "was", "be", "been", "this", "that", "it"})
+
+
+def same_wording(a: str, b: str) -> bool:
+    """Two signatures say the same thing when their constant words, lower-cased and without filler
+    words, are the same sequence: 'Deadlock detected while updating the orders table' and
+    'deadlock detected updating orders table' do; 'authentication failure' and '… failures' do not."""
+    def core(signature: str) -> list[str]:
+        return [w.lower() for w in tokenize(signature) if is_constant_word(w) and w.lower() not in FILLER_WORDS]
+
+    return core(a) == core(b)
 
 
 class PatternRecognizer:
@@ -94,15 +111,35 @@ class PatternRecognizer:
             self.repository.set_pattern_embeddings([{"id": r["id"], "embedding": v} for r, v in zip(rows, vectors, strict=True)])
 
     def _merge_similar_patterns(self) -> int:
+        """GDS proposes (kNN + WCC on signature embeddings); a pair inside one component merges only
+        when its wording is the same up to case and filler words (same_wording)."""
         if self.repository.count_patterns() < 2:
             return 0
         components = self.gds.similarity_components("failure_patterns", top_k=PATTERN_KNN_TOP_K, cutoff=PATTERN_MERGE_SCORE)
         by_component: dict[int, list[str]] = defaultdict(list)
         for pattern_id, component in components.items():
             by_component[component].append(pattern_id)
-        merges = [{"keep": ids[0], "duplicates": ids[1:]}
-                  for ids in (sorted(v) for v in by_component.values()) if len(ids) > 1]
-        return self.repository.merge_patterns(merges)
+        signatures = self.repository.pattern_signatures()
+        parent: dict[str, str] = {}
+
+        def root(x: str) -> str:
+            while parent.get(x, x) != x:
+                x = parent[x]
+            return x
+
+        for ids in by_component.values():
+            ids = sorted(ids)
+            for i, a in enumerate(ids):
+                for b in ids[i + 1:]:
+                    if root(a) != root(b) and any(same_wording(x, y) for x in signatures.get(a, [])
+                                                  for y in signatures.get(b, [])):
+                        ra, rb = sorted((root(a), root(b)))
+                        parent[rb] = ra
+        groups: dict[str, list[str]] = defaultdict(list)
+        for pattern_id in parent:
+            groups[root(pattern_id)].append(pattern_id)
+        merges = [{"keep": keep, "duplicates": sorted(set(members) - {keep})} for keep, members in groups.items()]
+        return self.repository.merge_patterns([m for m in merges if m["duplicates"]])
 
     def _find_success_patterns(self) -> int:
         points = self.repository.decision_points()

@@ -84,6 +84,9 @@ class LearningRepository(Repository):
         for start in range(0, len(rows), 2000):
             self._write("learning/set_pattern_embeddings", rows=rows[start:start + 2000])
 
+    def pattern_signatures(self) -> dict[str, list[str]]:
+        return {r["id"]: [r["signature"] or "", *r["merged"]] for r in self._read("learning/pattern_signatures")}
+
     def merge_patterns(self, merges: list[dict]) -> int:
         return len(self._write("learning/merge_failure_patterns", merges=merges)) if merges else 0
 
