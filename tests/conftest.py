@@ -118,3 +118,154 @@ def run_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 300)
     """The real `engram` console script, as a user runs it."""
     engram = Path(sys.executable).with_name("engram")
     return subprocess.run([str(engram), *args], env=env, cwd=REPO, capture_output=True, text=True, timeout=timeout)
+
+
+# ---- GraphQL API: agents with API keys, and a client that calls /graphql as one of them.
+class GraphQLClient:
+    """Posts GraphQL documents to the real server, as the agent whose key it holds (or anonymously)."""
+
+    def __init__(self, url: str, key: str | None = None) -> None:
+        self.url = url + "/graphql"
+        self.key = key
+
+    def as_key(self, key: str | None) -> "GraphQLClient":
+        return GraphQLClient(self.url.removesuffix("/graphql"), key)
+
+    def post(self, query: str, variables: dict | None = None, *, operation: str | None = None,
+             timeout: float = 120) -> httpx.Response:
+        headers = {"Authorization": f"Bearer {self.key}"} if self.key else {}
+        body = {"query": query, "variables": variables or {}}
+        if operation:
+            body["operationName"] = operation
+        return httpx.post(self.url, json=body, headers=headers, timeout=timeout)
+
+    def execute(self, query: str, variables: dict | None = None, **kwargs) -> dict:
+        """The `data` of a response that must have no errors."""
+        response = self.post(query, variables, **kwargs)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert not body.get("errors"), body["errors"]
+        return body["data"]
+
+    def errors(self, query: str, variables: dict | None = None, **kwargs) -> list[dict]:
+        """The errors of a response that must have some."""
+        response = self.post(query, variables, **kwargs)
+        body = response.json()
+        assert body.get("errors"), body
+        return body["errors"]
+
+
+@pytest.fixture
+def api_keys(db: neo4j.Driver, settings: Settings) -> dict[str, str]:
+    """Fresh agents alice, bob and carol and an operator `ops`, each with one API key (on an empty database)."""
+    from engram.auth.service import ApiKeyService
+
+    service = ApiKeyService(db, settings)
+    keys = {name: service.create_agent(name).token for name in ("alice", "bob", "carol")}
+    keys["ops"] = service.create_agent("ops", operator=True).token
+    return keys
+
+
+@pytest.fixture
+def gql(api_url: str, api_keys: dict[str, str]) -> dict[str, GraphQLClient]:
+    """One client per agent of `api_keys`, plus `anonymous` (no key)."""
+    clients = {name: GraphQLClient(api_url, key) for name, key in api_keys.items()}
+    clients["anonymous"] = GraphQLClient(api_url)
+    return clients
+
+
+class CountingDriver:
+    """The real driver, counting Cypher round trips made by request handling (execute_query, session.run,
+    and each run inside execute_read / execute_write). Access tracking flushes from its own background
+    thread, off the request path, and is not counted."""
+
+    IGNORED_THREADS = ("engram-access",)
+
+    def __init__(self, driver: neo4j.Driver) -> None:
+        import threading
+
+        self._driver = driver
+        self._lock = threading.Lock()
+        self.count = 0
+
+    def _hit(self) -> None:
+        import threading
+
+        if threading.current_thread().name not in self.IGNORED_THREADS:
+            with self._lock:
+                self.count += 1
+
+    def execute_query(self, *args, **kwargs):
+        self._hit()
+        return self._driver.execute_query(*args, **kwargs)
+
+    def session(self, *args, **kwargs):
+        return _CountingSession(self, self._driver.session(*args, **kwargs))
+
+    def __getattr__(self, name: str):
+        return getattr(self._driver, name)
+
+
+class _CountingSession:
+    def __init__(self, counter: CountingDriver, session) -> None:
+        self._counter, self._session = counter, session
+
+    def __enter__(self):
+        self._session.__enter__()
+        return self
+
+    def __exit__(self, *exc):
+        return self._session.__exit__(*exc)
+
+    def run(self, *args, **kwargs):
+        self._counter._hit()
+        return self._session.run(*args, **kwargs)
+
+    def _wrap(self, fn):
+        counter = self._counter
+
+        class _Tx:
+            def __init__(self, tx) -> None:
+                self._tx = tx
+
+            def run(self, *args, **kwargs):
+                counter._hit()
+                return self._tx.run(*args, **kwargs)
+
+            def __getattr__(self, name: str):
+                return getattr(self._tx, name)
+
+        return lambda tx, *args, **kwargs: fn(_Tx(tx), *args, **kwargs)
+
+    def execute_read(self, fn, *args, **kwargs):
+        return self._session.execute_read(self._wrap(fn), *args, **kwargs)
+
+    def execute_write(self, fn, *args, **kwargs):
+        return self._session.execute_write(self._wrap(fn), *args, **kwargs)
+
+    def __getattr__(self, name: str):
+        return getattr(self._session, name)
+
+
+OPERATOR_KEY = "eng_" + "o" * 43  # ENGRAM_OPERATOR_KEY of the in-process production app
+
+
+@pytest.fixture(scope="session")
+def in_process_api(settings: Settings, driver: neo4j.Driver):
+    """The app in this process (Starlette TestClient, lifespan run) with production settings and an
+    operator key from the settings, on a driver that counts round trips. Yields (client, counter)."""
+    from pydantic import SecretStr
+    from starlette.testclient import TestClient
+
+    from engram.api.app import create_app
+    from engram.storage.connection import open_driver
+
+    production = settings.model_copy(update={"environment": "production", "operator_key": SecretStr(OPERATOR_KEY)})
+    counters: list[CountingDriver] = []
+
+    def counting_driver(s: Settings) -> CountingDriver:
+        counters.append(CountingDriver(open_driver(s)))
+        return counters[-1]
+
+    with TestClient(create_app(production, driver_factory=counting_driver)) as client:
+        yield client, counters[0]

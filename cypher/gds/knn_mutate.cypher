@@ -1,4 +1,4 @@
-// kNN on embeddings (GDS cosine, reported as (1 + cos) / 2); concurrency 1 + seed: reproducible.
+// kNN on embeddings (GDS cosine, reported as (1 + cos) / 2), with concurrency 1 and a seed: reproducible.
 CALL gds.knn.mutate($graph_name, {
   nodeProperties: [$property], topK: $top_k, similarityCutoff: $cutoff,
   mutateRelationshipType: 'SIMILAR', mutateProperty: 'score', randomSeed: 42, concurrency: 1,

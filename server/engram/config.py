@@ -66,6 +66,21 @@ class Settings(BaseSettings):
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=8000, ge=1, le=65535)
     graphiql: bool | None = None  # None: on in development, off in production
+    introspection: bool | None = None  # None: on in development, off in production
+    operator_key: SecretStr | None = None  # a raw key with operator rights, besides `engram agent create --operator`
+    api_max_body_bytes: int = Field(default=1_000_000, ge=1024, description="Larger request bodies get HTTP 413.")
+    api_max_depth: int = Field(default=12, ge=2, description="Deepest selection a GraphQL document may have.")
+    api_max_aliases: int = Field(default=30, ge=0, description="Aliases per GraphQL document (fragments expanded).")
+    api_max_tokens: int = Field(default=5000, ge=100, description="Tokens per GraphQL document.")
+    api_max_batch: int = Field(default=100, ge=1, description="Memories per recordMemories call.")
+
+    # --- Learning.
+    analyze_interval_s: float = Field(default=900.0, ge=0,
+                                      description="Seconds between the service's pattern analyses; 0 turns them off.")
+
+    # --- Privacy.
+    retention_interval_s: float = Field(default=3600.0, ge=0,
+                                        description="Seconds between the service's retention cleanups; 0 turns them off.")
 
     @model_validator(mode="after")
     def _check_auth(self) -> "Settings":
@@ -91,6 +106,10 @@ class Settings(BaseSettings):
     @property
     def graphiql_enabled(self) -> bool:
         return self.environment == "development" if self.graphiql is None else self.graphiql
+
+    @property
+    def introspection_enabled(self) -> bool:
+        return self.environment == "development" if self.introspection is None else self.introspection
 
     @property
     def neo4j_home(self) -> Path:

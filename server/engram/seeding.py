@@ -13,7 +13,8 @@ from engram.embeddings import SentenceTransformerEmbedder
 from engram.errors import BadInputError
 from engram.memory.builder import build_memory
 from engram.learning.engine import LearningEngine
-from engram.storage.sharing import GrantRepository
+from engram.privacy.audit import AuditLog
+from engram.privacy.consent import ConsentService
 
 _FIELDS = {
     "agent", "type", "context", "action", "outcome", "alternatives", "error", "root_cause", "solution", "prevention",
@@ -60,11 +61,13 @@ def load_seeds(driver: neo4j.Driver, settings: Settings, *, log=print, directory
                                           memory_id=memory.id)
     finally:
         engine.memories.close()
-    grants = GrantRepository(driver, settings)
+    # Through the consent service, so seeded grants are audited like any other; an identical live
+    # grant is returned as it is, which keeps seeding idempotent.
+    consent = ConsentService(driver, settings, AuditLog(driver, settings))
     grant_rows = _read_jsonl(directory / "grants.jsonl") if (directory / "grants.jsonl").exists() else []
     for row in grant_rows:
-        grants.create(row["from"], row["to"], row["scope"], row.get("value"), row.get("memory_ids"),
-                      now + timedelta(days=row.get("days", 30)), grant_id=row["id"])
+        consent.grant(row["from"], grantee=row["to"], scope=row["scope"], value=row.get("value"),
+                      memory_ids=row.get("memory_ids"), expires_at=now + timedelta(days=row.get("days", 30)))
     report = engine.analyze()
     return (f"{summary.created} memories created, {summary.unchanged} already there; {len(grant_rows)} grants; "
             f"{report.patterns_after} failure patterns ({report.recurring_patterns} recurring), "

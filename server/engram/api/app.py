@@ -1,40 +1,61 @@
-"""create_app(settings) -> Starlette: the lifespan owns the Neo4j driver and the embedding model."""
+"""create_app(settings) -> Starlette: the lifespan owns the Neo4j driver, the model and the engine services;
+GraphQL at /graphql (GraphiQL in browsers when enabled), /health, and a request body size limit."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
+import neo4j
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse
 from starlette.routing import Route
-from strawberry.asgi import GraphQL
 
-from engram.api.context import RequestContext, Resources
-from engram.api.gql.schema import schema
+from engram.api.context import RequestContext, Resources, bearer_token
+from engram.api.gql.loaders import build_loaders
+from engram.api.gql.schema import build_schema
+from engram.api.http import GraphQLOverHTTP
+from engram.api.limits import BodySizeLimit
+from engram.api.services import build_resources
 from engram.config import Settings
 from engram.embeddings import SentenceTransformerEmbedder
 from engram.health import check_health
+from engram.periodic import PeriodicJob
+from engram.privacy.audit import AuditLog
+from engram.privacy.retention import RetentionScheduler, RetentionService
 from engram.storage.connection import open_driver
 
 
-class EngramGraphQL(GraphQL):
+class EngramGraphQL(GraphQLOverHTTP):
     async def get_context(self, request: Request, response=None) -> RequestContext:  # type: ignore[override]
-        return RequestContext(request=request, resources=request.app.state.resources)
+        resources: Resources = request.app.state.resources
+        return RequestContext(request=request, resources=resources, token=bearer_token(request),
+                              loaders=build_loaders(resources))
 
 
-def create_app(settings: Settings) -> Starlette:
+def create_app(settings: Settings, *, driver_factory: Callable[[Settings], neo4j.Driver] = open_driver) -> Starlette:
+    """`driver_factory` lets a test wrap the real driver (e.g. to count round trips)."""
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        driver = await asyncio.to_thread(open_driver, settings)
+        driver = await asyncio.to_thread(driver_factory, settings)
         embedder = SentenceTransformerEmbedder(settings.embedding_model, settings.embedding_batch_size)
         await asyncio.to_thread(embedder.info)  # load the model before the first request
-        app.state.resources = Resources(settings=settings, driver=driver, embedder=embedder)
+        app.state.resources = build_resources(settings, driver, embedder)
+        retention = RetentionScheduler(RetentionService(driver, settings, AuditLog(driver, settings)),
+                                       settings.retention_interval_s)
+        retention.start()  # periodic retention cleanup (ENGRAM_RETENTION_INTERVAL_S; 0 turns it off)
+        analysis = PeriodicJob("pattern analysis", app.state.resources.learning.analyze, settings.analyze_interval_s)
+        analysis.start()  # periodic pattern recognition (ENGRAM_ANALYZE_INTERVAL_S; 0 turns it off)
         try:
             yield
         finally:
+            await analysis.stop()
+            await retention.stop()
+            app.state.resources.close()
             driver.close()
 
     async def health(request: Request) -> JSONResponse:
@@ -45,12 +66,14 @@ def create_app(settings: Settings) -> Starlette:
     async def root(request: Request) -> RedirectResponse:
         return RedirectResponse("/graphql")
 
-    graphql_app = EngramGraphQL(schema, graphql_ide="graphiql" if settings.graphiql_enabled else None)
+    graphql_app = EngramGraphQL(build_schema(settings), graphql_ide="graphiql" if settings.graphiql_enabled else None,
+                                allow_queries_via_get=True, multipart_uploads_enabled=False)
     return Starlette(
         routes=[
             Route("/", root),
             Route("/health", health),
             Route("/graphql", graphql_app, methods=["GET", "POST"]),
         ],
+        middleware=[Middleware(BodySizeLimit, max_bytes=settings.api_max_body_bytes)],
         lifespan=lifespan,
     )

@@ -2,23 +2,67 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, TypeVar
 
 import neo4j
 from starlette.requests import Request
 
+from engram.auth.service import ApiKeyService, Caller
 from engram.config import Settings
-from engram.embeddings import SentenceTransformerEmbedder
+from engram.embeddings import Embedder
+from engram.knowledge.transfer import KnowledgeTransfer
+from engram.learning.engine import LearningEngine
+from engram.memory.service import MemoryService
+from engram.privacy.audit import AuditLog
+from engram.privacy.consent import ConsentService
+
+T = TypeVar("T")
 
 
 @dataclass
 class Resources:
+    """The engine services the resolvers call; built once in the lifespan around one driver and one model."""
+
     settings: Settings
     driver: neo4j.Driver
-    embedder: SentenceTransformerEmbedder
+    embedder: Embedder
+    memories: MemoryService
+    keys: ApiKeyService
+    audit: AuditLog
+    consent: ConsentService
+    knowledge: KnowledgeTransfer
+    learning: LearningEngine
+
+    def close(self) -> None:
+        self.memories.close()
+
+
+def bearer_token(request: Request) -> str | None:
+    """The key from `Authorization: Bearer …`; any other scheme counts as a (bad) key, never as none."""
+    header = request.headers.get("authorization")
+    if header is None:
+        return None
+    scheme, _, value = header.strip().partition(" ")
+    return value.strip() if scheme.lower() == "bearer" else header
 
 
 @dataclass
 class RequestContext:
     request: Request
     resources: Resources
+    token: str | None
+    loaders: Any  # engram.api.gql.loaders.Loaders, built per request
+    _caller: asyncio.Future[Caller] | None = None
+
+    async def caller(self) -> Caller:
+        """The authenticated caller, looked up once per request however many fields ask."""
+        if self._caller is None:
+            self._caller = asyncio.ensure_future(asyncio.to_thread(self.resources.keys.authenticate, self.token))
+        return await asyncio.shield(self._caller)
+
+    async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Engine calls block on Neo4j and the model: run them off the event loop."""
+        return await asyncio.to_thread(fn, *args, **kwargs)

@@ -9,13 +9,11 @@ from enum import Enum
 
 import typer
 
-from engram.cli.output import FormatOption, OutputFormat, console, emit_json, emit_table, handle_errors, settings_from
+from engram.cli.output import FormatOption, OutputFormat, console, emit_json, emit_table, handle_errors
 from engram.cli.services import memory_service
 from engram.entities.memory import AgentMemory, MemoryKind, Outcome, RelevantMemory
 from engram.errors import BadInputError
 from engram.memory.builder import build_memory
-from engram.storage.connection import open_driver
-from engram.storage.sharing import GrantRepository
 
 app = typer.Typer(help="Record, find and manage agent memories.", no_args_is_help=True)
 
@@ -213,25 +211,36 @@ def share(
     expires: str = typer.Option("30d", "--expires", help="How long the grant lasts (e.g. 12h, 7d, 2w)."),
     output: OutputFormat = FormatOption,
 ) -> None:
-    """Record the owner's consent to share a scope of memories with another agent."""
-    scopes = [(s, v) for s, v in (("pattern", pattern), ("domain", domain), ("tag", tag)) if v]
-    if memory_ids:
-        scopes.append(("memory", None))
-    if len(scopes) != 1:
-        raise BadInputError("Give exactly one scope: --pattern, --domain, --tag or --memory.")
-    scope, value = scopes[0]
-    settings = settings_from(ctx)
-    driver = open_driver(settings)
-    try:
-        grant = GrantRepository(driver, settings).create(
-            owner, grantee, scope, value, memory_ids, datetime.now(UTC) + parse_duration(expires))
-    finally:
-        driver.close()
+    """Record the owner's consent to share a scope of memories with another agent (audited). Sharing
+    the same scope again while the grant is live returns that grant unchanged."""
+    from engram.cli.audit import privacy_services
+    from engram.cli.consent import describe_grant, scope_of
+
+    scope, value = scope_of(pattern, domain, tag, memory_ids)
+    with privacy_services(ctx) as services:
+        result = services.consent.grant_detailed(owner, grantee=grantee, scope=scope, value=value,
+                                                 memory_ids=memory_ids or None,
+                                                 expires_at=datetime.now(UTC) + parse_duration(expires))
     if output is OutputFormat.json:
-        emit_json(dataclasses.asdict(grant))
+        emit_json(dataclasses.asdict(result.grant) | {"created": result.created})
         return
-    what = value if value else ", ".join(memory_ids)
-    console.print(f"Grant {grant.id}: {owner} shares {scope} {what!r} with {grantee} until {_date(grant.expires_at)}.")
+    console.print(describe_grant(result))
+
+
+@app.command()
+@handle_errors
+def cleanup(
+    ctx: typer.Context,
+    agent: str = typer.Option(None, "--agent", "-a", help="Only this agent's memories."),
+    dry_run: bool = typer.Option(False, "--dry-run", help="Only report what would be deleted."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    output: OutputFormat = FormatOption,
+) -> None:
+    """Apply the retention policies (`engram retention set`): delete expired memories for real, in
+    audited batches. Idempotent: a second run finds nothing more to delete."""
+    from engram.cli.retention import cleanup as run_cleanup
+
+    run_cleanup(ctx, agent=agent, dry_run=dry_run, quiet=quiet, output=output)
 
 
 # ---- rendering

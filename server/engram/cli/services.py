@@ -10,6 +10,7 @@ import typer
 from engram.cli.output import settings_from
 from engram.embeddings import SentenceTransformerEmbedder
 from engram.memory.service import MemoryService
+from engram.privacy.audit import AuditLog
 from engram.storage.connection import open_driver
 
 
@@ -17,7 +18,8 @@ from engram.storage.connection import open_driver
 def memory_service(ctx: typer.Context) -> Iterator[MemoryService]:
     settings = settings_from(ctx)
     driver = open_driver(settings)
-    service = MemoryService(driver, SentenceTransformerEmbedder(settings.embedding_model, settings.embedding_batch_size), settings)
+    service = MemoryService(driver, SentenceTransformerEmbedder(settings.embedding_model, settings.embedding_batch_size), settings,
+                            audit=AuditLog(driver, settings))
     try:
         yield service
     finally:

@@ -1,48 +1,56 @@
-"""The GraphQL schema agents call; per-domain query mixins are merged here."""
+"""The GraphQL schema agents call: per-domain query and mutation mixins merged, with the hardening
+extensions (depth, alias and token limits, error masking, introspection switch) chosen by the settings."""
 
 from __future__ import annotations
 
 import strawberry
-from strawberry.types import Info
+from strawberry.extensions import DisableIntrospection, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions.query_depth_limiter import IgnoreContext
+from strawberry.schema.config import StrawberryConfig
 
-from engram import __version__
-from engram.api.context import RequestContext
-from engram.health import check_health
+from engram.api.gql.audit import AuditQuery
+from engram.api.gql.errors import EngramErrors
+from engram.api.gql.identity import IdentityMutation, IdentityQuery
+from engram.api.gql.learning import LearningMutation, LearningQuery
+from engram.api.gql.memory import MemoryMutation, MemoryQuery
+from engram.api.gql.sharing import SharingMutation, SharingQuery
+from engram.api.gql.system import SystemQuery
+from engram.api.gql.types import MEMORY_TYPES
+from engram.config import Settings
 
 
-@strawberry.type
-class ComponentHealth:
-    ok: bool
-    version: str | None = None
-
-
-@strawberry.type
-class ServiceHealth:
-    ok: bool
-    neo4j: ComponentHealth
-    gds: ComponentHealth
-    model: ComponentHealth
-    indexes: ComponentHealth
+@strawberry.type(description="Everything an agent can ask. All fields but version and health need an API key.")
+class Query(MemoryQuery, LearningQuery, SharingQuery, AuditQuery, IdentityQuery, SystemQuery):
+    pass
 
 
 @strawberry.type
-class Query:
-    @strawberry.field(description="Version of the Engram service.")
-    def version(self) -> str:
-        return __version__
-
-    @strawberry.field(description="Health of Neo4j, GDS, the indexes and the embedding model.")
-    def health(self, info: Info[RequestContext, None]) -> ServiceHealth:
-        res = info.context.resources
-        report = check_health(res.driver, res.embedder, res.settings)
-        db = report.database
-        return ServiceHealth(
-            ok=report.ok,
-            neo4j=ComponentHealth(ok=db.neo4j_ok, version=db.neo4j_version),
-            gds=ComponentHealth(ok=db.gds_ok, version=db.gds_version),
-            model=ComponentHealth(ok=report.model.ok, version=report.model.name),
-            indexes=ComponentHealth(ok=db.indexes_ok),
-        )
+class Mutation(MemoryMutation, LearningMutation, SharingMutation, IdentityMutation):
+    pass
 
 
-schema = strawberry.Schema(query=Query)
+def _introspection(context: IgnoreContext) -> bool:
+    # Introspection has its own depth rule in graphql-core (MaxIntrospectionDepthRule).
+    return context.field_name.startswith("__")
+
+
+def build_schema(settings: Settings | None = None) -> strawberry.Schema:
+    """The schema with its limits. Without settings (SDL export), no extensions: the types are the same."""
+    extensions: list = []
+    if settings is not None:
+        # Factories, not instances: every request gets fresh extensions (they hold per-operation state).
+        depth, aliases, tokens = settings.api_max_depth, settings.api_max_aliases, settings.api_max_tokens
+        extensions = [
+            lambda: QueryDepthLimiter(max_depth=depth, should_ignore=_introspection),
+            lambda: MaxAliasesLimiter(max_alias_count=aliases),
+            lambda: MaxTokensLimiter(max_token_count=tokens),
+            EngramErrors,
+        ]
+        if not settings.introspection_enabled:
+            extensions.append(DisableIntrospection)
+    return strawberry.Schema(query=Query, mutation=Mutation, types=list(MEMORY_TYPES), extensions=extensions,
+                             config=StrawberryConfig(batching_config=None))
+
+
+def sdl() -> str:
+    return build_schema().as_str() + "\n"

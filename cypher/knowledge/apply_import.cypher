@@ -1,0 +1,21 @@
+// What the store path does not carry over for imported memories: counts, time range, provenance
+// (-[:IMPORTED_FROM {memory_id}]->(:Agent)) and the patterns they are instances of. Safe to repeat.
+UNWIND $rows AS row
+MATCH (m:Memory {id: row.id})
+SET m.occurrences = row.occurrences,
+    m.first_seen = datetime(row.first_seen),
+    m.last_seen = datetime(row.last_seen),
+    m.success_rate = row.success_rate
+WITH m, row
+CALL (m, row) {
+  UNWIND row.provenance AS source
+  MERGE (a:Agent {id: source.agent_id}) ON CREATE SET a.name = source.agent_id, a.created_at = datetime()
+  MERGE (m)-[:IMPORTED_FROM {memory_id: source.memory_id}]->(a)
+}
+CALL (m, row) {
+  UNWIND row.patterns AS pattern
+  MERGE (p:$(pattern.label) {id: pattern.id})
+    ON CREATE SET p += pattern.props, p.created_at = datetime(), p.imported = true
+  MERGE (m)-[:INSTANCE_OF]->(p)
+}
+RETURN count(m) AS applied

@@ -1,0 +1,26 @@
+// One page (by id) of what an agent may export: its own memories and, with $include_shared, those
+// covered by a live grant to it — the same rule as every read path, so a revoke removes them at once.
+// $agent_id null: the operator's export of every agent's memories.
+CALL (*) {
+  MATCH (m:Memory)
+  WHERE ($agent_id IS NULL OR m.agent_id = $agent_id) AND m.id > $after
+    AND ($domain IS NULL OR m.domain = $domain)
+  RETURN m
+  UNION
+  MATCH (g:ShareGrant {grantee_id: $agent_id})
+  WHERE $include_shared AND g.revoked_at IS NULL AND (g.expires_at IS NULL OR g.expires_at > datetime())
+  MATCH (m:Memory {agent_id: g.owner_id})
+  WHERE m.id > $after AND ($domain IS NULL OR m.domain = $domain)
+    AND ((g.scope = 'memory' AND m.id IN g.memory_ids)
+      OR (g.scope = 'domain' AND m.domain = g.value)
+      OR (g.scope = 'tag' AND g.value IN m.tags)
+      OR (g.scope = 'pattern' AND EXISTS { (m)-[:INSTANCE_OF]->({id: g.value}) }))
+  RETURN m
+}
+WITH m
+ORDER BY m.id
+LIMIT $limit
+RETURN m {.*, context_embedding: null} AS memory,
+       CASE WHEN $with_embeddings THEN m.context_embedding END AS embedding,
+       [(m)-[:INSTANCE_OF]->(p) | p {.id, .name, .signature, .action, .context_signature, labels: labels(p)}] AS patterns,
+       [(m)-[r:IMPORTED_FROM]->(a:Agent) | {agent_id: a.id, memory_id: r.memory_id}] AS provenance

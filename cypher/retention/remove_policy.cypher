@@ -1,0 +1,4 @@
+MATCH (p:RetentionPolicy {id: $id})
+WITH p, p {.*} AS policy
+DELETE p
+RETURN policy

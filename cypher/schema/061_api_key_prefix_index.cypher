@@ -1,0 +1,1 @@
+CREATE INDEX api_key_prefix IF NOT EXISTS FOR (k:ApiKey) ON (k.prefix)

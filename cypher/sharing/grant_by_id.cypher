@@ -1,0 +1,2 @@
+MATCH (g:ShareGrant {id: $id})
+RETURN g {.*} AS grant

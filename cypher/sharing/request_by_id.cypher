@@ -1,0 +1,2 @@
+MATCH (r:ShareRequest {id: $id})
+RETURN r {.*} AS request

@@ -1,0 +1,4 @@
+MATCH (r:ShareRequest {owner_id: $agent_id})
+WHERE $status IS NULL OR r.status = $status
+RETURN r {.*} AS request
+ORDER BY r.created_at DESC, r.id

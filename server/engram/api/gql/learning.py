@@ -1,0 +1,280 @@
+"""Learning: record decisions, learn from failures, suggest, predict, check actions, patterns, failures,
+statistics, prevention checks, solutions across agents, tasks and applying patterns. Resolvers call
+LearningEngine with the acting agent, so every answer draws only on memories that agent may see."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import strawberry
+from strawberry.types import Info
+
+from engram.api.context import RequestContext
+from engram.api.gql.learning_types import (
+    ActionCheck, CalibrationBin, Estimate, LearningStats, Pattern, PatternKind, Prediction, PreventionCheck,
+    SimilarFailure, Solution, Suggestion, action_check, action_estimate, estimate, pattern, prevention_check,
+    similar_failures, solution,
+)
+from engram.api.gql.memory import own_memory
+from engram.api.gql.pagination import Connection, connection, window
+from engram.api.gql.permissions import AUTHENTICATED, AsAgent, acting_agent
+from engram.api.gql.types import Memory, Outcome
+from engram.entities.learning import Task as EngineTask
+from engram.errors import BadInputError, NotFoundError
+
+MAX_PATTERNS = 1000
+
+
+@strawberry.input
+class RecordDecisionInput:
+    context: str
+    action: str
+    outcome: Outcome
+    alternatives: list[str] | None = None
+    informed_by: list[str] | None = strawberry.field(default=None, description="Ids of memories that informed it.")
+    task_id: str | None = None
+    domain: str | None = None
+    tags: list[str] | None = None
+    confidence: float = 0.5
+    predicted: float | None = strawberry.field(default=None, description="The success probability you expected.")
+    id: str | None = None
+
+
+@strawberry.input
+class LearnFromFailureInput:
+    error_message: str
+    context: str | None = None
+    root_cause: str | None = None
+    solution: str | None = None
+    solution_worked: bool | None = None
+    prevention: str | None = None
+    task_id: str | None = None
+    domain: str | None = None
+    tags: list[str] | None = None
+    id: str | None = None
+
+
+@strawberry.type
+class DecisionRecord:
+    memory_id: strawberry.ID
+    template_id: str
+    action: str
+    branch: Estimate = strawberry.field(description="This action's record in this kind of context, now.")
+    new_template: bool
+    informed_by: list[str]
+    agent_id: strawberry.Private[str]
+
+    @strawberry.field
+    async def memory(self, info: Info[RequestContext, None]) -> Memory | None:
+        return await own_memory(info, str(self.memory_id), self.agent_id)
+
+
+@strawberry.type
+class FailureLearning:
+    memory_id: strawberry.ID
+    signature: str
+    pattern_id: str
+    new_pattern: bool
+    occurrence_count: int
+    similar_failures: list[SimilarFailure]
+    solutions: list[Solution]
+    prevention_checks: list[PreventionCheck]
+
+
+@strawberry.type(description="A unit of work an agent carries out; applyPattern sets its strategy.")
+class Task:
+    id: strawberry.ID
+    agent_id: str
+    context: str
+    workflow_stage: str
+    status: str
+    created_at: datetime | None
+    available_actions: list[str]
+
+
+def task_type(t: EngineTask) -> Task:
+    return Task(id=strawberry.ID(t.id), agent_id=t.agent_id, context=t.context, workflow_stage=t.workflow_stage,
+                status=t.status, created_at=t.created_at, available_actions=list(t.available_actions))
+
+
+@strawberry.type
+class AppliedPattern:
+    task_id: str
+    pattern_id: str
+    kind: PatternKind
+    action: str
+    steps: list[str]
+    estimate: Estimate | None
+    prediction: Prediction
+
+
+async def visible_patterns(info: Info[RequestContext, None], agent: str | None, kind: PatternKind | None = None,
+                           min_success_rate: float | None = None, recurring: bool | None = None,
+                           limit: int = MAX_PATTERNS) -> list[Pattern]:
+    engine = info.context.resources.learning
+    views = await info.context.run(engine.patterns, agent, kind.value if kind else None, min_success_rate,
+                                   recurring, limit)
+    return [pattern(v, agent) for v in views]
+
+
+async def own_task(info: Info[RequestContext, None], agent: str, task_id: str) -> EngineTask:
+    found = await info.context.run(info.context.resources.learning.task, task_id)
+    if found.agent_id != agent:
+        raise NotFoundError(f"No task {task_id!r} of {agent}.")
+    return found
+
+
+@strawberry.type
+class LearningQuery:
+    @strawberry.field(permission_classes=AUTHENTICATED,
+                      description="Actions that worked in similar contexts, best estimated success first.")
+    async def suggest(self, info: Info[RequestContext, None], context: str, k: int = 5,
+                      candidates: list[str] | None = None, as_agent: AsAgent = None) -> Suggestion:
+        agent = await acting_agent(info, as_agent)
+        s = await info.context.run(info.context.resources.learning.suggest, agent, context, k, candidates or ())
+        return Suggestion(context=s.context, actions=[action_estimate(a) for a in s.actions],
+                          recommended=s.recommended, explore=s.explore, rationale=s.rationale)
+
+    @strawberry.field(permission_classes=AUTHENTICATED, description="How likely an action is to succeed here.")
+    async def predict_outcome(self, info: Info[RequestContext, None], context: str, action: str,
+                              as_agent: AsAgent = None) -> Prediction:
+        agent = await acting_agent(info, as_agent)
+        p = await info.context.run(info.context.resources.learning.predict_outcome, agent, context, action)
+        return Prediction(context=p.context, action=p.action, probability=p.probability, lower=p.lower,
+                          upper=p.upper, attempts=p.attempts)
+
+    @strawberry.field(permission_classes=AUTHENTICATED,
+                      description="Should I do this? allow / warn / block, with evidence and prevention checks.")
+    async def check_action(self, info: Info[RequestContext, None], context: str, intended_action: str,
+                           as_agent: AsAgent = None) -> ActionCheck:
+        agent = await acting_agent(info, as_agent)
+        return action_check(await info.context.run(info.context.resources.learning.check_action, agent, context,
+                                                   intended_action))
+
+    @strawberry.field(permission_classes=AUTHENTICATED, description="Learned patterns over what you may see.")
+    async def patterns(self, info: Info[RequestContext, None], kind: PatternKind | None = None,
+                       min_success_rate: float | None = None, recurring: bool | None = None,
+                       first: int | None = None, after: str | None = None,
+                       as_agent: AsAgent = None) -> Connection[Pattern]:
+        agent = await acting_agent(info, as_agent)
+        win = window(first, after, limit=MAX_PATTERNS)
+        found = await visible_patterns(info, agent, kind, min_success_rate, recurring, min(win.end, MAX_PATTERNS))
+        return connection(found, win, already_offset=False)
+
+    @strawberry.field(permission_classes=AUTHENTICATED, description="One pattern you may see, by id.")
+    async def pattern(self, info: Info[RequestContext, None], id: strawberry.ID, as_agent: AsAgent = None) -> Pattern:
+        agent = await acting_agent(info, as_agent)
+        found = next((p for p in await visible_patterns(info, agent) if p.id == id), None)
+        if found is None:
+            raise NotFoundError(f"No pattern {id!r} visible to {agent}.")
+        return found
+
+    @strawberry.field(permission_classes=AUTHENTICATED,
+                      description="Failure patterns (optionally only failures since a time), most frequent first.")
+    async def failures(self, info: Info[RequestContext, None], since: datetime | None = None,
+                       first: int | None = None, after: str | None = None,
+                       as_agent: AsAgent = None) -> Connection[Pattern]:
+        agent = await acting_agent(info, as_agent)
+        win = window(first, after, limit=MAX_PATTERNS)
+        views = await info.context.run(info.context.resources.learning.failures_since, agent, since,
+                                       min(win.end, MAX_PATTERNS))
+        return connection([pattern(v, agent) for v in views], win, already_offset=False)
+
+    @strawberry.field(permission_classes=AUTHENTICATED,
+                      description="Solutions used by similar failures across agents (only failures you may see).")
+    async def solutions_for_error(self, info: Info[RequestContext, None], message: str,
+                                  as_agent: AsAgent = None) -> list[Solution]:
+        agent = await acting_agent(info, as_agent)
+        return [solution(s) for s in await info.context.run(info.context.resources.learning.solutions_for_error, agent,
+                                                            message)]
+
+    @strawberry.field(permission_classes=AUTHENTICATED,
+                      description="Prevention checks of the failure patterns you may see (or of one of them).")
+    async def prevention_checks(self, info: Info[RequestContext, None], pattern_id: str | None = None,
+                                as_agent: AsAgent = None) -> list[PreventionCheck]:
+        agent = await acting_agent(info, as_agent)
+        visible = {str(p.id) for p in await visible_patterns(info, agent, PatternKind.FAILURE)}
+        if pattern_id is not None and pattern_id not in visible:
+            raise NotFoundError(f"No failure pattern {pattern_id!r} visible to {agent}.")
+        checks = await info.context.run(info.context.resources.learning.prevention_checks, pattern_id)
+        return [prevention_check(c) for c in checks if c.get("pattern_id") in visible]
+
+    @strawberry.field(permission_classes=AUTHENTICATED, description="Your learning statistics.")
+    async def learning_stats(self, info: Info[RequestContext, None], window_days: int = 7,
+                             as_agent: AsAgent = None) -> LearningStats:
+        agent = await acting_agent(info, as_agent)
+        if not 1 <= window_days <= 3650:
+            raise BadInputError("windowDays must lie between 1 and 3650.")
+        s = await info.context.run(info.context.resources.learning.stats, agent, window_days)
+        return LearningStats(
+            memories=s.memories, by_kind=s.by_kind, decisions=s.decisions, success=estimate(s.success),
+            recent_success=estimate(s.recent_success), earlier_success=estimate(s.earlier_success),
+            informed_share=s.informed_share, patterns=s.patterns, recurring_patterns=s.recurring_patterns,
+            calibration=[CalibrationBin(lower=b.lower, upper=b.upper, count=b.count, mean_predicted=b.mean_predicted,
+                                        observed_rate=b.observed_rate) for b in s.calibration],
+            brier_score=s.brier_score)
+
+    @strawberry.field(permission_classes=AUTHENTICATED, description="One of your tasks.")
+    async def task(self, info: Info[RequestContext, None], id: strawberry.ID, as_agent: AsAgent = None) -> Task:
+        return task_type(await own_task(info, await acting_agent(info, as_agent), str(id)))
+
+
+@strawberry.type
+class LearningMutation:
+    @strawberry.mutation(permission_classes=AUTHENTICATED,
+                         description="Record a decision and its outcome; updates the decision template it matches.")
+    async def record_decision(self, info: Info[RequestContext, None], input: RecordDecisionInput,
+                              as_agent: AsAgent = None) -> DecisionRecord:
+        agent = await acting_agent(info, as_agent)
+        if input.task_id:
+            await own_task(info, agent, input.task_id)
+        r = await info.context.run(
+            info.context.resources.learning.record_decision, agent, input.context, input.action, input.outcome.value,
+            alternatives=input.alternatives or (), informed_by=input.informed_by or (), task_id=input.task_id,
+            domain=input.domain, tags=input.tags or (), confidence=input.confidence, predicted=input.predicted,
+            memory_id=input.id)
+        return DecisionRecord(memory_id=strawberry.ID(r.memory_id), template_id=r.template_id, action=r.action,
+                              branch=estimate(r.branch), new_template=r.new_template, informed_by=list(r.informed_by),
+                              agent_id=agent)
+
+    @strawberry.mutation(permission_classes=AUTHENTICATED,
+                         description="Record a failure: its signature, similar failures across agents, the "
+                                     "solutions they used, and prevention checks.")
+    async def learn_from_failure(self, info: Info[RequestContext, None], input: LearnFromFailureInput,
+                                 as_agent: AsAgent = None) -> FailureLearning:
+        agent = await acting_agent(info, as_agent)
+        if input.task_id:
+            await own_task(info, agent, input.task_id)
+        r = await info.context.run(
+            info.context.resources.learning.learn_from_failure, agent, input.error_message, context=input.context,
+            root_cause=input.root_cause, solution=input.solution, solution_worked=input.solution_worked,
+            prevention=input.prevention, task_id=input.task_id, domain=input.domain, tags=input.tags,
+            memory_id=input.id)
+        return FailureLearning(memory_id=strawberry.ID(r.memory_id), signature=r.signature, pattern_id=r.pattern_id,
+                               new_pattern=r.new_pattern, occurrence_count=r.occurrence_count,
+                               similar_failures=similar_failures(r.similar_failures, r.solutions),
+                               solutions=[solution(s) for s in r.solutions],
+                               prevention_checks=[prevention_check(c) for c in r.prevention_checks])
+
+    @strawberry.mutation(permission_classes=AUTHENTICATED,
+                         description="Create a task to work on (and apply patterns to).")
+    async def create_task(self, info: Info[RequestContext, None], context: str, stage: str = "development",
+                          available_actions: list[str] | None = None, id: str | None = None,
+                          as_agent: AsAgent = None) -> Task:
+        agent = await acting_agent(info, as_agent)
+        return task_type(await info.context.run(info.context.resources.learning.create_task, agent, context, task_id=id,
+                                                stage=stage, available_actions=available_actions or ()))
+
+    @strawberry.mutation(permission_classes=AUTHENTICATED,
+                         description="Apply a pattern you may see to one of your tasks: its action becomes the "
+                                     "task's strategy, with steps and a prediction.")
+    async def apply_pattern(self, info: Info[RequestContext, None], pattern_id: str, task_id: str,
+                            as_agent: AsAgent = None) -> AppliedPattern:
+        agent = await acting_agent(info, as_agent)
+        await own_task(info, agent, task_id)
+        r = await info.context.run(info.context.resources.learning.apply_pattern, agent, pattern_id, task_id)
+        p = r["prediction"]
+        return AppliedPattern(task_id=r["task"], pattern_id=r["pattern"], kind=PatternKind(r["kind"]),
+                              action=r["action"], steps=list(r["steps"]), estimate=estimate(r["estimate"]),
+                              prediction=Prediction(context=p.context, action=p.action, probability=p.probability,
+                                                    lower=p.lower, upper=p.upper, attempts=p.attempts))

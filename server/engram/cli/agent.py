@@ -1,0 +1,114 @@
+"""`engram agent …`: create agents and their API keys (printed once, stored only as a hash), rotate, revoke."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+
+import typer
+
+from engram.auth.service import ApiKeyService, IssuedKey
+from engram.cli.output import FormatOption, OutputFormat, console, emit_json, emit_table, handle_errors, settings_from
+from engram.storage.connection import open_driver
+from engram.storage.schema import apply_schema
+
+app = typer.Typer(help="Agents and their API keys for the GraphQL API.", no_args_is_help=True)
+
+
+@contextmanager
+def key_service(ctx: typer.Context) -> Iterator[ApiKeyService]:
+    settings = settings_from(ctx)
+    driver = open_driver(settings)
+    try:
+        yield ApiKeyService(driver, settings)
+    finally:
+        driver.close()
+
+
+def _emit_issued(issued: IssuedKey, output: OutputFormat, verb: str) -> None:
+    if output is OutputFormat.json:
+        emit_json({"agent": issued.agent.id, "operator": issued.agent.operator, "key": issued.token,
+                   "prefix": issued.key.prefix, "created_at": issued.key.created_at})
+        return
+    role = " (operator)" if issued.agent.operator else ""
+    console.print(f"{verb} agent [bold]{issued.agent.id}[/bold]{role}. Its API key, shown only this once:")
+    # Printed plainly (no markup, no wrapping) so it can be copied or captured by scripts.
+    typer.echo(issued.token)
+    console.print(f"[dim]Send it as `Authorization: Bearer <key>`; it is listed as {issued.key.prefix}.[/dim]")
+
+
+@app.command()
+@handle_errors
+def create(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="The agent's id, e.g. alice."),
+    operator: bool = typer.Option(False, "--operator", help="May search all agents and act for any agent (audited)."),
+    output: OutputFormat = FormatOption,
+) -> None:
+    """Create an agent and print its first API key (once; only its hash is stored)."""
+    settings = settings_from(ctx)
+    with key_service(ctx) as service:
+        apply_schema(service.repository.driver, settings)  # the ApiKey constraints exist before the first key
+        issued = service.create_agent(name, operator=operator)
+    _emit_issued(issued, output, "Created")
+
+
+@app.command()
+@handle_errors
+def key(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="The agent."),
+    revoke_others: bool = typer.Option(False, "--revoke-others", help="Rotate: revoke every older key now."),
+    output: OutputFormat = FormatOption,
+) -> None:
+    """Issue a new API key for an agent (printed once). Old keys keep working unless revoked."""
+    with key_service(ctx) as service:
+        issued = service.issue_key(name, revoke_others=revoke_others)
+    _emit_issued(issued, output, "New key for")
+
+
+@app.command()
+@handle_errors
+def keys(ctx: typer.Context, name: str = typer.Argument(..., help="The agent."),
+         output: OutputFormat = FormatOption) -> None:
+    """An agent's keys by prefix, with when they were created and revoked."""
+    with key_service(ctx) as service:
+        records = service.list_keys(name)
+    if output is OutputFormat.json:
+        emit_json([{"prefix": k.prefix, "created_at": k.created_at, "revoked_at": k.revoked_at} for k in records])
+        return
+    emit_table(f"Keys of {name} ({len(records)})", ["prefix", "created", "revoked"],
+               [(k.prefix, _date(k.created_at), _date(k.revoked_at)) for k in records])
+
+
+@app.command()
+@handle_errors
+def revoke(
+    ctx: typer.Context,
+    prefix: str = typer.Argument(..., help="The key's prefix as `engram agent keys` lists it (eng_…)."),
+    agent: str = typer.Option(None, "--agent", "-a", help="Only if the key belongs to this agent."),
+) -> None:
+    """Revoke a key: the next request made with it is refused."""
+    with key_service(ctx) as service:
+        record = service.revoke_key(prefix, agent)
+    console.print(f"Revoked key {record.prefix} of {record.agent_id} (since {_date(record.revoked_at)}).")
+
+
+@app.command("list")
+@handle_errors
+def list_agents(ctx: typer.Context, output: OutputFormat = FormatOption) -> None:
+    """Every agent, with its role, live keys and memory count."""
+    with key_service(ctx) as service:
+        agents = service.list_agents()
+    if output is OutputFormat.json:
+        emit_json([{"id": a.id, "operator": a.operator, "live_keys": a.live_keys, "memories": a.memories,
+                    "created_at": a.created_at} for a in agents])
+        return
+    emit_table(f"Agents ({len(agents)})", ["id", "role", "live keys", "memories", "created"],
+               [(a.id, "operator" if a.operator else "agent", a.live_keys, a.memories, _date(a.created_at))
+                for a in agents])
+
+
+def _date(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value else ""

@@ -1,0 +1,117 @@
+"""`engram audit`: what happened to an agent's memories (reads by others, sharing, exports, deletes), and
+`engram audit verify`, which recomputes the hash chain and names any edited, inserted or removed event."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import neo4j
+import typer
+
+from engram.cli.memory import parse_duration
+from engram.cli.output import FormatOption, OutputFormat, console, emit_json, emit_table, err_console, handle_errors, settings_from
+from engram.config import Settings
+from engram.entities.privacy import AuditEventType
+from engram.errors import BadInputError
+from engram.privacy.audit import AuditLog
+from engram.privacy.consent import ConsentService
+from engram.privacy.retention import RetentionService
+from engram.storage.connection import open_driver
+
+app = typer.Typer(help="The audit trail: who read, shared, exported or deleted whose memories.",
+                  invoke_without_command=True)
+
+
+@dataclass
+class PrivacyServices:
+    settings: Settings
+    driver: neo4j.Driver
+    audit: AuditLog
+    consent: ConsentService
+    retention: RetentionService
+
+
+@contextmanager
+def privacy_services(ctx: typer.Context) -> Iterator[PrivacyServices]:
+    """One driver per invocation for the consent, retention and audit commands (no model needed)."""
+    settings = settings_from(ctx)
+    driver = open_driver(settings)
+    audit = AuditLog(driver, settings)
+    try:
+        yield PrivacyServices(settings, driver, audit, ConsentService(driver, settings, audit),
+                              RetentionService(driver, settings, audit))
+    finally:
+        driver.close()
+
+
+@app.callback()
+@handle_errors
+def events(
+    ctx: typer.Context,
+    agent: str = typer.Option(None, "--agent", "-a", help="Events about this agent's memories or by it (default: all, operator view)."),
+    since: str = typer.Option(None, "--since", help="Only this recent, e.g. 12h, 7d, 2w."),
+    types: list[AuditEventType] = typer.Option([], "--type", "-t", help="Only this event type (repeatable)."),
+    limit: int = typer.Option(100, "--limit", "-n", min=1, max=10_000),
+    output: OutputFormat = FormatOption,
+) -> None:
+    """List audit events, newest first. Sub-command `verify` checks the whole chain."""
+    if ctx.invoked_subcommand is not None:
+        return
+    start = datetime.now(UTC) - parse_duration(since) if since else None
+    with privacy_services(ctx) as services:
+        found = services.audit.events(agent, since=start, types=types or None, limit=limit)
+    if output is OutputFormat.json:
+        emit_json([dataclasses.asdict(e) for e in found])
+        return
+    who = f" for {agent}" if agent else ""
+    emit_table(f"Audit events{who} ({len(found)})", ["seq", "at", "type", "actor", "owner", "subjects", "details"],
+               [(e.seq, e.at.strftime("%Y-%m-%d %H:%M:%S"), e.type, e.actor_id, e.owner_id or "",
+                 _subjects(e.subject_ids), _details(e.details)) for e in found])
+
+
+@app.command()
+@handle_errors
+def verify(
+    ctx: typer.Context,
+    anchors: list[str] = typer.Option([], "--anchor", help="SEQ:HASH recorded earlier (e.g. a head printed by "
+                                                           "verify); catches a chain rewritten from there on."),
+    output: OutputFormat = FormatOption,
+) -> None:
+    """Recompute every event's hash and link; exit 1 naming each broken sequence number."""
+    with privacy_services(ctx) as services:
+        report = services.audit.verify(_anchors(anchors))
+    if output is OutputFormat.json:
+        emit_json(dataclasses.asdict(report))
+    elif report.ok:
+        console.print(f"[green]✓[/green] audit chain intact: {report.checked} events; head "
+                      f"{report.head_seq}:{report.head_hash} (keep it elsewhere, check later with --anchor)",
+                      soft_wrap=True)
+    else:
+        err_console.print(f"[bold red]✗ audit chain broken[/bold red] ({report.checked} events checked):")
+        for problem in report.problems:
+            err_console.print(f"  • {problem}", highlight=False, soft_wrap=True)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+def _anchors(texts: list[str]) -> dict[int, str]:
+    anchors = {}
+    for text in texts:
+        seq, _, digest = text.partition(":")
+        if not seq.strip().isdigit() or len(digest.strip()) != 64:
+            raise BadInputError(f"Cannot read anchor {text!r}; use SEQ:HASH with the 64-character hash.")
+        anchors[int(seq)] = digest.strip().lower()
+    return anchors
+
+
+def _subjects(ids: list[str]) -> str:
+    return ", ".join(ids[:3]) + (f" (+{len(ids) - 3})" if len(ids) > 3 else "")
+
+
+def _details(details: dict) -> str:
+    text = ", ".join(f"{k}={v}" for k, v in sorted(details.items()) if v not in (None, [], ""))
+    return text if len(text) <= 70 else text[:69] + "…"

@@ -1,0 +1,174 @@
+"""`engram consent …`: ask for access, grant or deny it, revoke it, and list requests and grants."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime
+
+import typer
+
+from engram.cli.audit import privacy_services
+from engram.cli.memory import parse_duration
+from engram.cli.output import FormatOption, OutputFormat, console, emit_json, emit_table, handle_errors
+from engram.errors import BadInputError
+from engram.privacy.consent import GrantResult, ShareGrant, ShareRequest
+
+app = typer.Typer(help="Consent between agents: requests, grants, denials, revocations.", no_args_is_help=True)
+
+
+def scope_of(pattern: str | None, domain: str | None, tag: str | None, memory_ids: list[str],
+             required: bool = True) -> tuple[str | None, str | None]:
+    scopes = [(s, v) for s, v in (("pattern", pattern), ("domain", domain), ("tag", tag)) if v]
+    if memory_ids:
+        scopes.append(("memory", None))
+    if len(scopes) > 1 or (required and not scopes):
+        raise BadInputError("Give exactly one scope: --pattern, --domain, --tag or --memory.")
+    return scopes[0] if scopes else (None, None)
+
+
+def describe_grant(result: GrantResult) -> str:
+    g = result.grant
+    what = g.value if g.value else ", ".join(g.memory_ids)
+    until = g.expires_at.strftime("%Y-%m-%d %H:%M") if g.expires_at else "revoked"
+    if result.created:
+        return f"Grant {g.id}: {g.owner_id} shares {g.scope} {what!r} with {g.grantee_id} until {until}."
+    if g.revoked_at is not None:
+        return (f"Grant {g.id} for this request was revoked on {g.revoked_at:%Y-%m-%d %H:%M}; "
+                f"give a new grant with --to instead.")
+    return (f"Already granted (unchanged): {g.id} shares {g.scope} {what!r} with {g.grantee_id} until {until}; "
+            f"revoke it and grant again to change it.")
+
+
+@app.command()
+@handle_errors
+def request(
+    ctx: typer.Context,
+    agent: str = typer.Option(..., "--agent", "-a", help="The agent asking for access."),
+    owner: str = typer.Option(..., "--owner", help="The agent whose memories are asked for."),
+    pattern: str = typer.Option(None, "--pattern"), domain: str = typer.Option(None, "--domain"),
+    tag: str = typer.Option(None, "--tag"), memory_ids: list[str] = typer.Option([], "--memory"),
+    reason: str = typer.Option("", "--reason", help="Why (shown to the owner; secrets are redacted)."),
+    duration: str = typer.Option(None, "--duration", help="How long access is wanted, e.g. 7d."),
+    output: OutputFormat = FormatOption,
+) -> None:
+    """Ask an owner for access. Asking again while the same request is pending changes nothing."""
+    scope, value = scope_of(pattern, domain, tag, memory_ids)
+    with privacy_services(ctx) as services:
+        made = services.consent.request_access(agent, owner, scope, value, memory_ids, reason,
+                                               parse_duration(duration) if duration else None)
+    if output is OutputFormat.json:
+        emit_json(dataclasses.asdict(made))
+        return
+    console.print(f"Request {made.id}: {agent} asks {owner} for {made.scope} "
+                  f"{made.value or ', '.join(made.memory_ids)!r} ({made.status}).")
+
+
+@app.command("requests")
+@handle_errors
+def list_requests(
+    ctx: typer.Context,
+    agent: str = typer.Option(..., "--agent", "-a"),
+    outgoing: bool = typer.Option(False, "--outgoing", help="Requests the agent made (default: made to it)."),
+    status: str = typer.Option(None, "--status", help="pending, granted or denied."),
+    output: OutputFormat = FormatOption,
+) -> None:
+    """Requests made to an agent (or by it)."""
+    with privacy_services(ctx) as services:
+        found = services.consent.list_requests(agent, "outgoing" if outgoing else "incoming", status)
+    _emit_requests(found, output, f"Requests {'by' if outgoing else 'to'} {agent}")
+
+
+@app.command()
+@handle_errors
+def grant(
+    ctx: typer.Context,
+    owner: str = typer.Option(..., "--owner", help="The owner, who consents."),
+    request_id: str = typer.Option(None, "--request", help="Grant this request (its scope, unless narrowed)."),
+    grantee: str = typer.Option(None, "--to", help="Without --request: the agent who may see the memories."),
+    pattern: str = typer.Option(None, "--pattern"), domain: str = typer.Option(None, "--domain"),
+    tag: str = typer.Option(None, "--tag"), memory_ids: list[str] = typer.Option([], "--memory"),
+    expires: str = typer.Option(None, "--expires", help="How long the grant lasts (default: as requested, else 30d)."),
+    output: OutputFormat = FormatOption,
+) -> None:
+    """Grant access: a request, or directly. Granting the same again returns the existing grant."""
+    scope, value = scope_of(pattern, domain, tag, memory_ids, required=request_id is None)
+    expires_at = datetime.now(UTC) + parse_duration(expires) if expires else None
+    with privacy_services(ctx) as services:
+        result = services.consent.grant_detailed(owner, request_id=request_id, grantee=grantee, scope=scope,
+                                                 value=value, memory_ids=memory_ids or None, expires_at=expires_at)
+    if output is OutputFormat.json:
+        emit_json(dataclasses.asdict(result.grant) | {"created": result.created})
+        return
+    console.print(describe_grant(result))
+
+
+@app.command()
+@handle_errors
+def deny(
+    ctx: typer.Context,
+    request_id: str = typer.Argument(..., metavar="REQUEST"),
+    owner: str = typer.Option(..., "--owner"),
+    output: OutputFormat = FormatOption,
+) -> None:
+    """Deny a pending request (denying again changes nothing)."""
+    with privacy_services(ctx) as services:
+        denied = services.consent.deny(owner, request_id)
+    if output is OutputFormat.json:
+        emit_json(dataclasses.asdict(denied))
+        return
+    console.print(f"Request {denied.id} from {denied.requester_id}: {denied.status}.")
+
+
+@app.command()
+@handle_errors
+def revoke(
+    ctx: typer.Context,
+    grant_id: str = typer.Argument(..., metavar="GRANT"),
+    owner: str = typer.Option(..., "--owner"),
+    output: OutputFormat = FormatOption,
+) -> None:
+    """Revoke a grant; every read path stops showing its memories at once (revoking again changes nothing)."""
+    with privacy_services(ctx) as services:
+        revoked = services.consent.revoke(owner, grant_id)
+    if output is OutputFormat.json:
+        emit_json(dataclasses.asdict(revoked))
+        return
+    console.print(f"Revoked {revoked.id}: {revoked.grantee_id} no longer sees {revoked.owner_id}'s "
+                  f"{revoked.scope} {revoked.value or ', '.join(revoked.memory_ids)!r}.")
+
+
+@app.command("grants")
+@handle_errors
+def list_grants(
+    ctx: typer.Context,
+    agent: str = typer.Option(..., "--agent", "-a"),
+    received: bool = typer.Option(False, "--received", help="Grants the agent holds (default: given by it)."),
+    include_dead: bool = typer.Option(False, "--all", help="Also revoked and expired grants."),
+    output: OutputFormat = FormatOption,
+) -> None:
+    """Grants an agent has given (or received)."""
+    with privacy_services(ctx) as services:
+        found = services.consent.list_grants(agent, "received" if received else "given", live_only=not include_dead)
+    _emit_grants(found, output, f"Grants {'to' if received else 'by'} {agent}")
+
+
+def _date(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def _emit_requests(found: list[ShareRequest], output: OutputFormat, title: str) -> None:
+    if output is OutputFormat.json:
+        emit_json([dataclasses.asdict(r) for r in found])
+        return
+    emit_table(f"{title} ({len(found)})", ["id", "from", "to", "scope", "value", "status", "reason", "created", "grant"],
+               [(r.id, r.requester_id, r.owner_id, r.scope, r.value or ", ".join(r.memory_ids), r.status, r.reason,
+                 _date(r.created_at), r.grant_id) for r in found])
+
+
+def _emit_grants(found: list[ShareGrant], output: OutputFormat, title: str) -> None:
+    if output is OutputFormat.json:
+        emit_json([dataclasses.asdict(g) for g in found])
+        return
+    emit_table(f"{title} ({len(found)})", ["id", "owner", "grantee", "scope", "value", "expires", "revoked"],
+               [(g.id, g.owner_id, g.grantee_id, g.scope, g.value or ", ".join(g.memory_ids), _date(g.expires_at),
+                 _date(g.revoked_at)) for g in found])

@@ -1,0 +1,1 @@
+"""Knowledge transfer between agents and Engram instances: export, import and merge, with consent."""

@@ -1,0 +1,46 @@
+"""Periodic jobs of the service (retention cleanup, pattern analysis): a worker thread per run,
+every `interval_s` seconds; 0 turns a job off, and a failed run never stops the next one."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+
+class PeriodicJob:
+    def __init__(self, name: str, run: Callable[[], Any], interval_s: float,
+                 report: Callable[[Any], None] | None = None) -> None:
+        self.name = name
+        self.run = run
+        self.interval_s = interval_s
+        self.report = report
+        self._task: asyncio.Task | None = None
+        self.runs = 0
+
+    def start(self) -> None:
+        if self.interval_s > 0 and self._task is None:
+            self._task = asyncio.get_running_loop().create_task(self._loop(), name=f"engram-{self.name}")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except asyncio.CancelledError:
+                pass
+            self._task = None
+
+    async def _loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.interval_s)
+            try:
+                result = await asyncio.to_thread(self.run)
+                self.runs += 1
+                if self.report is not None:
+                    self.report(result)
+            except Exception:  # a failed run must not stop the next one (or the service)
+                log.exception("%s failed; will try again in %.0f s", self.name, self.interval_s)

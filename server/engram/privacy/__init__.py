@@ -1,0 +1,1 @@
+"""Privacy filters applied to memory text before it is stored, embedded, logged or exported."""

@@ -1,0 +1,278 @@
+"""Consent: agents ask, owners grant (scoped, time-bounded), deny or revoke; every decision is audited.
+
+Visibility itself is enforced in Cypher on every read path (cypher/memory/*_candidates.cypher):
+a memory is shared with an agent exactly when a live grant to it — not revoked, not expired —
+covers the memory. This service is the only writer of that consent.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+
+import neo4j
+
+from engram.config import Settings
+from engram.entities.privacy import AuditEventType, RequestStatus, ShareRequest
+from engram.errors import BadInputError, ForbiddenError, NotFoundError
+from engram.privacy.audit import AuditEntry, AuditLog
+from engram.privacy.redaction import Redactor
+from engram.storage.catalog import catalog_for
+from engram.storage.connection import map_driver_errors
+from engram.storage.sharing import SCOPES, ShareGrant
+
+__all__ = ["ConsentService", "GrantResult", "ShareGrant", "ShareRequest", "covers", "DEFAULT_GRANT_DURATION"]
+
+DEFAULT_GRANT_DURATION = timedelta(days=30)  # consent is always time-bounded
+
+
+@dataclass(frozen=True)
+class GrantResult:
+    grant: ShareGrant
+    created: bool  # False: an identical live grant (or the request's grant) existed already
+
+
+def covers(grant: ShareGrant, memory_id: str, domain: str | None, tags: Iterable[str],
+           patterns: Iterable[str] = ()) -> bool:
+    """The Cypher visibility rule, for memories that are not (yet) in the graph, e.g. in an import file."""
+    if grant.scope == "memory":
+        return memory_id in grant.memory_ids
+    if grant.scope == "domain":
+        return domain is not None and domain == grant.value
+    if grant.scope == "tag":
+        return grant.value in set(tags)
+    return grant.value in set(patterns)
+
+
+def is_live(grant: ShareGrant, now: datetime | None = None) -> bool:
+    now = now or datetime.now(UTC)
+    return grant.revoked_at is None and (grant.expires_at is None or grant.expires_at > now)
+
+
+def _native(value: Any) -> Any:
+    return value.to_native() if hasattr(value, "to_native") else value
+
+
+def _to_grant(props: dict) -> ShareGrant:
+    p = {k: _native(v) for k, v in props.items()}
+    return ShareGrant(id=p["id"], owner_id=p["owner_id"], grantee_id=p["grantee_id"], scope=p["scope"],
+                      value=p.get("value"), memory_ids=list(p.get("memory_ids") or []), created_at=p["created_at"],
+                      expires_at=p.get("expires_at"), revoked_at=p.get("revoked_at"))
+
+
+def _to_request(props: dict) -> ShareRequest:
+    p = {k: _native(v) for k, v in props.items()}
+    return ShareRequest(id=p["id"], requester_id=p["requester_id"], owner_id=p["owner_id"], scope=p["scope"],
+                        value=p.get("value"), memory_ids=list(p.get("memory_ids") or []), reason=p.get("reason") or "",
+                        status=p["status"], created_at=p["created_at"], decided_at=p.get("decided_at"),
+                        grant_id=p.get("grant_id"), duration_s=p.get("duration_s"))
+
+
+def _check_scope(scope: str | None, value: str | None, memory_ids: Sequence[str] | None) -> list[str]:
+    if scope not in SCOPES:
+        raise BadInputError(f"Unknown scope {scope!r}; use one of {', '.join(SCOPES)}.")
+    ids = sorted(set(memory_ids or []))
+    if scope == "memory" and not ids:
+        raise BadInputError("A memory-scoped grant needs at least one memory id.")
+    if scope != "memory" and not value:
+        raise BadInputError(f"A {scope}-scoped grant needs a value (which {scope}).")
+    if scope != "memory" and ids:
+        raise BadInputError(f"Memory ids belong to a memory-scoped grant, not a {scope}-scoped one.")
+    return ids
+
+
+def _need_agent(agent: str | None, role: str) -> str:
+    if not agent or not agent.strip():
+        raise BadInputError(f"The {role} agent is missing.")
+    return agent.strip()
+
+
+class ConsentService:
+    def __init__(self, driver: neo4j.Driver, settings: Settings, audit: AuditLog,
+                 redactor: Redactor | None = None) -> None:
+        self.driver = driver
+        self.database = settings.neo4j_database
+        self.uri = settings.bolt_uri
+        self.queries = catalog_for(settings.cypher_dir)
+        self.audit = audit
+        self.redactor = redactor or Redactor()
+
+    # ---- requests
+    def request_access(self, requester: str, owner: str, scope: str, value: str | None = None,
+                       memory_ids: Sequence[str] | None = None, reason: str = "",
+                       duration: timedelta | None = None) -> ShareRequest:
+        """Ask `owner` for access. Asking again while an identical request is pending returns that one."""
+        requester, owner = _need_agent(requester, "requesting"), _need_agent(owner, "owning")
+        if requester == owner:
+            raise BadInputError("An agent always sees its own memories; ask another agent.")
+        ids = _check_scope(scope, value, memory_ids)
+        if duration is not None and duration <= timedelta(0):
+            raise BadInputError("The requested duration must be positive.")
+        def event(record: neo4j.Record) -> list[AuditEntry]:
+            r = _to_request(record["request"])
+            return [AuditEntry(AuditEventType.share_request.value, requester, owner, [r.id],
+                               {"scope": scope, "value": r.value, "memory_ids": ids, "reason": r.reason})]
+
+        record = self._audited(event, "sharing/create_request", id=f"req-{uuid.uuid4().hex[:12]}",
+                               requester_id=requester, owner_id=owner, scope=scope,
+                               value=value if scope != "memory" else None, memory_ids=ids,
+                               reason=self.redactor.redact(reason or "").text,
+                               duration_s=int(duration.total_seconds()) if duration else None)
+        return _to_request(record["request"])
+
+    def list_requests(self, agent: str, direction: Literal["incoming", "outgoing"],
+                      status: str | None = None) -> list[ShareRequest]:
+        if direction not in ("incoming", "outgoing"):
+            raise BadInputError("direction must be 'incoming' or 'outgoing'.")
+        if status is not None and status not in {s.value for s in RequestStatus}:
+            raise BadInputError("status must be pending, granted or denied.")
+        records = self._read(f"sharing/requests_{direction}", agent_id=agent, status=status)
+        return [_to_request(r["request"]) for r in records]
+
+    def get_request(self, request_id: str) -> ShareRequest:
+        records = self._read("sharing/request_by_id", id=request_id)
+        if not records:
+            raise NotFoundError(f"No share request {request_id!r}.")
+        return _to_request(records[0]["request"])
+
+    def deny(self, owner: str, request_id: str) -> ShareRequest:
+        """Only the owner decides; denying twice changes nothing, denying a granted request is refused."""
+        request = self.get_request(request_id)
+        if request.owner_id != owner:
+            raise ForbiddenError(f"Only {request.owner_id} can decide request {request_id}.")
+        if request.status == RequestStatus.granted.value:
+            raise BadInputError(f"Request {request_id} is granted already (grant {request.grant_id}); revoke that grant instead.")
+        def event(record: neo4j.Record) -> list[AuditEntry]:
+            return [AuditEntry(AuditEventType.deny.value, owner, owner, [request_id],
+                               {"requester": request.requester_id})]
+
+        return _to_request(self._audited(event, "sharing/deny_request", id=request_id, owner_id=owner)["request"])
+
+    # ---- grants
+    def grant(self, owner: str, *, request_id: str | None = None, grantee: str | None = None,
+              scope: str | None = None, value: str | None = None, memory_ids: Sequence[str] | None = None,
+              expires_at: datetime | None = None) -> ShareGrant:
+        return self.grant_detailed(owner, request_id=request_id, grantee=grantee, scope=scope, value=value,
+                                   memory_ids=memory_ids, expires_at=expires_at).grant
+
+    def grant_detailed(self, owner: str, *, request_id: str | None = None, grantee: str | None = None,
+                       scope: str | None = None, value: str | None = None, memory_ids: Sequence[str] | None = None,
+                       expires_at: datetime | None = None) -> GrantResult:
+        """Grant a request (its scope, or a narrower one) or give a grant directly. Idempotent: the
+        request's grant, or an identical live grant, is returned unchanged (created=False)."""
+        owner = _need_agent(owner, "owning")
+        now = datetime.now(UTC)
+        if expires_at is not None and expires_at.tzinfo is None:
+            raise BadInputError("expires_at needs a time zone.")
+        if expires_at is not None and expires_at <= now:
+            raise BadInputError("expires_at lies in the past; a grant must end in the future.")
+        if request_id:
+            request = self.get_request(request_id)
+            if request.owner_id != owner:
+                raise ForbiddenError(f"Only {request.owner_id} can grant request {request_id}.")
+            if request.status == RequestStatus.denied.value:
+                raise BadInputError(f"Request {request_id} was denied; the agent has to ask again.")
+            if grantee and grantee != request.requester_id:
+                raise BadInputError(f"Request {request_id} was made by {request.requester_id}, not {grantee}.")
+            grantee = request.requester_id
+            scope, value, ids = self._narrowed(request, scope, value, memory_ids)
+            duration = timedelta(seconds=request.duration_s) if request.duration_s else DEFAULT_GRANT_DURATION
+            grant_id, match_live = f"grant-{request.id}", False
+        else:
+            grantee = _need_agent(grantee, "receiving")
+            ids = _check_scope(scope, value, memory_ids)
+            value = value if scope != "memory" else None
+            duration, grant_id, match_live = DEFAULT_GRANT_DURATION, f"grant-{uuid.uuid4().hex[:12]}", True
+        if grantee == owner:
+            raise BadInputError("An agent always sees its own memories; a grant needs another agent.")
+        if scope == "memory":
+            self._require_owned(owner, ids)
+        expires = expires_at or now + duration
+        def event(record: neo4j.Record) -> list[AuditEntry]:
+            g = _to_grant(record["grant"])
+            return [AuditEntry(AuditEventType.grant.value, owner, owner, [g.id],
+                               {"grantee": g.grantee_id, "scope": g.scope, "value": g.value,
+                                "memory_ids": g.memory_ids, "expires_at": g.expires_at, "request_id": request_id})]
+
+        record = self._audited(event, "sharing/grant_once", id=grant_id, owner_id=owner, grantee_id=grantee,
+                               scope=scope, value=value, memory_ids=ids, expires_at=expires.isoformat(),
+                               request_id=request_id, match_live=match_live)
+        return GrantResult(_to_grant(record["grant"]), bool(record["created"]))
+
+    def revoke(self, owner: str, grant_id: str) -> ShareGrant:
+        """Takes effect at once on every read path. Revoking again returns the grant unchanged."""
+        records = self._read("sharing/grant_by_id", id=grant_id)
+        if not records:
+            raise NotFoundError(f"No grant {grant_id!r}.")
+        if records[0]["grant"]["owner_id"] != owner:
+            raise ForbiddenError(f"Only {records[0]['grant']['owner_id']} can revoke grant {grant_id}.")
+        def event(record: neo4j.Record) -> list[AuditEntry]:
+            g = _to_grant(record["grant"])
+            return [AuditEntry(AuditEventType.revoke.value, owner, owner, [grant_id],
+                               {"grantee": g.grantee_id, "scope": g.scope, "value": g.value})]
+
+        return _to_grant(self._audited(event, "sharing/revoke_grant", id=grant_id, owner_id=owner)["grant"])
+
+    def list_grants(self, agent: str, direction: Literal["given", "received"],
+                    live_only: bool = True) -> list[ShareGrant]:
+        if direction not in ("given", "received"):
+            raise BadInputError("direction must be 'given' or 'received'.")
+        records = self._read(f"sharing/grants_{direction}", agent_id=agent, live_only=live_only)
+        return [_to_grant(r["grant"]) for r in records]
+
+    def live_grants(self, owner: str, grantee: str) -> list[ShareGrant]:
+        """The grants through which `grantee` may see `owner`'s memories right now."""
+        return [g for g in self.list_grants(grantee, "received", live_only=True) if g.owner_id == owner]
+
+    # ---- helpers
+    def _narrowed(self, request: ShareRequest, scope: str | None, value: str | None,
+                  memory_ids: Sequence[str] | None) -> tuple[str, str | None, list[str]]:
+        """The owner may grant less than was asked, never more or something else."""
+        if scope is None and value is None and not memory_ids:
+            return request.scope, request.value, sorted(request.memory_ids)
+        scope = scope or ("memory" if memory_ids else request.scope)
+        ids = _check_scope(scope, value if scope != "memory" else None, memory_ids)
+        if scope == request.scope and scope != "memory":
+            if value != request.value:
+                raise BadInputError(f"Request {request.id} asked for {request.scope} {request.value!r}; "
+                                    f"a grant may narrow it, not change it to {value!r}.")
+            return scope, value, []
+        if scope != "memory":
+            raise BadInputError(f"Request {request.id} asked for {request.scope} {request.value or ''!r}; "
+                                f"it can be narrowed to memory ids, not to another {scope}.")
+        covered = {r["id"] for r in self._read("sharing/memories_in_scope", ids=ids, owner_id=request.owner_id,
+                                                scope=request.scope, value=request.value,
+                                                memory_ids=request.memory_ids)}
+        outside = [i for i in ids if i not in covered]
+        if outside:
+            raise BadInputError(f"Not within request {request.id}: {', '.join(outside[:10])}.")
+        return "memory", None, ids
+
+    def _require_owned(self, owner: str, ids: list[str]) -> None:
+        owned = {r["id"] for r in self._read("sharing/memories_in_scope", ids=ids, owner_id=owner, scope="memory",
+                                              value=None, memory_ids=ids)}
+        missing = [i for i in ids if i not in owned]
+        if missing:
+            raise ForbiddenError(f"{owner} can only share its own memories; not its own (or missing): "
+                                 f"{', '.join(missing[:10])}.")
+
+    def _read(self, name: str, **params: Any) -> list[neo4j.Record]:
+        with map_driver_errors(self.uri):
+            records, _, _ = self.driver.execute_query(self.queries.get(name), params, database_=self.database,
+                                                      routing_=neo4j.RoutingControl.READ)
+        return records
+
+    def _audited(self, events: Callable[[neo4j.Record], list[AuditEntry]], name: str, **params: Any) -> neo4j.Record:
+        """Run one statement and, when it changed something (`created`, `was_live`, `was_pending`),
+        append its audit events in the same transaction."""
+        query = self.queries.get(name)
+
+        def work(tx: neo4j.ManagedTransaction) -> tuple[neo4j.Record, list[AuditEntry]]:
+            record = tx.run(query, params).single(strict=True)
+            changed = any(record.get(flag) for flag in ("created", "was_live", "was_pending"))
+            return record, events(record) if changed else []
+
+        return self.audit.run_audited(work)
