@@ -30,8 +30,16 @@ stop: install
 doctor: install
 	$(BIN)/engram doctor
 
+## The benchmarks written so far; each prints a table and writes bench/results/*.md.
+## (The learning simulation and latency-vs-concurrency plots of issue 8 are not written yet.)
+LOGHUB ?= ../shared/data/loghub
 bench: install
-	$(BIN)/python -m bench.run_all
+	$(BIN)/engram db start
+	$(BIN)/python -m bench.redaction
+	$(BIN)/python -m bench.grouping_offline --loghub $(LOGHUB)
+	$(BIN)/python -m bench.ingest
+	$(BIN)/python -m bench.retention_cleanup
+	$(BIN)/python -m bench.patterns --loghub $(LOGHUB) --scale 10000,100000
 
 clean:
 	-$(BIN)/engram db stop

@@ -29,7 +29,8 @@ def test_doctor_reports_every_part_healthy(settings: Settings, driver) -> None:
 
 
 def test_doctor_fails_clearly_when_neo4j_is_unreachable() -> None:
-    env = {**server_env(Settings(project_root=REPO)), "NEO4J_URI": f"bolt://127.0.0.1:{free_port()}", "NEO4J_AUTH": "neo4j/whatever1"}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("NEO4J_", "ENGRAM_"))}
+    env.update(NEO4J_URI=f"bolt://127.0.0.1:{free_port()}", NEO4J_AUTH="neo4j/whatever1")
     result = run_cli("doctor", env=env)
     assert result.returncode == 1
     assert "unreachable" in result.stdout
