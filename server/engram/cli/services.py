@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -12,6 +13,9 @@ from engram.embeddings import SentenceTransformerEmbedder
 from engram.memory.service import MemoryService
 from engram.privacy.audit import AuditLog
 from engram.storage.connection import open_driver
+
+if TYPE_CHECKING:
+    from engram.learning.engine import LearningEngine
 
 
 @contextmanager
@@ -28,7 +32,7 @@ def memory_service(ctx: typer.Context) -> Iterator[MemoryService]:
 
 
 @contextmanager
-def learning_engine(ctx: typer.Context) -> Iterator["LearningEngine"]:
+def learning_engine(ctx: typer.Context) -> Iterator[LearningEngine]:
     from engram.learning.engine import LearningEngine
 
     with memory_service(ctx) as memories:

@@ -12,8 +12,8 @@ import neo4j
 from engram.config import Settings
 from engram.embeddings import Embedder
 from engram.entities.learning import (
-    ActionCheck, AnalysisReport, DecisionRecord, FailureLearning, PatternView, Prediction, SolutionView, Suggestion,
-    Task,
+    ActionCheck, AnalysisReport, DecisionRecord, FailureLearning, PatternView, Prediction, RateEstimate, SolutionView,
+    Suggestion, Task,
 )
 from engram.entities.memory import Outcome
 from engram.errors import BadInputError, NotFoundError
@@ -46,9 +46,9 @@ class LearningStats:
     memories: int
     by_kind: dict[str, int]
     decisions: int
-    success: object  # RateEstimate
-    recent_success: object
-    earlier_success: object
+    success: RateEstimate
+    recent_success: RateEstimate
+    earlier_success: RateEstimate
     informed_share: float
     patterns: int
     recurring_patterns: int
@@ -100,16 +100,9 @@ class LearningEngine:
     def check_action(self, agent_id: str | None, context: str, intended_action: str) -> ActionCheck:
         relevant = self.memories.retriever.retrieve(agent_id, context, 30, min_similarity=0.55)
         failure_ids = [r.memory.id for r in relevant if r.memory.kind.value == "failure"]
-        pattern_ids = self._patterns_of(failure_ids)
+        pattern_ids = self.repository.patterns_of_failures(failure_ids) if failure_ids else []
         checks = self.repository.checks_for_patterns(pattern_ids) if pattern_ids else []
         return self.advisor.check_action(agent_id, context, intended_action, checks)
-
-    def _patterns_of(self, failure_ids: list[str]) -> list[str]:
-        found = []
-        for memory_id in failure_ids:
-            _, links = self.memories.show(memory_id)
-            found += [l["key"] for l in links if l["type"] == "INSTANCE_OF" and "FailurePattern" in l["labels"]]
-        return sorted(set(found))
 
     def solutions_for_error(self, agent_id: str | None, message: str) -> list[SolutionView]:
         """Solutions used by similar failures across agents — only failures the agent may see count."""

@@ -144,7 +144,7 @@ class PatternRecognizer:
     def _find_success_patterns(self) -> int:
         points = self.repository.decision_points()
         if len(points) < SUCCESS_MIN_ATTEMPTS:
-            return self.repository.upsert_success_patterns([])
+            return self.repository.upsert_success_patterns([])  # removes stale ones
         components = self.gds.similarity_components("decisions", top_k=DECISION_KNN_TOP_K, cutoff=DECISION_SIMILARITY_SCORE)
         cells: dict[tuple[int, str], list[dict]] = defaultdict(list)
         for point in points:

@@ -84,6 +84,9 @@ class LearningRepository(Repository):
         for start in range(0, len(rows), 2000):
             self._write("learning/set_pattern_embeddings", rows=rows[start:start + 2000])
 
+    def patterns_of_failures(self, failure_ids: list[str]) -> list[str]:
+        return [r["id"] for r in self._read("learning/patterns_of_failures", failure_ids=failure_ids)]
+
     def pattern_signatures(self) -> dict[str, list[str]]:
         return {r["id"]: [r["signature"] or "", *r["merged"]] for r in self._read("learning/pattern_signatures")}
 
@@ -100,7 +103,9 @@ class LearningRepository(Repository):
         return [dict(r) for r in self._read("learning/decision_points")]
 
     def upsert_success_patterns(self, patterns: list[dict]) -> int:
-        return self._write("learning/upsert_success_patterns", patterns=patterns)[0]["patterns"] if patterns else 0
+        """Replaces the stored success patterns (an empty list removes them all)."""
+        records = self._write("learning/upsert_success_patterns", patterns=patterns)
+        return records[0]["patterns"] if records else 0
 
     # ---- prevention
     def pattern_profile(self, pattern_id: str) -> dict | None:
