@@ -11,8 +11,8 @@ from __future__ import annotations
 import argparse
 import random
 import time
-from pathlib import Path
 
+from bench.report import write_report
 from engram.config import Settings
 from engram.embeddings import SentenceTransformerEmbedder
 from engram.memory.builder import build_memory
@@ -20,7 +20,6 @@ from engram.memory.service import MemoryService
 from engram.storage.connection import open_driver
 from engram.storage.schema import apply_schema
 
-RESULTS = Path(__file__).resolve().parent / "results"
 SERVICES = ["checkout", "billing", "auth", "search", "inventory", "shipping", "notifications", "reports"]
 PROBLEMS = [
     "request to {svc} timed out after {n}s", "{svc} deploy failed during database migration {n}",
@@ -84,10 +83,7 @@ def main() -> None:
     lines += [f"| {a} | {b} | {c} |" for a, b, c in rows]
     lines += ["", f"Ingest ÷ raw embedding = **{ingest_rate / embed_rate:.2f}** "
               f"({summary.created:,} created, {summary.redactions} redactions)."]
-    report = "\n".join(lines)
-    print(report)
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "ingest.md").write_text(report + "\n")
+    write_report("ingest", "\n".join(lines))
 
 
 if __name__ == "__main__":

@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 
 from bench.grouping_offline import drain3_groups, load_systems
+from bench.report import write_report
 from engram.config import Settings
 from engram.dbserver.process import ManagedNeo4j
 from engram.embeddings import SentenceTransformerEmbedder
@@ -30,7 +31,6 @@ from engram.memory.builder import build_memory
 from engram.storage.connection import open_driver
 from engram.storage.schema import apply_schema
 
-RESULTS = Path(__file__).resolve().parent / "results"
 
 
 def free_port() -> int:
@@ -121,11 +121,8 @@ def main() -> None:
         engine.memories.close()
         driver.close()
         server.stop()
-    report_text = "\n".join(lines_md)
-    print(report_text)
+    write_report("patterns", "\n".join(lines_md))
     print(f"average: ours {avg_ours:.4f}  drain3 {avg_drain:.4f}")
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "patterns.md").write_text(report_text + "\n")
 
 
 if __name__ == "__main__":

@@ -14,8 +14,8 @@ import argparse
 import random
 import time
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
+from bench.report import write_report
 from engram.config import Settings
 from engram.embeddings import SentenceTransformerEmbedder
 from engram.memory.builder import build_memory
@@ -25,7 +25,6 @@ from engram.privacy.retention import RetentionService
 from engram.storage.connection import open_driver
 from engram.storage.schema import apply_schema
 
-RESULTS = Path(__file__).resolve().parent / "results"
 AGENT = "bench-retention"
 MARKER = "xylophonic"  # a word only these memories contain, to probe the fulltext index
 SERVICES = ["checkout", "billing", "auth", "search", "inventory", "shipping"]
@@ -97,10 +96,7 @@ def main() -> None:
               f"{vector} vector-index hits, {hybrid} hybrid-search hits for the deleted memories; "
               f"audit chain {'intact' if verified.ok else 'BROKEN'} ({verified.checked:,} events). "
               f"({summary.created:,} created at ingest.)"]
-    text = "\n".join(lines)
-    print(text)
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "retention_cleanup.md").write_text(text + "\n")
+    write_report("retention_cleanup", "\n".join(lines))
 
 
 if __name__ == "__main__":

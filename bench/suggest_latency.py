@@ -12,15 +12,14 @@ import argparse
 import statistics
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import httpx
 
 from engram.auth.service import ApiKeyService
+from bench.report import write_report
 from engram.config import Settings
 from engram.storage.connection import open_driver
 
-RESULTS = Path(__file__).resolve().parent / "results"
 CONTEXTS = ["api-auth-timeout", "the login API keeps timing out", "database migration failed, roll back",
             "npm install timed out in CI", "flaky test fails intermittently in CI"]
 QUERY = "query($c: String!) { suggest(context: $c) { recommended actions { action successRate } } }"
@@ -65,10 +64,7 @@ def main() -> None:
     lines = ["# `suggest` over GraphQL/HTTP (seeded demo data)", "",
              "| clients | requests | p50 ms | p99 ms | mean ms | requests/s |", "|---:|---:|---:|---:|---:|---:|"]
     lines += [f"| {c} | {n} | {p50:.0f} | {p99:.0f} | {mean:.0f} | {rps:.1f} |" for c, n, p50, p99, mean, rps in rows]
-    report = "\n".join(lines)
-    print(report)
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "suggest_latency.md").write_text(report + "\n")
+    write_report("suggest_latency", "\n".join(lines))
 
 
 if __name__ == "__main__":
