@@ -15,7 +15,8 @@ from engram.learning.engine import LearningEngine
 from engram.memory.builder import build_memory
 from engram.seeding import load_seeds
 from engram.storage.gds import GraphAlgorithms
-from engram.storage.sharing import GrantRepository
+from engram.privacy.audit import AuditLog
+from engram.privacy.consent import ConsentService
 
 pytestmark = pytest.mark.integration
 
@@ -71,9 +72,10 @@ def test_suggestions_only_draw_on_what_the_agent_may_see(engine: LearningEngine,
     for _ in range(3):
         engine.record_decision("alice", CONTEXT, "retry-with-backoff", "success", domain="payments")
     assert engine.suggest("bob", CONTEXT).actions == []
-    grant = GrantRepository(db, settings).create("alice", "bob", "domain", "payments")
+    consent = ConsentService(db, settings, AuditLog(db, settings))
+    grant = consent.grant("alice", grantee="bob", scope="domain", value="payments")
     assert engine.suggest("bob", CONTEXT).recommended == "retry-with-backoff"
-    GrantRepository(db, settings).revoke(grant.id)
+    consent.revoke("alice", grant.id)
     assert engine.suggest("bob", CONTEXT).actions == []
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime, timedelta
 
 import neo4j
@@ -14,7 +15,8 @@ from engram.errors import NotFoundError
 from engram.memory.builder import build_memory
 from engram.memory.service import MemoryService
 from engram.seeding import load_seeds
-from engram.storage.sharing import GrantRepository
+from engram.privacy.audit import AuditLog
+from engram.privacy.consent import ConsentService
 
 pytestmark = pytest.mark.integration
 
@@ -58,16 +60,19 @@ def test_bob_never_sees_alices_private_memory_through_any_path(memories: MemoryS
 def test_a_live_grant_shares_and_revoking_hides_at_once(memories: MemoryService, db: neo4j.Driver,
                                                         settings: Settings) -> None:
     _alice_private(memories)
-    grants = GrantRepository(db, settings)
-    grant = grants.create("alice", "bob", "tag", "ledger", expires_at=datetime.now(UTC) + timedelta(days=1))
+    consent = ConsentService(db, settings, AuditLog(db, settings))
+    grant = consent.grant("alice", grantee="bob", scope="tag", value="ledger",
+                          expires_at=datetime.now(UTC) + timedelta(days=1))
     shared = memories.retrieve_relevant_memories("bob", SECRET_CONTEXT, k=5)
     assert [r.memory.id for r in shared] == ["alice-private"] and not shared[0].owned
     assert "alice-private" in {r.memory.id for r in memories.search("quasar lattice", agent_id="bob")}
-    grants.revoke(grant.id, owner_id="alice")
+    consent.revoke("alice", grant.id)
     assert memories.retrieve_relevant_memories("bob", SECRET_CONTEXT, k=5) == []
     assert memories.search("quasar lattice", agent_id="bob") == []
-    expired = grants.create("alice", "bob", "domain", "payments", expires_at=datetime.now(UTC) - timedelta(seconds=1))
-    assert expired.expires_at is not None
+    expiring = consent.grant("alice", grantee="bob", scope="domain", value="payments",
+                             expires_at=datetime.now(UTC) + timedelta(seconds=1))
+    assert expiring.expires_at is not None
+    time.sleep(1.5)  # the grant has expired now
     assert memories.retrieve_relevant_memories("bob", SECRET_CONTEXT, k=5) == []
 
 
