@@ -215,3 +215,25 @@ def test_the_seeded_scenarios_produce_patterns(engine: LearningEngine, db: neo4j
     applied = engine.apply_pattern(None, "migration-rollback-strategy", task.id)
     assert applied["action"] == "migration-rollback-strategy" and applied["steps"]
     assert engine.task("db-migration-456").status == "in_progress"
+
+
+def test_analysis_keeps_the_checks_of_recurring_patterns_in_step_with_the_evidence(
+        engine: LearningEngine, db: neo4j.Driver) -> None:
+    error = "npm ERR! network ETIMEDOUT request to https://registry.npmjs.org/{pkg} failed"
+    for i, pkg in enumerate(["react", "lodash", "express"]):
+        engine.learn_from_failure("alice", error.format(pkg=pkg), context=f"npm install in CI job {i}",
+                                  solution="npm-ci-with-cache", solution_worked=True, memory_id=f"f{i}")
+    report = engine.analyze()
+    assert report.recurring_patterns == 1 and report.prevention_checks == 1
+    [check] = engine.prevention_checks()
+    assert check["source"] == "solution" and check["stage"] == "development"
+    assert engine.analyze().prevention_checks == 1  # idempotent: the same check, updated in place
+
+    # The fix stops working: the check recommending it goes, one guarding against it comes.
+    for i, pkg in enumerate(["vue", "axios", "jest", "chalk", "debug"], start=3):
+        engine.learn_from_failure("alice", error.format(pkg=pkg), context=f"npm install in CI job {i}",
+                                  solution="npm-ci-with-cache", solution_worked=False, memory_id=f"f{i}")
+    engine.analyze()
+    [check] = engine.prevention_checks()
+    assert check["source"] == "failed-fix" and check["guards_actions"] == ["npm-ci-with-cache"]
+    assert _count(db, "MATCH (c:PreventionCheck) RETURN count(c)") == 1

@@ -168,7 +168,7 @@ def apply_pattern(ctx: typer.Context, pattern: str = typer.Argument(..., help="P
 @app.command()
 @handle_errors
 def analyze(ctx: typer.Context, output: OutputFormat = FormatOption) -> None:
-    """Run pattern recognition now: signature grouping, GDS kNN + WCC merges, success patterns."""
+    """Run pattern recognition now: signature grouping, GDS kNN + WCC merges, success patterns, prevention checks."""
     with learning_engine(ctx) as engine:
         report = engine.analyze()
     if output is OutputFormat.json:
@@ -176,4 +176,5 @@ def analyze(ctx: typer.Context, output: OutputFormat = FormatOption) -> None:
         return
     console.print(f"Analyzed {report.failures} failures in {report.seconds:.1f}s: {report.signature_groups} signature groups, "
                   f"{report.patterns_before} → {report.patterns_after} failure patterns ({report.merged_patterns} merged by GDS, "
-                  f"{report.recurring_patterns} recurring), {report.success_patterns} success patterns.")
+                  f"{report.recurring_patterns} recurring), {report.success_patterns} success patterns; "
+                  f"{report.prevention_checks} prevention checks on recurring patterns.")

@@ -134,6 +134,7 @@ class AnalysisReport:
     recurring_patterns: int
     success_patterns: int
     seconds: float
+    prevention_checks: int = 0
 
 
 @dataclass

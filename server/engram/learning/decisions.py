@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from datetime import datetime
 
 from engram.embeddings import Embedder
 from engram.entities.learning import DecisionRecord
@@ -35,7 +36,7 @@ class DecisionLearner:
         self, agent_id: str, context: str, action: str, outcome: Outcome | str, *, alternatives: Sequence[str] = (),
         informed_by: Sequence[str] = (), task_id: str | None = None, domain: str | None = None,
         tags: Sequence[str] = (), confidence: float = 0.5, predicted: float | None = None,
-        memory_id: str | None = None,
+        memory_id: str | None = None, created_at: datetime | None = None,
     ) -> DecisionRecord:
         if not action or not action.strip():
             raise BadInputError("A decision needs the action taken.")
@@ -43,7 +44,7 @@ class DecisionLearner:
             raise BadInputError("A predicted success probability must lie between 0 and 1.")
         memory = build_memory(agent=agent_id, kind="decision", context=context, action=action, outcome=outcome,
                               alternatives=list(alternatives), domain=domain, tags=list(tags), confidence=confidence,
-                              memory_id=memory_id, task_id=task_id)
+                              memory_id=memory_id, task_id=task_id, created_at=created_at)
         self.memories.record(memory)
         clean_context = self.memories.redactor.redact(context).text
         embedding = self.embedder.embed([clean_context])[0]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -65,18 +67,21 @@ class LearningEngine:
         self.decisions = DecisionLearner(self.memories, self.repository, embedder)
         self.failures = FailureLearner(self.memories, self.repository, embedder)
         self.advisor = Advisor(self.memories)
+        self._analysis_lock = threading.Lock()  # one analysis at a time (periodic and on demand)
         self.recognizer = PatternRecognizer(self.repository, GraphAlgorithms(driver, settings), embedder)
 
     # ---- recording
     def record_decision(self, agent_id: str, context: str, action: str, outcome: Outcome | str, *,
                         alternatives: Sequence[str] = (), informed_by: Sequence[str] = (), task_id: str | None = None,
                         domain: str | None = None, tags: Sequence[str] = (), confidence: float = 0.5,
-                        predicted: float | None = None, memory_id: str | None = None) -> DecisionRecord:
+                        predicted: float | None = None, memory_id: str | None = None,
+                        created_at: datetime | None = None) -> DecisionRecord:
         if task_id:
             self.task(task_id)
         return self.decisions.record_decision(agent_id, context, action, outcome, alternatives=alternatives,
                                               informed_by=informed_by, task_id=task_id, domain=domain, tags=tags,
-                                              confidence=confidence, predicted=predicted, memory_id=memory_id)
+                                              confidence=confidence, predicted=predicted, memory_id=memory_id,
+                                              created_at=created_at)
 
     def learn_from_failure(self, agent_id: str, error_message: str, *, context: str | None = None,
                            root_cause: str | None = None, solution: str | None = None,
@@ -117,7 +122,13 @@ class LearningEngine:
 
     # ---- patterns
     def analyze(self) -> AnalysisReport:
-        return self.recognizer.analyze()
+        """Pattern recognition, then the prevention checks of every recurring pattern derived again."""
+        started = time.perf_counter()
+        with self._analysis_lock:
+            report = self.recognizer.analyze()
+            report.prevention_checks = prevention.refresh_recurring_checks(self.repository)
+        report.seconds = time.perf_counter() - started
+        return report
 
     def patterns(self, agent_id: str | None = None, kind: str | None = None, min_success_rate: float | None = None,
                  recurring: bool | None = None, limit: int = 50) -> list[PatternView]:

@@ -10,6 +10,9 @@ from engram.learning.naming import check_name, slugify
 from engram.storage.learning import LearningRepository
 
 WORKFLOW_STAGES = ("planning", "development", "review", "testing", "deployment", "operations")
+DEFAULT_STAGE = "development"
+# Sources of checks derived from the evidence (derive_checks); "reported" ones come from agents.
+DERIVED_SOURCES = ["solution", "failed-fix", "root-cause"]
 
 
 def derive_checks(profile: dict) -> list[dict]:
@@ -60,4 +63,23 @@ def generate_checks(repository: LearningRepository, pattern_id: str, stage: str 
     checks = derive_checks(profile)
     if not checks:
         raise BadInputError(f"Pattern {pattern_id} has no solutions, failed fixes or root causes to derive checks from yet.")
-    return repository.save_checks(pattern_id, stage, checks)
+    return _replace_checks(repository, pattern_id, stage, checks)
+
+
+def _replace_checks(repository: LearningRepository, pattern_id: str, stage: str, checks: list[dict]) -> list[dict]:
+    """Save the derived checks and drop the derived ones the evidence no longer supports (a fix that
+    stopped working must not keep being recommended)."""
+    repository.prune_checks(pattern_id, DERIVED_SOURCES, [c["id"] for c in checks])
+    return repository.save_checks(pattern_id, stage, checks) if checks else []
+
+
+def refresh_recurring_checks(repository: LearningRepository) -> int:
+    """Derive the checks of every recurring pattern again (the periodic analysis calls this), in the
+    stage its checks already have, else DEFAULT_STAGE. Returns how many checks there are now."""
+    total = 0
+    for row in repository.recurring_patterns():
+        profile = repository.pattern_profile(row["pattern_id"])
+        if profile is not None:
+            total += len(_replace_checks(repository, row["pattern_id"], row["stage"] or DEFAULT_STAGE,
+                                         derive_checks(profile)))
+    return total

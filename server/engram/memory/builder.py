@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from engram.entities.memory import (
     CollaborationContent, DecisionContent, FailureContent, KnowledgeContent, MemoryKind, NewMemory, Outcome,
@@ -10,6 +10,22 @@ from engram.entities.memory import (
 )
 from engram.errors import BadInputError
 from engram.learning.signature import extract_signature
+
+
+# Clocks differ a little between agents and the service; more than this ahead is a mistake.
+CLOCK_SKEW = timedelta(minutes=5)
+
+
+def occurred_at(moment: datetime | None) -> datetime | None:
+    """When a memory's event happened, as given by the caller (naive means UTC); never in the future.
+    None: now, when it is stored."""
+    if moment is None:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    if moment > datetime.now(UTC) + CLOCK_SKEW:
+        raise BadInputError(f"occurredAt {moment.isoformat()} lies in the future.")
+    return moment
 
 
 def _need(kind: MemoryKind, value, flag: str):
@@ -46,5 +62,5 @@ def build_memory(
         body = KnowledgeContent(_need(kind, domain, "--domain"), knowledge_type, expertise, list(entities or []), content or "")
     extra = {"id": memory_id} if memory_id else {}
     return NewMemory(agent_id=agent, kind=kind, context=context, content=body, outcome=outcome,
-                     confidence_score=confidence, tags=list(tags or []), domain=domain, created_at=created_at,
+                     confidence_score=confidence, tags=list(tags or []), domain=domain, created_at=occurred_at(created_at),
                      task_id=task_id, **extra)

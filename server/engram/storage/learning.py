@@ -116,6 +116,14 @@ class LearningRepository(Repository):
         records = self._write("prevention/save_checks", pattern_id=pattern_id, stage=stage, checks=checks)
         return [_native(r["check"]) for r in records]
 
+    def recurring_patterns(self) -> list[dict]:
+        return [dict(r) for r in self._read("prevention/recurring_patterns")]
+
+    def prune_checks(self, pattern_id: str, derived_sources: list[str], keep_ids: list[str]) -> int:
+        records = self._write("prevention/prune_checks", pattern_id=pattern_id, derived_sources=derived_sources,
+                              keep_ids=keep_ids)
+        return records[0]["removed"] if records else 0
+
     def checks_for_patterns(self, pattern_ids: list[str]) -> list[dict]:
         records = self._read("prevention/checks_for_patterns", pattern_ids=pattern_ids)
         return [{"pattern_id": r["pattern_id"], **_native(r["check"])} for r in records]

@@ -17,7 +17,7 @@ from engram.api.gql.learning_types import (
 )
 from engram.api.gql.memory import own_memory
 from engram.api.gql.pagination import Connection, connection, window
-from engram.api.gql.permissions import AUTHENTICATED, AsAgent, acting_agent
+from engram.api.gql.permissions import AUTHENTICATED, OPERATOR, AsAgent, acting_agent
 from engram.api.gql.types import Memory, Outcome
 from engram.entities.learning import Task as EngineTask
 from engram.errors import BadInputError, NotFoundError
@@ -38,6 +38,8 @@ class RecordDecisionInput:
     confidence: float = 0.5
     predicted: float | None = strawberry.field(default=None, description="The success probability you expected.")
     id: str | None = None
+    occurred_at: datetime | None = strawberry.field(
+        default=None, description="When it happened, if not now (e.g. logged afterwards); never in the future.")
 
 
 @strawberry.input
@@ -52,6 +54,21 @@ class LearnFromFailureInput:
     domain: str | None = None
     tags: list[str] | None = None
     id: str | None = None
+    occurred_at: datetime | None = strawberry.field(
+        default=None, description="When it happened, if not now (e.g. logged afterwards); never in the future.")
+
+
+@strawberry.type(description="What one run of pattern recognition found.")
+class AnalysisReport:
+    failures: int
+    signature_groups: int
+    patterns_before: int
+    patterns_after: int
+    merged_patterns: int = strawberry.field(description="Patterns merged into others by GDS kNN + WCC.")
+    recurring_patterns: int
+    success_patterns: int
+    prevention_checks: int = strawberry.field(description="Prevention checks of the recurring patterns, derived again.")
+    seconds: float
 
 
 @strawberry.type
@@ -232,7 +249,7 @@ class LearningMutation:
             info.context.resources.learning.record_decision, agent, input.context, input.action, input.outcome.value,
             alternatives=input.alternatives or (), informed_by=input.informed_by or (), task_id=input.task_id,
             domain=input.domain, tags=input.tags or (), confidence=input.confidence, predicted=input.predicted,
-            memory_id=input.id)
+            memory_id=input.id, created_at=input.occurred_at)
         return DecisionRecord(memory_id=strawberry.ID(r.memory_id), template_id=r.template_id, action=r.action,
                               branch=estimate(r.branch), new_template=r.new_template, informed_by=list(r.informed_by),
                               agent_id=agent)
@@ -249,12 +266,24 @@ class LearningMutation:
             info.context.resources.learning.learn_from_failure, agent, input.error_message, context=input.context,
             root_cause=input.root_cause, solution=input.solution, solution_worked=input.solution_worked,
             prevention=input.prevention, task_id=input.task_id, domain=input.domain, tags=input.tags,
-            memory_id=input.id)
+            memory_id=input.id, created_at=input.occurred_at)
         return FailureLearning(memory_id=strawberry.ID(r.memory_id), signature=r.signature, pattern_id=r.pattern_id,
                                new_pattern=r.new_pattern, occurrence_count=r.occurrence_count,
                                similar_failures=similar_failures(r.similar_failures, r.solutions),
                                solutions=[solution(s) for s in r.solutions],
                                prevention_checks=[prevention_check(c) for c in r.prevention_checks])
+
+    @strawberry.mutation(permission_classes=OPERATOR,
+                         description="Operators: run pattern recognition now (the service also runs it every "
+                                     "ENGRAM_ANALYZE_INTERVAL_S): failure patterns, GDS merges, success patterns, "
+                                     "prevention checks of recurring patterns.")
+    async def analyze_patterns(self, info: Info[RequestContext, None]) -> AnalysisReport:
+        r = await info.context.run(info.context.resources.learning.analyze)
+        return AnalysisReport(failures=r.failures, signature_groups=r.signature_groups,
+                              patterns_before=r.patterns_before, patterns_after=r.patterns_after,
+                              merged_patterns=r.merged_patterns, recurring_patterns=r.recurring_patterns,
+                              success_patterns=r.success_patterns, prevention_checks=r.prevention_checks,
+                              seconds=r.seconds)
 
     @strawberry.mutation(permission_classes=AUTHENTICATED,
                          description="Create a task to work on (and apply patterns to).")
