@@ -24,6 +24,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.report import write_report
 from engram.learning.grouping import DEFAULT_FIXED_PREFIX, DEFAULT_MIN_VARIANTS, group_messages
 from engram.learning.grouping_metrics import grouping_accuracy
 
@@ -115,31 +116,21 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no *_2k.log_structured.csv files in {args.loghub}", file=sys.stderr)
         return 1
 
+    out = ["# Error-signature grouping on LogHub 2k, offline (no database)", ""]
     if not args.no_loo:
-        print(
-            f"Leave-one-system-out check: (min_variants, fixed_prefix) chosen on the other "
-            f"systems among {len(GRID)} settings (ties -> smallest)"
-        )
-        print(f"{'held out':<11}{'chosen':>9}{'held-out':>10}{'worst tied':>12}{'oracle':>9}")
+        out += [f"Leave-one-system-out check: (min_variants, fixed_prefix) chosen on the other systems among "
+                f"{len(GRID)} settings (ties → smallest).", "",
+                "| held out | chosen | held-out accuracy | worst tied | oracle |", "|---|---|---:|---:|---:|"]
         loo = leave_one_out(systems)
         for row in loo:
             k, p = row.chosen
-            print(
-                f"{row.name:<11}{f'({k}, {p})':>9}{row.accuracy:>10.4f}"
-                f"{row.worst_tied:>12.4f}{row.best:>9.4f}"
-            )
-        print(
-            f"{'mean':<11}{'':>9}{statistics.fmean(r.accuracy for r in loo):>10.4f}"
-            f"{statistics.fmean(r.worst_tied for r in loo):>12.4f}"
-            f"{statistics.fmean(r.best for r in loo):>9.4f}"
-        )
-        print()
+            out.append(f"| {row.name} | ({k}, {p}) | {row.accuracy:.4f} | {row.worst_tied:.4f} | {row.best:.4f} |")
+        out += [f"| mean | | {statistics.fmean(r.accuracy for r in loo):.4f} | "
+                f"{statistics.fmean(r.worst_tied for r in loo):.4f} | {statistics.fmean(r.best for r in loo):.4f} |", ""]
 
-    print(
-        f"Grouping accuracy (ours: defaults min_variants={DEFAULT_MIN_VARIANTS}, "
-        f"fixed_prefix={DEFAULT_FIXED_PREFIX}; drain3: default config)"
-    )
-    print(f"{'system':<11}{'lines':>6}{'ours':>9}{'drain3':>9}{'ours ms':>9}")
+    out += [f"Grouping accuracy (ours: defaults min_variants={DEFAULT_MIN_VARIANTS}, "
+            f"fixed_prefix={DEFAULT_FIXED_PREFIX}; drain3: default config).", "",
+            "| system | lines | ours | drain3 | ours ms |", "|---|---:|---:|---:|---:|"]
     ours_all, drain_all = [], []
     for system in systems:
         start = time.perf_counter()
@@ -149,8 +140,9 @@ def main(argv: list[str] | None = None) -> int:
         drain = grouping_accuracy(drain3_groups(system.contents), system.truth)
         ours_all.append(ours)
         drain_all.append(drain)
-        print(f"{system.name:<11}{len(system.contents):>6}{ours:>9.4f}{drain:>9.4f}{elapsed_ms:>9.0f}")
-    print(f"{'average':<11}{'':>6}{statistics.fmean(ours_all):>9.4f}{statistics.fmean(drain_all):>9.4f}")
+        out.append(f"| {system.name} | {len(system.contents)} | {ours:.4f} | {drain:.4f} | {elapsed_ms:.0f} |")
+    out.append(f"| average | | {statistics.fmean(ours_all):.4f} | {statistics.fmean(drain_all):.4f} | |")
+    write_report("grouping_offline", "\n".join(out))
     return 0
 
 

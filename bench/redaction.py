@@ -9,6 +9,7 @@ import argparse
 import time
 from pathlib import Path
 
+from bench.report import write_report
 from engram.privacy.redaction import Redactor
 from engram.privacy.redaction_metrics import evaluate, load_corpus
 
@@ -52,10 +53,9 @@ def main() -> None:
         (f"throughput, short lines (<=200 chars, n={len(short)})",
          f"{lps_short[0]:,.0f} lines/s wall, {lps_short[1]:,.0f} lines/s CPU"),
     ]
-    width = max(len(k) for k, _ in rows)
-    print(f"redaction bench: {args.corpus.name}")
-    for key, value in rows:
-        print(f"  {key:<{width}}  {value}")
+    lines = [f"# Redaction: labelled corpus `{args.corpus.name}`", "", "| measure | value |", "|---|---|"]
+    lines += [f"| {key} | {value} |" for key, value in rows]
+    write_report("redaction", "\n".join(lines))
     if args.show_misses:
         for text, secret in m.leaks:
             print(f"LEAK {secret!r} in {text!r}")
