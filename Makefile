@@ -31,7 +31,7 @@ doctor: install
 	$(BIN)/engram doctor
 
 ## Every benchmark (issue 8): prints tables, rewrites bench/results/ (REPORT.md, *.md, *.png).
-## They run against their own Neo4j instance (.engram/bench, ports 7697/7484), which they empty at
+## They run against their own Neo4j instance (.engram/bench, ports 7697/7484; BENCH_* to change), which they empty at
 ## will and stop at the end, never against the `make run` database.
 LOGHUB ?= ../shared/data/loghub
 BENCH_STAMP := $(VENV)/.bench-stamp
@@ -39,9 +39,12 @@ $(BENCH_STAMP): $(STAMP)
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	touch $(BENCH_STAMP)
 
-bench: export ENGRAM_INSTANCE = bench
-bench: export ENGRAM_BOLT_PORT = 7697
-bench: export ENGRAM_HTTP_PORT = 7484
+BENCH_INSTANCE ?= bench
+BENCH_BOLT_PORT ?= 7697
+BENCH_HTTP_PORT ?= 7484
+bench: export ENGRAM_INSTANCE = $(BENCH_INSTANCE)
+bench: export ENGRAM_BOLT_PORT = $(BENCH_BOLT_PORT)
+bench: export ENGRAM_HTTP_PORT = $(BENCH_HTTP_PORT)
 bench: $(BENCH_STAMP)
 	$(BIN)/engram db start
 	$(BIN)/python -m bench.redaction
@@ -49,7 +52,7 @@ bench: $(BENCH_STAMP)
 	$(BIN)/python -m bench.learning_sim
 	$(BIN)/python -m bench.perf
 	$(BIN)/python -m bench.retention_cleanup
-	$(BIN)/python -m bench.patterns --loghub $(LOGHUB) --scale 10000,100000
+	$(BIN)/python -m bench.patterns --loghub $(LOGHUB) --scale 10000
 	$(BIN)/python -m bench.summary
 	$(BIN)/engram db stop
 

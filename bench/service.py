@@ -7,7 +7,9 @@ service is compared against.
 
 from __future__ import annotations
 
+import ctypes
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -62,6 +64,12 @@ def rss_mb(pid: int) -> float:
     raise RuntimeError(f"no VmRSS for pid {pid}")
 
 
+def _die_with_parent() -> None:
+    """In the child: get SIGTERM when the benchmark process dies, however it dies (Linux prctl)."""
+    PR_SET_PDEATHSIG = 1
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+
+
 class RunningService:
     """`engram serve` on a free port, started with `env` overrides, stopped on exit."""
 
@@ -77,7 +85,7 @@ class RunningService:
         self._log = open(self.log_path, "w")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "engram.cli.main", "serve", "--port", str(self.port)],
-            env=self.env, cwd=REPO, stdout=self._log, stderr=subprocess.STDOUT)
+            env=self.env, cwd=REPO, stdout=self._log, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent)
         deadline = time.monotonic() + 180
         while True:
             if self.process.poll() is not None:

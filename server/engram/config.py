@@ -75,6 +75,9 @@ class Settings(BaseSettings):
     api_max_batch: int = Field(default=100, ge=1, description="Memories per recordMemories call.")
 
     # --- Learning.
+    evidence_half_life_days: float = Field(
+        default=0.0, ge=0, description="suggest/predict/check: evidence counts half as much per this many days "
+                                       "it is older than the newest evidence (whole days); 0: all counts fully.")
     analyze_interval_s: float = Field(default=900.0, ge=0,
                                       description="Seconds between the service's pattern analyses; 0 turns them off.")
 

@@ -237,3 +237,29 @@ def test_analysis_keeps_the_checks_of_recurring_patterns_in_step_with_the_eviden
     [check] = engine.prevention_checks()
     assert check["source"] == "failed-fix" and check["guards_actions"] == ["npm-ci-with-cache"]
     assert _count(db, "MATCH (c:PreventionCheck) RETURN count(c)") == 1
+
+
+def test_old_evidence_counts_less_so_an_action_that_stopped_working_loses_its_lead(
+        db: neo4j.Driver, embedder: SentenceTransformerEmbedder, settings: Settings) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    six_weeks_ago = datetime.now(UTC) - timedelta(days=42)
+    plain = LearningEngine(db, embedder, settings.model_copy(update={"evidence_half_life_days": 0.0}))
+    ageing = LearningEngine(db, embedder, settings.model_copy(update={"evidence_half_life_days": 7.0}))
+    for i in range(10):
+        plain.record_decision("alice", CONTEXT, "increase-timeout", "success", memory_id=f"old{i}", created_at=six_weeks_ago)
+    for i in range(2):
+        plain.record_decision("alice", CONTEXT, "increase-timeout", "failure", memory_id=f"new{i}")
+        plain.record_decision("alice", CONTEXT, "retry-with-backoff", "success", memory_id=f"backoff{i}")
+    try:
+        assert plain.suggest("alice", CONTEXT).recommended == "increase-timeout"  # 11/14 beats 3/4
+        suggestion = ageing.suggest("alice", CONTEXT)
+        assert suggestion.recommended == "retry-with-backoff"
+        timeout = next(a for a in suggestion.actions if a.action == "increase-timeout")
+        assert timeout.estimate.attempts == pytest.approx(2 + 10 / 64)  # six weeks = six half-lives
+        assert sorted({round(e.weight, 6) for e in timeout.evidence}) == [round(1 / 64, 6), 1.0]
+        check = ageing.check_action("alice", CONTEXT, "increase-timeout")
+        assert check.verdict is Verdict.warn and check.better_action == "retry-with-backoff"
+    finally:
+        plain.memories.close()
+        ageing.memories.close()

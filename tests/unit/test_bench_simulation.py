@@ -49,3 +49,12 @@ def test_the_baseline_never_repeats_an_action_that_failed_on_the_same_task() -> 
         by_task.setdefault(a.task.id, []).append(a.action)
     assert all(len(actions) == len(set(actions)) for actions in by_task.values())
     assert all(a.ok or a.error_kind for a in result.attempts)
+
+
+def test_early_failures_count_the_first_five_tasks_of_a_follower() -> None:
+    from bench.learning_sim import early_failures
+
+    agent, kind = world.followers()[0]
+    tasks = [t for t in world.task_stream(7, days=30) if t.agent == agent and t.type.name == kind][:7]
+    attempts = [Attempt(t, 1, "a", False, "x") for t in tasks] + [Attempt(tasks[0], 2, "b", False, "y")]
+    assert early_failures(attempts)[(agent, kind)] == 6

@@ -77,3 +77,16 @@ def test_success_rate_filters() -> None:
     assert parse_rate_filter(None) is None
     with pytest.raises(BadInputError):
         parse_rate_filter("<5%")
+
+
+def test_evidence_counts_fully_for_a_day_then_halves_per_half_life() -> None:
+    from datetime import UTC, datetime, timedelta
+
+    from engram.learning.advice import age_weight
+
+    now = datetime.now(UTC)
+    assert age_weight(now - timedelta(hours=23), now, 14) == 1.0
+    assert age_weight(now - timedelta(days=14), now, 14) == pytest.approx(0.5)
+    assert age_weight(now - timedelta(days=28, hours=5), now, 14) == pytest.approx(0.25)
+    assert age_weight(now - timedelta(days=400), now, 0) == 1.0  # 0: ageing off
+    assert age_weight(None, now, 14) == 1.0

@@ -3,7 +3,11 @@
 Evidence is every memory the agent may see whose context is similar (cosine >= MIN_SIMILARITY) and
 that names an action with a known outcome: a decision (its chosen action and outcome quality), a
 success (its approach, a success) or a failure with a solution (whether the solution worked).
-Per action, outcomes are pooled into a Beta posterior (learning/estimates.py).
+Per action, outcomes are pooled into a Beta posterior (learning/estimates.py). Evidence can count
+less the older it is than the newest evidence in the pool — half per `evidence_half_life_days` of
+whole days (0, the default: all counts fully) — so an action that used to work and stopped working
+loses its lead; attempts are then effective (weighted) attempts. Ages are measured from the newest
+evidence, not from today, so experience nobody contradicted since keeps its full weight.
 
 Recommendation and exploration: the recommended action has the highest posterior mean; an action
 with fewer than EXPLORE_BELOW attempts whose 90% upper bound still exceeds that mean is named as
@@ -16,6 +20,7 @@ from __future__ import annotations
 import random
 from collections import defaultdict
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from engram.entities.learning import (
     ActionCheck, ActionEstimate, Evidence, Prediction, Suggestion, Verdict,
@@ -32,8 +37,20 @@ WARN_MIN_FAILURES, WARN_MAX_MEAN = 2, 0.40
 BLOCK_MIN_FAILURES, BLOCK_MAX_UPPER = 3, 0.50
 
 
-def evidence_from(relevant: Sequence[RelevantMemory]) -> list[tuple[Evidence, float]]:
+def age_weight(when: datetime | None, newest: datetime, half_life_days: float) -> float:
+    """1 within a day of the newest evidence; halved per half_life_days of whole days older than that."""
+    if not half_life_days or when is None:
+        return 1.0
+    return 0.5 ** (max(0, (newest - when).days) / half_life_days)
+
+
+def _when(r: RelevantMemory) -> datetime | None:
+    return r.memory.last_seen or r.memory.created_at
+
+
+def evidence_from(relevant: Sequence[RelevantMemory], half_life_days: float = 0.0) -> list[tuple[Evidence, float]]:
     """(evidence, outcome quality in [0, 1]) for each memory that says how an action turned out."""
+    newest = max((w for r in relevant if (w := _when(r)) is not None), default=datetime.now(UTC))
     out = []
     for r in relevant:
         m, c = r.memory, r.memory.content
@@ -48,7 +65,8 @@ def evidence_from(relevant: Sequence[RelevantMemory]) -> list[tuple[Evidence, fl
         if not action or quality is None:
             continue
         out.append((Evidence(memory_id=m.id, agent_id=m.agent_id, kind=m.kind.value, context=m.context, action=action,
-                             outcome=m.outcome, similarity=r.similarity, occurrences=m.occurrences, owned=r.owned),
+                             outcome=m.outcome, similarity=r.similarity, occurrences=m.occurrences, owned=r.owned,
+                             weight=age_weight(_when(r), newest, half_life_days)),
                     float(quality)))
     return out
 
@@ -59,8 +77,8 @@ def estimates_by_action(evidence: Sequence[tuple[Evidence, float]]) -> list[Acti
         pooled[item[0].action].append(item)
     estimates = []
     for action, items in pooled.items():
-        attempts = sum(e.occurrences for e, _ in items)
-        successes = sum(q * e.occurrences for e, q in items)
+        attempts = sum(e.occurrences * e.weight for e, _ in items)
+        successes = sum(q * e.occurrences * e.weight for e, q in items)
         estimates.append(ActionEstimate(action=action, estimate=estimate_rate(successes, attempts),
                                         agents=sorted({e.agent_id for e, _ in items}),
                                         evidence=sorted((e for e, _ in items), key=lambda e: -e.similarity)))
@@ -69,14 +87,16 @@ def estimates_by_action(evidence: Sequence[tuple[Evidence, float]]) -> list[Acti
 
 
 class Advisor:
-    def __init__(self, memories: MemoryService, rng: random.Random | None = None) -> None:
+    def __init__(self, memories: MemoryService, rng: random.Random | None = None,
+                 half_life_days: float = 0.0) -> None:
         self.memories = memories
         self.rng = rng or random.Random()
+        self.half_life_days = half_life_days
 
     def _evidence(self, agent_id: str | None, context: str) -> list[tuple[Evidence, float]]:
         """Evidence visible to the agent (agent_id None: operator view of every agent's memories)."""
         relevant = self.memories.retriever.retrieve(agent_id, context, EVIDENCE_K, min_similarity=MIN_SIMILARITY)
-        return evidence_from(relevant)
+        return evidence_from(relevant, self.half_life_days)
 
     def suggest(self, agent_id: str | None, context: str, k: int = 5, candidates: Sequence[str] = ()) -> Suggestion:
         if not 1 <= k <= 50:
@@ -109,8 +129,8 @@ class Advisor:
         if not action:
             raise BadInputError("predict_outcome needs an action.")
         evidence = [(e, q) for e, q in self._evidence(agent_id, context) if e.action == action]
-        attempts = sum(e.occurrences for e, _ in evidence)
-        est = estimate_rate(sum(q * e.occurrences for e, q in evidence), attempts)
+        attempts = sum(e.occurrences * e.weight for e, _ in evidence)
+        est = estimate_rate(sum(q * e.occurrences * e.weight for e, q in evidence), attempts)
         return Prediction(context, action, est.mean, est.lower, est.upper, attempts)
 
     def check_action(self, agent_id: str | None, context: str, intended_action: str, checks: Sequence[dict] = ()) -> ActionCheck:
@@ -126,11 +146,11 @@ class Advisor:
             failures = mine.estimate.attempts - mine.estimate.successes
             if failures >= BLOCK_MIN_FAILURES and mine.estimate.upper < BLOCK_MAX_UPPER:
                 verdict = Verdict.block
-                reasons.append(f"{intended_action} failed {failures:g} of {mine.estimate.attempts:g} times in similar "
+                reasons.append(f"{intended_action} failed {failures:.3g} of {mine.estimate.attempts:.3g} times in similar "
                                f"contexts; even optimistically it succeeds at most {mine.estimate.upper:.0%} of the time.")
             elif failures >= WARN_MIN_FAILURES and mine.estimate.mean < WARN_MAX_MEAN:
                 verdict = Verdict.warn
-                reasons.append(f"{intended_action} failed {failures:g} of {mine.estimate.attempts:g} times in similar "
+                reasons.append(f"{intended_action} failed {failures:.3g} of {mine.estimate.attempts:.3g} times in similar "
                                f"contexts (estimated success {mine.estimate.describe()}).")
         guarding = [c for c in checks if intended_action in (c.get("guards_actions") or [])]
         if guarding and verdict is Verdict.allow:

@@ -66,7 +66,7 @@ class LearningEngine:
         self.repository = LearningRepository(driver, settings)
         self.decisions = DecisionLearner(self.memories, self.repository, embedder)
         self.failures = FailureLearner(self.memories, self.repository, embedder)
-        self.advisor = Advisor(self.memories)
+        self.advisor = Advisor(self.memories, half_life_days=settings.evidence_half_life_days)
         self._analysis_lock = threading.Lock()  # one analysis at a time (periodic and on demand)
         self.recognizer = PatternRecognizer(self.repository, GraphAlgorithms(driver, settings), embedder)
 

@@ -62,6 +62,9 @@ class Evidence:
     similarity: float
     occurrences: int
     owned: bool
+    weight: float = strawberry.field(description=(
+        "How much it counts in the estimate: 1, or halved per ENGRAM_EVIDENCE_HALF_LIFE_DAYS it is older "
+        "than the newest evidence."))
     agent_id: strawberry.Private[str]
 
     @strawberry.field
@@ -72,7 +75,7 @@ class Evidence:
 def evidence(e: EngineEvidence) -> Evidence:
     return Evidence(memory_id=strawberry.ID(e.memory_id), kind=e.kind, context=e.context, action=e.action,
                     outcome=e.outcome, similarity=e.similarity, occurrences=e.occurrences, owned=e.owned,
-                    agent_id=e.agent_id)
+                    weight=e.weight, agent_id=e.agent_id)
 
 
 @strawberry.type(description="An action and what similar past outcomes say about it.")
