@@ -82,10 +82,14 @@ class MemoryRetriever:
         if len(vector) < k and agent_id is not None:
             # The index chose its top fetch_k before our visibility filter: search the visible set exactly.
             vector = self.repository.exact_candidates(embedding, agent_id, max(k, fetch_k))
+        # Scores are on the index's (1 + cos) / 2 scale: what falls below min_similarity is not even loaded.
+        floor = (1 + min_similarity) / 2 - 1e-9 if min_similarity > 0 else 0.0
+        vector = [c for c in vector if c.score >= floor]
         text: list[Candidate] = []
         query = lucene_query(context) if use_fulltext else None
         if query:
-            text = self.repository.fulltext_candidates(query, agent_id, fetch_k)
+            # Keyword hits only add to the ranking; a large k (suggest's evidence) needs no more of them.
+            text = self.repository.fulltext_candidates(query, agent_id, min(fetch_k, max(k, w.min_fetch)))
 
         ranked = self._rank(agent_id, embedding, vector, text, min_similarity)[:k]
         if self.access is not None and ranked:

@@ -1,0 +1,455 @@
+"""Performance of the running service at 10,000 and 100,000 memories, next to the bare costs beneath it.
+
+    ENGRAM_INSTANCE=bench ENGRAM_BOLT_PORT=7697 ENGRAM_HTTP_PORT=7484 python -m bench.perf
+        [--scales 10000,100000] [--cell-seconds 8] [--ingest-threads 3] [--keep]
+
+Empties the benchmark Neo4j, creates 20 agents with API keys, starts `engram serve` in a child process
+(periodic analysis/retention off) and talks to it over GraphQL/HTTP as those agents. In one run:
+
+1. ingest: `recordMemories` batches of 100 (one agent per call, several client threads) for the first
+   scale, against the model's raw `embed` throughput on the same texts, measured in-process just before;
+2. then grows to each further scale through the same API; at every scale it measures
+   `retrieveMemories(k: 10)` and `suggest` latency (p50/p95/p99) and throughput with 1, 8 and 32
+   concurrent clients on fresh query texts (no embedding cache hits), next to the bare cost of one
+   query embedding plus one vector-index query in-process;
+3. recall@10 for an agent with live domain grants: the retriever's own code (`MemoryRetriever` over a
+   repository that records its vector stage, so we see whether the exact fallback ran) against exact
+   cosine over that agent's visible set computed with numpy;
+4. peak memory of the service and of Neo4j (VmHWM, and RSS sampled every 0.5 s).
+
+Writes bench/results/perf.md, perf_latency.png and perf_throughput.png. Wipes the benchmark database
+at the start and (unless --keep) at the end. `--scales 2000,5000 --cell-seconds 2` is a quick check.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import random
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import datetime
+
+import numpy as np
+
+from bench.report import pyplot, write_plot, write_report
+from bench.service import GraphQLClient, RunningService, peak_rss_mb, rss_mb
+from engram.auth.service import ApiKeyService
+from engram.config import Settings
+from engram.dbserver.process import ManagedNeo4j
+from engram.embeddings import SentenceTransformerEmbedder
+from engram.learning.advice import EVIDENCE_K, MIN_SIMILARITY
+from engram.memory.retrieval import MemoryRetriever
+from engram.privacy.redaction import Redactor
+from engram.storage.connection import open_driver
+from engram.storage.memories import Candidate, MemoryRepository
+from engram.storage.schema import apply_schema
+
+AGENTS = [f"bench-agent-{i}" for i in range(20)]
+GRANTS = [("bench-agent-0", "bench-agent-1", "db"), ("bench-agent-0", "bench-agent-2", "auth"),
+          ("bench-agent-5", "bench-agent-6", "ci"), ("bench-agent-10", "bench-agent-11", "ops")]  # grantee, owner, domain
+RECALL_AGENT = GRANTS[0][0]
+RATIO_N = 10_000  # the ingest ÷ raw-embedding ratio is taken on the first this many memories
+CONCURRENCY = (1, 8, 32)
+K = 10
+BARE_QUERIES = 100
+SERVICES = ["checkout", "billing", "auth-gateway", "search", "inventory", "shipping", "notifications",
+            "reports", "payments", "user-profile", "recommendations", "ledger"]
+ENVS = ["production", "staging", "CI", "eu-west", "us-east"]
+PROBLEMS = [  # (domain, context template, actions that were tried)
+    ("ops", "request to {svc} timed out after {n}s in {env}", ["retry-with-exponential-backoff", "increase-timeout", "scale-out"]),
+    ("db", "{svc} deploy failed during database migration {n} in {env}", ["rollback", "run-migration-manually", "restore-snapshot"]),
+    ("ci", "npm install timed out in CI job {n} for {svc}", ["verify-npm-cache", "retry-job", "pin-registry-mirror"]),
+    ("ci", "flaky test test_{svc}_{n} failed intermittently on the {env} pipeline", ["quarantine-flaky-test", "retry-job"]),
+    ("ops", "{svc} returned HTTP 503 under a load of {n} requests per second in {env}", ["scale-out", "enable-rate-limit"]),
+    ("auth", "token refresh for {svc} failed with 401 after {n} retries in {env}", ["rotate-client-secret", "retry-with-exponential-backoff"]),
+    ("ops", "disk usage on the {svc} database host reached {p} percent in {env}", ["expand-volume", "purge-old-logs"]),
+    ("ops", "cache miss storm on {svc} after restart {n} in {env}", ["warm-cache", "clear-cache", "restart-service"]),
+    ("db", "slow query on {svc} took {n} ms and blocked the connection pool in {env}", ["add-index", "increase-pool-size"]),
+    ("network", "TLS handshake to {svc} failed {n} times after certificate renewal in {env}", ["reload-certificates", "rollback"]),
+    ("auth", "users of {svc} were logged out after session store failover {n} in {env}", ["extend-session-ttl", "restart-service"]),
+    ("network", "DNS lookups for {svc} resolved to a stale address {n} times in {env}", ["flush-dns-cache", "lower-dns-ttl"]),
+]
+ERRORS = {  # by domain
+    "ops": "ReadTimeout: HTTPSConnectionPool(host='{svc}.internal', port=443): Read timed out. (read timeout={n})",
+    "db": "psycopg.errors.LockNotAvailable: could not obtain lock on relation {svc}_{n}",
+    "ci": "npm ERR! network request to https://registry.npmjs.org/{svc} failed, reason: ETIMEDOUT after {n}ms",
+    "auth": "HTTP 401 Unauthorized from https://{svc}.internal/oauth/token (attempt {n})",
+    "network": "ssl.SSLCertVerificationError: certificate verify failed for {svc}.internal:{n}",
+}
+QUERIES = [  # paraphrases of the stored situations, never stored themselves
+    "calls to the {svc} API keep timing out for customers in {env}, case {q}",
+    "the {svc} schema migration broke the release, what now? case {q}",
+    "our pipeline hangs on installing node packages for {svc}, run {q}",
+    "a {svc} unit test passes locally but sometimes fails in {env}, report {q}",
+    "{svc} is overloaded and answers service unavailable, incident {q}",
+    "{svc} cannot renew its access token and gets unauthorized, incident {q}",
+    "the {svc} database server is almost out of disk space, alert {q}",
+    "after restarting {svc} the cache hit rate collapsed, incident {q}",
+    "{svc} database queries are very slow and connections run out, ticket {q}",
+    "certificate problems when connecting to {svc} after the renewal, ticket {q}",
+]
+RETRIEVE = "query($c: String!) { retrieveMemories(context: $c, k: 10) { similarity memory { id } } }"
+SUGGEST = "query($c: String!) { suggest(context: $c) { recommended actions { action successRate } } }"
+RECORD = "mutation($inputs: [RecordMemoryInput!]!) { recordMemories(inputs: $inputs) { created redactions } }"
+GRANT = "mutation($to: String!, $d: String!) { grantAccess(grantee: $to, scope: DOMAIN, value: $d) { id live } }"
+VECTOR_QUERY = ("CALL db.index.vector.queryNodes('memory_context_embedding', 10, $v) YIELD node, score "
+                "RETURN node.id, score")
+VISIBLE = ("MATCH (m:Memory) WHERE m.agent_id = $agent OR any(g IN $grants WHERE m.agent_id = g.owner "
+           "AND m.domain = g.domain) RETURN m.id AS id, m.context_embedding AS embedding")
+
+
+# ---- data
+def make_inputs(start: int, stop: int) -> list[tuple[str, dict]]:
+    """(agent, RecordMemoryInput) for memories start..stop-1; mostly decisions, some failures and successes."""
+    out = []
+    for i in range(start, stop):
+        rnd = random.Random(i)
+        domain, template, actions = rnd.choice(PROBLEMS)
+        svc, env = rnd.choice(SERVICES), rnd.choice(ENVS)
+        n, p = rnd.randint(2, 999), rnd.randint(80, 99)
+        context = template.format(svc=svc, env=env, n=n, p=p) + f" (ticket {100_000 + i})"
+        item = {"context": context, "domain": domain, "tags": ["bench", env], "id": f"bench-{i}",
+                "confidence": round(rnd.uniform(0.3, 0.95), 2)}
+        roll = rnd.random()
+        if roll < 0.75:
+            item |= {"kind": "DECISION", "action": rnd.choice(actions), "alternatives": actions,
+                     "outcome": rnd.choices(["SUCCESS", "PARTIAL", "FAILURE"], [5, 2, 3])[0]}
+        elif roll < 0.9:
+            item |= {"kind": "FAILURE", "error": ERRORS[domain].format(svc=svc, n=rnd.randint(1, 9999)),
+                     "solution": rnd.choice(actions), "outcome": rnd.choice(["SUCCESS", "FAILURE"])}
+        else:
+            item |= {"kind": "SUCCESS", "action": rnd.choice(actions), "outcome": "SUCCESS"}
+        out.append((AGENTS[i % len(AGENTS)], item))
+    return out
+
+
+_query_counter = itertools.count()
+
+
+def fresh_query() -> str:
+    """A query context never used before in this run (so no embedding cache can answer it)."""
+    q = next(_query_counter)
+    rnd = random.Random(1_000_003 * q)
+    return rnd.choice(QUERIES).format(svc=rnd.choice(SERVICES), env=rnd.choice(ENVS), q=70_000 + q)
+
+
+def percentiles_ms(seconds: list[float]) -> tuple[float, float, float]:
+    p50, p95, p99 = np.percentile(np.array(seconds) * 1000, [50, 95, 99])
+    return float(p50), float(p95), float(p99)
+
+
+# ---- database
+def wipe(driver, settings: Settings) -> None:
+    """Empty the benchmark database. Memories go first: deleting a Tag or Domain node together with its
+    100,000 relationships in one batch of 10,000 rows exceeds Neo4j's transaction memory pool."""
+    with driver.session(database=settings.neo4j_database) as session:
+        session.run("MATCH (m:Memory) CALL (m) { DETACH DELETE m } IN TRANSACTIONS OF 5000 ROWS").consume()
+        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+
+
+def memory_count(driver, settings: Settings) -> int:
+    records, _, _ = driver.execute_query("MATCH (m:Memory) RETURN count(m) AS n", database_=settings.neo4j_database)
+    return records[0]["n"]
+
+
+class RssSampler(threading.Thread):
+    """Peak VmRSS of some processes, sampled every 0.5 s."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.pids: dict[str, int] = {}
+        self.peak: dict[str, float] = {}
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopping.wait(0.5):
+            for name, pid in list(self.pids.items()):
+                try:
+                    self.peak[name] = max(self.peak.get(name, 0.0), rss_mb(pid))
+                except (OSError, RuntimeError):
+                    pass
+
+
+# ---- phases
+def ingest(clients: dict[str, GraphQLClient], inputs: list[tuple[str, dict]], threads: int,
+           batch: int) -> tuple[float, int]:
+    """Seconds (and redactions) to record `inputs` via recordMemories, one agent per call, `threads` in flight."""
+    by_agent: dict[str, list[dict]] = {}
+    for agent, item in inputs:
+        by_agent.setdefault(agent, []).append(item)
+    calls = [(agent, items[i:i + batch]) for agent, items in by_agent.items() for i in range(0, len(items), batch)]
+    calls.sort(key=lambda c: c[1][0]["id"])  # interleave the agents
+
+    def send(call: tuple[str, list[dict]]) -> tuple[int, int]:
+        payload = clients[call[0]](RECORD, {"inputs": call[1]})["recordMemories"]
+        return payload["created"], payload["redactions"]
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(threads) as pool:
+        results = list(pool.map(send, calls))
+    elapsed = time.perf_counter() - started
+    created = sum(c for c, _ in results)
+    if created != len(inputs):
+        raise RuntimeError(f"recordMemories created {created} of {len(inputs)} memories")
+    return elapsed, sum(r for _, r in results)
+
+
+def bare_p50_ms(embedder: SentenceTransformerEmbedder, driver, settings: Settings) -> float:
+    """p50 of one query embedding + one vector-index query, in-process, on fresh texts."""
+    samples = []
+    with driver.session(database=settings.neo4j_database) as session:
+        for i in range(BARE_QUERIES + 5):
+            started = time.perf_counter()
+            vector = embedder.embed([fresh_query()])[0]
+            session.run(VECTOR_QUERY, v=vector).values()
+            if i >= 5:  # the first few warm up
+                samples.append(time.perf_counter() - started)
+    return percentiles_ms(samples)[0]
+
+
+@dataclass
+class Cell:
+    scale: int
+    op: str
+    clients: int
+    requests: int
+    p50: float
+    p95: float
+    p99: float
+    rps: float
+
+
+def latency_cell(clients: dict[str, GraphQLClient], op: str, concurrency: int, seconds: float, scale: int) -> Cell:
+    """Time-boxed: `concurrency` threads send requests back to back for `seconds`, after a warm-up."""
+    document = RETRIEVE if op == "retrieve" else SUGGEST
+    counter = itertools.count()
+
+    def call() -> float:
+        agent = AGENTS[next(counter) % len(AGENTS)]
+        variables = {"c": fresh_query()}
+        started = time.perf_counter()
+        clients[agent](document, variables)
+        return time.perf_counter() - started
+
+    def worker(deadline: float) -> list[float]:
+        latencies = [call()]
+        while time.perf_counter() < deadline:
+            latencies.append(call())
+        return latencies
+
+    with ThreadPoolExecutor(concurrency) as pool:
+        list(pool.map(lambda _: call(), range(max(5, concurrency))))  # warm-up: every connection once
+        started = time.perf_counter()
+        deadline = started + seconds
+        latencies = [x for part in pool.map(worker, [deadline] * concurrency) for x in part]
+        wall = time.perf_counter() - started
+    return Cell(scale, op, concurrency, len(latencies), *percentiles_ms(latencies), len(latencies) / wall)
+
+
+class RecordingRepository(MemoryRepository):
+    """The real repository, remembering what the retriever's vector stage got (and whether it fell back)."""
+
+    def vector_candidates(self, embedding, agent_id, fetch_k) -> list[Candidate]:
+        self.index_hits = super().vector_candidates(embedding, agent_id, fetch_k)
+        self.used, self.fell_back = self.index_hits, False
+        return self.index_hits
+
+    def exact_candidates(self, embedding, agent_id, k) -> list[Candidate]:
+        self.used, self.fell_back = super().exact_candidates(embedding, agent_id, k), True
+        return self.used
+
+
+def top_ids(candidates: list[Candidate], k: int = K) -> set[str]:
+    return {c.id for c in sorted(candidates, key=lambda c: -c.score)[:k]}
+
+
+def measure_recall(embedder: SentenceTransformerEmbedder, driver, settings: Settings, queries: int) -> dict:
+    """Mean recall@10 against exact cosine over RECALL_AGENT's visible set; how often the fallback ran."""
+    grants = [{"owner": owner, "domain": domain} for grantee, owner, domain in GRANTS if grantee == RECALL_AGENT]
+    records, _, _ = driver.execute_query(VISIBLE, agent=RECALL_AGENT, grants=grants, database_=settings.neo4j_database)
+    ids = np.array([r["id"] for r in records])
+    matrix = np.array([r["embedding"] for r in records], dtype=np.float32)
+    matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
+    repository = RecordingRepository(driver, settings)
+    retriever = MemoryRetriever(repository, embedder, Redactor())  # no access recorder: reads leave no trace
+    sums = {"index": 0.0, "stage": 0.0, "final": 0.0}
+    fallbacks = evidence_fallbacks = 0
+    for _ in range(queries):
+        text = fresh_query()
+        query = np.array(embedder.embed([retriever.redactor.redact(text).text])[0], dtype=np.float32)
+        exact = set(ids[np.argsort(-(matrix @ query))[:K]])
+        final = retriever.retrieve(RECALL_AGENT, text, K)
+        sums["index"] += len(top_ids(repository.index_hits) & exact) / K
+        sums["stage"] += len(top_ids(repository.used) & exact) / K
+        sums["final"] += len({r.memory.id for r in final} & exact) / K
+        fallbacks += repository.fell_back
+        retriever.retrieve(RECALL_AGENT, text, EVIDENCE_K, min_similarity=MIN_SIMILARITY)  # suggest's evidence
+        evidence_fallbacks += repository.fell_back
+    return {"visible": len(ids), "queries": queries, **{k: v / queries for k, v in sums.items()},
+            "fallback": fallbacks / queries, "evidence_fallback": evidence_fallbacks / queries}
+
+
+# ---- output
+def plot(cells: list[Cell], metric: str, name: str, ylabel: str) -> None:
+    plt = pyplot()
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), sharey=True)
+    for ax, op in zip(axes, ("retrieve", "suggest")):
+        for scale in sorted({c.scale for c in cells}):
+            rows = sorted((c for c in cells if c.op == op and c.scale == scale), key=lambda c: c.clients)
+            x = [c.clients for c in rows]
+            if metric == "latency":
+                line = ax.plot(x, [c.p50 for c in rows], marker="o", label=f"{scale:,} p50")[0]
+                ax.plot(x, [c.p99 for c in rows], marker="^", ls="--", color=line.get_color(), label=f"{scale:,} p99")
+            else:
+                ax.plot(x, [c.rps for c in rows], marker="o", label=f"{scale:,} memories")
+        ax.set(xscale="log", yscale="log" if metric == "latency" else "linear", xticks=list(CONCURRENCY),
+               xticklabels=[str(c) for c in CONCURRENCY], xlabel="concurrent clients", title=op)
+        ax.grid(alpha=0.3, which="both")
+        ax.legend(fontsize=8)
+    axes[0].set_ylabel(ylabel)
+    write_plot(name, fig)
+
+
+def table(header: list[str], rows: list[list]) -> list[str]:
+    align = ["---" if i == 0 else "---:" for i in range(len(header))]
+    return [f"| {' | '.join(header)} |", f"| {' | '.join(align)} |"] + [f"| {' | '.join(map(str, r))} |" for r in rows]
+
+
+def render(r: dict) -> str:
+    ing = r["ingest"]
+    lines = [f"# Service performance at {', '.join(f'{s:,}' for s in r['scales'])} memories", "",
+             f"{r['date']} · {os.cpu_count()} cores · Neo4j heap {r['heap']}, page cache {r['pagecache']} · "
+             f"{len(AGENTS)} agents, {len(GRANTS)} live domain grants · whole benchmark {r['total_s'] / 60:.1f} min.",
+             "", "## Ingest (`recordMemories`, ≤ 100 per call, over HTTP)", ""]
+    lines += table(["path", "memories", "seconds", "memories/s", "÷ raw embedding"], [
+        ["raw embedding, in-process (`embed`, same texts)", f"{ing['n']:,}", f"{ing['embed_s']:.1f}",
+         f"{ing['n'] / ing['embed_s']:,.0f}", "1.00"]] + [
+        [f"recordMemories, {r['threads']} client threads", f"{a:,} → {b:,}", f"{s:.1f}", f"{(b - a) / s:,.0f}",
+         f"{(b - a) / s / (ing['n'] / ing['embed_s']):.2f}"] for a, b, s in ing["segments"]])
+    lines += ["", f"The ratio is taken on the first {ing['n']:,} memories; later rows grow the graph to the next scale "
+              f"(compared with the same raw rate). {ing['redactions']} redactions.", "",
+              "## Latency over GraphQL/HTTP", "",
+              f"Each cell runs {r['cell_s']:g} s after a warm-up of one request per client; req/s counts the wall time "
+              "until the last request in flight returned. Each request goes as the next of the agents, with a query "
+              "text not seen before; the service runs without its periodic analysis and retention jobs. *Bare* is one "
+              f"query embedding + one `db.index.vector.queryNodes(…, 10, …)` in-process (p50 of {BARE_QUERIES}).", ""]
+    lines += table(["memories", "op", "clients", "requests", "p50 ms", "p95 ms", "p99 ms", "req/s", "bare p50 ms",
+                    "p50 ÷ bare"],
+                   [[f"{c.scale:,}", c.op, c.clients, c.requests, f"{c.p50:.0f}", f"{c.p95:.0f}", f"{c.p99:.0f}",
+                     f"{c.rps:.1f}", f"{r['bare'][c.scale]:.1f}", f"{c.p50 / r['bare'][c.scale]:.1f}"]
+                    for c in r["cells"]])
+    lines += ["", "![latency](perf_latency.png)", "", "## Recall@10 (retrieval vs exact cosine over the visible set)", "",
+              f"Agent {RECALL_AGENT}: its own memories plus the domains granted to it. *index only*: the vector index's "
+              "filtered candidates (max(10·k, 100) fetched); *vector stage*: what the retriever ranks by similarity, "
+              "after its exact fallback when fewer than k candidates survive the filter; *returned*: the k results of "
+              "`retrieve` (ranked by the full score, so not only by similarity). Fallback: share of queries where the "
+              f"exact scan ran, for `retrieveMemories(k: 10)` and for `suggest` (k = {EVIDENCE_K}, min similarity "
+              f"{MIN_SIMILARITY}).", ""]
+    lines += table(["memories", "visible", "queries", "index only", "vector stage", "returned", "fallback k=10",
+                    "fallback suggest"],
+                   [[f"{s:,}", f"{x['visible']:,}", x["queries"], f"{x['index']:.3f}", f"{x['stage']:.3f}",
+                     f"{x['final']:.3f}", f"{x['fallback']:.0%}", f"{x['evidence_fallback']:.0%}"]
+                    for s, x in r["recall"].items()])
+    lines += ["", "## Memory", ""]
+    lines += table(["process", "peak RSS MiB (VmHWM)", "peak RSS MiB sampled in this run"], [
+        ["engram serve", f"{r['service_hwm']:.0f}", f"{r['sampled'].get('service', 0):.0f}"],
+        [f"Neo4j (heap {r['heap']}, page cache {r['pagecache']}; VmHWM since it started)", f"{r['neo4j_hwm']:.0f}",
+         f"{r['sampled'].get('neo4j', 0):.0f}"]])
+    lines += ["", "Memories stored at each scale: " + ", ".join(f"{s:,} → {n:,}" for s, n in r["counts"].items()) + "."]
+    return "\n".join(lines)
+
+
+# ---- main
+def measure_scale(report: dict, clients: dict[str, GraphQLClient], embedder: SentenceTransformerEmbedder, driver,
+                  settings: Settings, scale: int, args: argparse.Namespace) -> None:
+    report["counts"][scale] = memory_count(driver, settings)
+    report["bare"][scale] = bare_p50_ms(embedder, driver, settings)
+    print(f"{scale:,}: {report['counts'][scale]:,} memories, bare p50 {report['bare'][scale]:.1f} ms", flush=True)
+    for op in ("retrieve", "suggest"):
+        for concurrency in CONCURRENCY:
+            report["cells"].append(latency_cell(clients, op, concurrency, args.cell_seconds, scale))
+            print(report["cells"][-1], flush=True)
+    report["recall"][scale] = measure_recall(embedder, driver, settings, args.recall_queries)
+    print(f"{scale:,}: recall {report['recall'][scale]}", flush=True)
+
+
+def run(args: argparse.Namespace, settings: Settings, driver, sampler: RssSampler) -> dict:
+    """Agents, service, ingest scale by scale, measure at each; the benchmark database must be empty."""
+    scales = sorted(int(s) for s in args.scales.split(","))
+    keys = ApiKeyService(driver, settings)
+    tokens = {agent: keys.create_agent(agent).token for agent in AGENTS}
+    embedder = SentenceTransformerEmbedder(settings.embedding_model, settings.embedding_batch_size)
+    inputs = make_inputs(0, scales[-1])
+    report: dict = {"scales": scales, "threads": args.ingest_threads, "cell_s": args.cell_seconds, "cells": [], "bare": {}, "recall": {},
+                    "counts": {}, "heap": settings.heap_size, "pagecache": settings.pagecache_size,
+                    "date": datetime.now().strftime("%Y-%m-%d %H:%M")}
+    env = {"ENGRAM_ANALYZE_INTERVAL_S": "0", "ENGRAM_RETENTION_INTERVAL_S": "0"}  # no background jobs
+    with RunningService(env, log_name="bench-perf") as service:
+        sampler.pids["service"] = service.pid
+        clients = {agent: GraphQLClient(service.url, token) for agent, token in tokens.items()}
+        for grantee, owner, domain in GRANTS:
+            clients[owner](GRANT, {"to": grantee, "d": domain})
+        for client in clients.values():
+            client("{ viewer { agentId } }")
+        boundaries = sorted({min(RATIO_N, scales[0]), *scales})
+        first = [item["context"] for _, item in inputs[:boundaries[0]]]
+        embedder.embed(["warm-up"])
+        started = time.perf_counter()
+        embedder.embed(first)  # before ingest starts: the service's model needs the same cores
+        report["ingest"] = {"n": len(first), "embed_s": time.perf_counter() - started, "segments": [], "redactions": 0}
+        print(f"raw embedding: {len(first):,} texts in {report['ingest']['embed_s']:.1f} s", flush=True)
+        done = 0
+        for boundary in boundaries:
+            seconds, redactions = ingest(clients, inputs[done:boundary], args.ingest_threads, settings.api_max_batch)
+            print(f"ingested {done:,} → {boundary:,} in {seconds:.1f} s", flush=True)
+            report["ingest"]["segments"].append((done, boundary, seconds))
+            report["ingest"]["redactions"] += redactions
+            done = boundary
+            driver.execute_query("CALL db.awaitIndexes(300)", database_=settings.neo4j_database)
+            if boundary in scales:
+                measure_scale(report, clients, embedder, driver, settings, boundary, args)
+        report["service_hwm"] = peak_rss_mb(service.pid)
+        for client in clients.values():
+            client.close()
+    return report
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--scales", default="10000,100000", help="memory counts to measure at, ascending")
+    parser.add_argument("--cell-seconds", type=float, default=8.0, help="time per (scale, op, clients) cell")
+    parser.add_argument("--ingest-threads", type=int, default=3)
+    parser.add_argument("--recall-queries", type=int, default=100)
+    parser.add_argument("--keep", action="store_true", help="leave the data in the benchmark database")
+    args = parser.parse_args()
+    began = time.perf_counter()
+    settings = Settings()
+    driver = open_driver(settings)
+    sampler = RssSampler()
+    neo4j_pid = ManagedNeo4j(settings).pid()
+    if neo4j_pid:
+        sampler.pids["neo4j"] = neo4j_pid
+    sampler.start()
+    try:
+        wipe(driver, settings)
+        apply_schema(driver, settings)
+        report = run(args, settings, driver, sampler)
+    finally:
+        sampler.stopping.set()
+        if not args.keep:
+            wipe(driver, settings)
+        driver.close()
+    report["sampled"] = sampler.peak
+    report["neo4j_hwm"] = peak_rss_mb(neo4j_pid) if neo4j_pid else float("nan")
+    plot(report["cells"], "latency", "perf_latency", "latency ms (p50 solid, p99 dashed)")
+    plot(report["cells"], "throughput", "perf_throughput", "requests/s")
+    report["total_s"] = time.perf_counter() - began
+    write_report("perf", render(report))
+
+
+if __name__ == "__main__":
+    main()
