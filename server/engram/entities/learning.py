@@ -33,7 +33,7 @@ class Evidence:
     similarity: float
     occurrences: int = 1
     owned: bool = True
-    weight: float = 1.0  # how much it counts now (1: fully; less as it ages, see learning/advice.py)
+    weight: float = 1.0  # how much it counts (1: fully; less the older it is, see learning/advice.py)
 
 
 @dataclass
