@@ -226,7 +226,7 @@ def run_engram(tasks: list[world.Task], seed: int, *, sharing: bool, settings: S
                 attempts = agents[task.agent].do(task, seed)
                 result.attempts += attempts
             operator(ANALYZE)
-            note_prevention_checks(result, clients, by_day[day], day)
+            note_prevention_checks(result, clients, day)
             print(f"  {result.name}: day {day:2d} done, {len(result.attempts)} attempts, "
                   f"{time.perf_counter() - started:.0f}s", flush=True)
         result.seconds = time.perf_counter() - started
@@ -242,10 +242,9 @@ def world_days(tasks: list[world.Task]) -> int:
     return max(t.day for t in tasks)
 
 
-def note_prevention_checks(result: ArmResult, clients: dict[str, GraphQLClient], tasks: list[world.Task], day: int) -> None:
-    """After the day's analysis: for each error kind that failed today, do its pattern's prevention checks
-    exist now? Asked the way an agent would: solutions/checks of a fresh failure are what learnFromFailure
-    returns; here `preventionChecks` of the failure pattern the day's failures of that kind belong to."""
+def note_prevention_checks(result: ArmResult, clients: dict[str, GraphQLClient], day: int) -> None:
+    """After the day's analysis, for each error kind that failed today and has no date yet: do prevention
+    checks exist on the failure pattern holding most of its failures? Asked as the agents, over GraphQL."""
     kinds = {a.error_kind for a in result.attempts if a.task.day == day and a.error_kind}
     pending = [k for k in kinds if k not in result.checks_from_day]
     if not pending:
@@ -257,7 +256,7 @@ def note_prevention_checks(result: ArmResult, clients: dict[str, GraphQLClient],
     if not checks_by_pattern:
         return
     patterns = {}
-    for name, client in clients.items():
+    for client in clients.values():
         for pattern in failure_patterns(client):
             for failure in pattern["similarFailures"]:
                 patterns[failure["memoryId"]] = pattern["id"]
