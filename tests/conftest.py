@@ -18,6 +18,10 @@ import pytest
 from engram.config import Settings
 from engram.dbserver.process import ManagedNeo4j
 from engram.embeddings import SentenceTransformerEmbedder
+from engram.memory.service import MemoryService
+from engram.privacy.audit import AuditLog
+from engram.privacy.consent import ConsentService
+from engram.privacy.retention import RetentionService
 from engram.storage.connection import open_driver
 from engram.storage.schema import apply_schema
 
@@ -73,6 +77,31 @@ def _wipe(driver: neo4j.Driver, settings: Settings) -> None:
 @pytest.fixture(scope="session")
 def embedder() -> SentenceTransformerEmbedder:
     return SentenceTransformerEmbedder()
+
+
+# ---- the privacy services on the empty database, sharing one audit log, as the service wires them.
+@pytest.fixture
+def audit(db: neo4j.Driver, settings: Settings) -> AuditLog:
+    return AuditLog(db, settings)
+
+
+@pytest.fixture
+def consent(db: neo4j.Driver, settings: Settings, audit: AuditLog) -> ConsentService:
+    return ConsentService(db, settings, audit)
+
+
+@pytest.fixture
+def retention(db: neo4j.Driver, settings: Settings, audit: AuditLog) -> RetentionService:
+    return RetentionService(db, settings, audit)
+
+
+@pytest.fixture
+def memories(db: neo4j.Driver, embedder: SentenceTransformerEmbedder, settings: Settings,
+             audit: AuditLog) -> Iterator[MemoryService]:
+    """The memory service with its audit log (cross-agent reads are recorded)."""
+    service = MemoryService(db, embedder, settings, audit=audit)
+    yield service
+    service.close()
 
 
 def server_env(settings: Settings) -> dict[str, str]:

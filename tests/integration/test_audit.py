@@ -12,7 +12,6 @@ import neo4j
 import pytest
 
 from engram.config import Settings
-from engram.embeddings import SentenceTransformerEmbedder
 from engram.memory.builder import build_memory
 from engram.memory.service import MemoryService
 from engram.privacy.audit import AuditEntry, AuditLog, canonical_details, chain
@@ -20,18 +19,6 @@ from engram.privacy.consent import ConsentService
 from tests.conftest import run_cli, server_env
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def audit(db: neo4j.Driver, settings: Settings) -> AuditLog:
-    return AuditLog(db, settings)
-
-
-@pytest.fixture
-def memories(db: neo4j.Driver, embedder: SentenceTransformerEmbedder, settings: Settings, audit: AuditLog):
-    service = MemoryService(db, embedder, settings, audit=audit)
-    yield service
-    service.close()
 
 
 def _fill(audit: AuditLog, n: int = 6) -> None:

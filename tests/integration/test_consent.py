@@ -25,19 +25,9 @@ CONTEXT = "quasar lattice rollout for the ledger service stalls at step seven"
 
 
 @pytest.fixture
-def audit(db: neo4j.Driver, settings: Settings) -> AuditLog:
-    return AuditLog(db, settings)
-
-
-@pytest.fixture
-def consent(db: neo4j.Driver, settings: Settings, audit: AuditLog) -> ConsentService:
-    return ConsentService(db, settings, audit)
-
-
-@pytest.fixture
-def memories(db: neo4j.Driver, embedder: SentenceTransformerEmbedder, settings: Settings, audit: AuditLog):
-    service = MemoryService(db, embedder, settings, audit=audit)
-    service.record_many([
+def memories(memories: MemoryService) -> MemoryService:
+    """The audited memory service of tests/conftest.py, with alice's two memories and bob's own."""
+    memories.record_many([
         build_memory(agent="alice", kind="decision", context=CONTEXT, action="pause-rollout", outcome="success",
                      tags=["ledger"], domain="payments", memory_id="a-ledger"),
         build_memory(agent="alice", kind="decision", context="quasar lattice auth token refresh loops", action="retry",
@@ -45,8 +35,7 @@ def memories(db: neo4j.Driver, embedder: SentenceTransformerEmbedder, settings: 
         build_memory(agent="bob", kind="decision", context="ledger rollout notes", action="wait", outcome="partial",
                      memory_id="b-own"),
     ])
-    yield service
-    service.close()
+    return memories
 
 
 def _seen_by_bob(memories: MemoryService, transfer: KnowledgeTransfer) -> dict[str, set[str]]:

@@ -29,23 +29,6 @@ CORPUS = REPO / "tests" / "data" / "redaction_corpus.jsonl"
 
 
 @pytest.fixture
-def audit(db: neo4j.Driver, settings: Settings) -> AuditLog:
-    return AuditLog(db, settings)
-
-
-@pytest.fixture
-def consent(db: neo4j.Driver, settings: Settings, audit: AuditLog) -> ConsentService:
-    return ConsentService(db, settings, audit)
-
-
-@pytest.fixture
-def memories(db: neo4j.Driver, embedder: SentenceTransformerEmbedder, settings: Settings, audit: AuditLog):
-    service = MemoryService(db, embedder, settings, audit=audit)
-    yield service
-    service.close()
-
-
-@pytest.fixture
 def transfer(db: neo4j.Driver, embedder: SentenceTransformerEmbedder, settings: Settings, audit: AuditLog,
              consent: ConsentService) -> KnowledgeTransfer:
     return KnowledgeTransfer(db, embedder, settings, audit, consent)

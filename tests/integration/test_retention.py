@@ -26,23 +26,6 @@ DOOMED = "zephyr obsidian cache stampede during the nightly reindex"
 NOW = datetime.now(UTC)
 
 
-@pytest.fixture
-def audit(db: neo4j.Driver, settings: Settings) -> AuditLog:
-    return AuditLog(db, settings)
-
-
-@pytest.fixture
-def retention(db: neo4j.Driver, settings: Settings, audit: AuditLog) -> RetentionService:
-    return RetentionService(db, settings, audit)
-
-
-@pytest.fixture
-def memories(db: neo4j.Driver, embedder: SentenceTransformerEmbedder, settings: Settings, audit: AuditLog):
-    service = MemoryService(db, embedder, settings, audit=audit)
-    yield service
-    service.close()
-
-
 def _ids(db: neo4j.Driver) -> set[str]:
     return {r["id"] for r in db.execute_query("MATCH (m:Memory) RETURN m.id AS id").records}
 
