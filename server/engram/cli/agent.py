@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 
 import typer
 
 from engram.auth.service import ApiKeyService, IssuedKey
-from engram.cli.output import FormatOption, OutputFormat, console, emit_json, emit_table, handle_errors, settings_from
+from engram.cli.output import FormatOption, OutputFormat, console, emit_json, emit_table, format_time, handle_errors, settings_from
 from engram.storage.connection import open_driver
 from engram.storage.schema import apply_schema
 
@@ -79,7 +78,7 @@ def keys(ctx: typer.Context, name: str = typer.Argument(..., help="The agent."),
         emit_json([{"prefix": k.prefix, "created_at": k.created_at, "revoked_at": k.revoked_at} for k in records])
         return
     emit_table(f"Keys of {name} ({len(records)})", ["prefix", "created", "revoked"],
-               [(k.prefix, _date(k.created_at), _date(k.revoked_at)) for k in records])
+               [(k.prefix, format_time(k.created_at), format_time(k.revoked_at)) for k in records])
 
 
 @app.command()
@@ -92,7 +91,7 @@ def revoke(
     """Revoke a key: the next request made with it is refused."""
     with key_service(ctx) as service:
         record = service.revoke_key(prefix, agent)
-    console.print(f"Revoked key {record.prefix} of {record.agent_id} (since {_date(record.revoked_at)}).")
+    console.print(f"Revoked key {record.prefix} of {record.agent_id} (since {format_time(record.revoked_at)}).")
 
 
 @app.command("list")
@@ -106,9 +105,7 @@ def list_agents(ctx: typer.Context, output: OutputFormat = FormatOption) -> None
                     "created_at": a.created_at} for a in agents])
         return
     emit_table(f"Agents ({len(agents)})", ["id", "role", "live keys", "memories", "created"],
-               [(a.id, "operator" if a.operator else "agent", a.live_keys, a.memories, _date(a.created_at))
+               [(a.id, "operator" if a.operator else "agent", a.live_keys, a.memories, format_time(a.created_at))
                 for a in agents])
 
 
-def _date(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M") if value else ""

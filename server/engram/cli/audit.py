@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 import neo4j
 import typer
 
-from engram.cli.memory import parse_duration
+from engram.cli.output import parse_duration
 from engram.cli.output import FormatOption, OutputFormat, console, emit_json, emit_table, err_console, handle_errors, settings_from
 from engram.config import Settings
 from engram.entities.privacy import AuditEventType

@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 import typer
 
 from engram.cli.audit import privacy_services
-from engram.cli.memory import parse_duration
-from engram.cli.output import FormatOption, OutputFormat, console, emit_json, emit_table, handle_errors
+from engram.cli.output import (
+    FormatOption, OutputFormat, console, emit_json, emit_table, format_time, handle_errors, parse_duration,
+)
 from engram.errors import BadInputError
 from engram.privacy.consent import GrantResult, ShareGrant, ShareRequest
 
@@ -93,6 +94,14 @@ def grant(
     """Grant access: a request, or directly. Granting the same again returns the existing grant."""
     scope, value = scope_of(pattern, domain, tag, memory_ids, required=request_id is None)
     expires_at = datetime.now(UTC) + parse_duration(expires) if expires else None
+    grant_and_show(ctx, owner, request_id=request_id, grantee=grantee, scope=scope, value=value,
+                   memory_ids=memory_ids, expires_at=expires_at, output=output)
+
+
+def grant_and_show(ctx: typer.Context, owner: str, *, request_id: str | None = None, grantee: str | None,
+                   scope: str | None, value: str | None, memory_ids: list[str], expires_at: datetime | None,
+                   output: OutputFormat) -> None:
+    """Record the owner's grant (audited) and print it; `consent grant` and `memory share` both end here."""
     with privacy_services(ctx) as services:
         result = services.consent.grant_detailed(owner, request_id=request_id, grantee=grantee, scope=scope,
                                                  value=value, memory_ids=memory_ids or None, expires_at=expires_at)
@@ -152,17 +161,13 @@ def list_grants(
     _emit_grants(found, output, f"Grants {'to' if received else 'by'} {agent}")
 
 
-def _date(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M") if value else ""
-
-
 def _emit_requests(found: list[ShareRequest], output: OutputFormat, title: str) -> None:
     if output is OutputFormat.json:
         emit_json([dataclasses.asdict(r) for r in found])
         return
     emit_table(f"{title} ({len(found)})", ["id", "from", "to", "scope", "value", "status", "reason", "created", "grant"],
                [(r.id, r.requester_id, r.owner_id, r.scope, r.value or ", ".join(r.memory_ids), r.status, r.reason,
-                 _date(r.created_at), r.grant_id) for r in found])
+                 format_time(r.created_at), r.grant_id) for r in found])
 
 
 def _emit_grants(found: list[ShareGrant], output: OutputFormat, title: str) -> None:
@@ -170,5 +175,5 @@ def _emit_grants(found: list[ShareGrant], output: OutputFormat, title: str) -> N
         emit_json([dataclasses.asdict(g) for g in found])
         return
     emit_table(f"{title} ({len(found)})", ["id", "owner", "grantee", "scope", "value", "expires", "revoked"],
-               [(g.id, g.owner_id, g.grantee_id, g.scope, g.value or ", ".join(g.memory_ids), _date(g.expires_at),
-                 _date(g.revoked_at)) for g in found])
+               [(g.id, g.owner_id, g.grantee_id, g.scope, g.value or ", ".join(g.memory_ids), format_time(g.expires_at),
+                 format_time(g.revoked_at)) for g in found])

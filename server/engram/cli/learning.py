@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import typer
 
-from engram.cli.memory import parse_duration
+from engram.cli.output import parse_duration
 from engram.cli.output import FormatOption, OutputFormat, console, emit_json, emit_table, handle_errors
 from engram.cli.render import pattern_lines, plain, rate
 from engram.cli.services import learning_engine

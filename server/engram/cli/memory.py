@@ -1,18 +1,20 @@
-"""`engram memory …`: record, list, search, retrieve, show, forget, consolidate, share."""
+"""`engram memory …`: record, list, search, retrieve, show, forget, consolidate, share, cleanup."""
 
 from __future__ import annotations
 
 import dataclasses
-import re
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from enum import Enum
 
 import typer
 
-from engram.cli.output import FormatOption, OutputFormat, console, emit_json, emit_table, handle_errors
+from engram.cli.consent import grant_and_show, scope_of
+from engram.cli.output import (
+    FormatOption, OutputFormat, console, emit_json, emit_table, format_time, handle_errors, parse_duration,
+)
+from engram.cli.retention import cleanup as retention_cleanup
 from engram.cli.services import memory_service
 from engram.entities.memory import AgentMemory, MemoryKind, Outcome, RelevantMemory
-from engram.errors import BadInputError
 from engram.memory.builder import build_memory
 
 app = typer.Typer(help="Record, find and manage agent memories.", no_args_is_help=True)
@@ -82,7 +84,7 @@ def list_memories(
         emit_json([_memory_dict(m) for m in memories])
         return
     emit_table(f"Memories of {agent} ({len(memories)})", ["id", "type", "context", "action", "outcome", "created", "seen"],
-               [(m.id, m.kind.value, _short(m.context), _action(m), m.outcome, _date(m.created_at), m.occurrences)
+               [(m.id, m.kind.value, _short(m.context), _action(m), m.outcome, format_time(m.created_at), m.occurrences)
                 for m in memories])
 
 
@@ -187,17 +189,6 @@ def patterns(
             console.print(line, highlight=False)
 
 
-_DURATION = re.compile(r"^(\d+)([hdw])$")
-
-
-def parse_duration(text: str) -> timedelta:
-    match = _DURATION.match(text.strip())
-    if not match:
-        raise BadInputError(f"Cannot read duration {text!r}; use e.g. 12h, 7d or 2w.")
-    number, unit = int(match.group(1)), match.group(2)
-    return {"h": timedelta(hours=number), "d": timedelta(days=number), "w": timedelta(weeks=number)}[unit]
-
-
 @app.command()
 @handle_errors
 def share(
@@ -213,44 +204,19 @@ def share(
 ) -> None:
     """Record the owner's consent to share a scope of memories with another agent (audited). Sharing
     the same scope again while the grant is live returns that grant unchanged."""
-    from engram.cli.audit import privacy_services
-    from engram.cli.consent import describe_grant, scope_of
-
     scope, value = scope_of(pattern, domain, tag, memory_ids)
-    with privacy_services(ctx) as services:
-        result = services.consent.grant_detailed(owner, grantee=grantee, scope=scope, value=value,
-                                                 memory_ids=memory_ids or None,
-                                                 expires_at=datetime.now(UTC) + parse_duration(expires))
-    if output is OutputFormat.json:
-        emit_json(dataclasses.asdict(result.grant) | {"created": result.created})
-        return
-    console.print(describe_grant(result))
+    grant_and_show(ctx, owner, grantee=grantee, scope=scope, value=value, memory_ids=memory_ids,
+                   expires_at=datetime.now(UTC) + parse_duration(expires), output=output)
 
 
-@app.command()
-@handle_errors
-def cleanup(
-    ctx: typer.Context,
-    agent: str = typer.Option(None, "--agent", "-a", help="Only this agent's memories."),
-    dry_run: bool = typer.Option(False, "--dry-run", help="Only report what would be deleted."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
-    output: OutputFormat = FormatOption,
-) -> None:
-    """Apply the retention policies (`engram retention set`): delete expired memories for real, in
-    audited batches. Idempotent: a second run finds nothing more to delete."""
-    from engram.cli.retention import cleanup as run_cleanup
-
-    run_cleanup(ctx, agent=agent, dry_run=dry_run, quiet=quiet, output=output)
+# The same command as `engram retention cleanup`, where the spec's memory commands expect it too.
+app.command("cleanup")(retention_cleanup)
 
 
 # ---- rendering
 def _short(text: str | None, width: int = 60) -> str:
     text = text or ""
     return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def _date(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M") if value else ""
 
 
 def _action(memory: AgentMemory) -> str:

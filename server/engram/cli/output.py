@@ -5,7 +5,9 @@ from __future__ import annotations
 import enum
 import functools
 import json
+import re
 from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 import typer
@@ -68,6 +70,23 @@ def emit_table(title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]
     for row in rows:
         table.add_row(*("" if cell is None else str(cell) for cell in row))
     console.print(table)
+
+
+_DURATION = re.compile(r"^(\d+)([hdw])$")
+
+
+def parse_duration(text: str) -> timedelta:
+    """A duration as the CLI takes it: 12h, 7d, 2w."""
+    match = _DURATION.match(text.strip())
+    if not match:
+        raise BadInputError(f"Cannot read duration {text!r}; use e.g. 12h, 7d or 2w.")
+    number, unit = int(match.group(1)), match.group(2)
+    return {"h": timedelta(hours=number), "d": timedelta(days=number), "w": timedelta(weeks=number)}[unit]
+
+
+def format_time(value: datetime | None) -> str:
+    """A time as tables show it (minutes), or empty."""
+    return value.strftime("%Y-%m-%d %H:%M") if value else ""
 
 
 def check_mark(ok: bool) -> str:

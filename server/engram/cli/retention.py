@@ -8,7 +8,7 @@ import typer
 
 from engram.cli.audit import privacy_services
 from engram.cli.knowledge import progress_bar
-from engram.cli.memory import parse_duration
+from engram.cli.output import parse_duration
 from engram.cli.output import FormatOption, OutputFormat, console, emit_json, emit_table, handle_errors
 from engram.entities.privacy import ANY, CleanupReport, RetentionPolicy
 
