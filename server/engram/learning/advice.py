@@ -129,9 +129,8 @@ class Advisor:
         if not action:
             raise BadInputError("predict_outcome needs an action.")
         evidence = [(e, q) for e, q in self._evidence(agent_id, context) if e.action == action]
-        attempts = sum(e.occurrences * e.weight for e, _ in evidence)
-        est = estimate_rate(sum(q * e.occurrences * e.weight for e, q in evidence), attempts)
-        return Prediction(context, action, est.mean, est.lower, est.upper, attempts)
+        est = next((a.estimate for a in estimates_by_action(evidence)), estimate_rate(0, 0))
+        return Prediction(context, action, est.mean, est.lower, est.upper, est.attempts)
 
     def check_action(self, agent_id: str | None, context: str, intended_action: str, checks: Sequence[dict] = ()) -> ActionCheck:
         """allow / warn / block for an intended action, with the evidence; `checks` are the prevention
