@@ -34,7 +34,7 @@ from datetime import UTC, datetime, timedelta
 
 from bench import sim_world as world
 from bench.report import pyplot, write_plot, write_report
-from bench.service import GraphQLClient, RunningService
+from bench.service import GraphQLClient, RunningService, wipe_database
 from engram.auth.service import ApiKeyService
 from engram.config import Settings
 from engram.storage.connection import open_driver
@@ -69,6 +69,7 @@ class Attempt:
     informed: bool = False
     verdict: str | None = None
     switched: bool = False
+    failure_id: str | None = None  # the failure memory learned from it (Engram arms)
 
 
 @dataclass
@@ -151,8 +152,9 @@ class EngramAgent:
             remaining = [a for a in remaining if a != action]
         fix = attempts[-1].action if attempts[-1].ok else None
         for attempt, message, at in failures:
+            attempt.failure_id = f"{self.arm}-{task.id}-{attempt.number}-failure"
             self.call(LEARN, {"i": {
-                "id": f"{self.arm}-{task.id}-{attempt.number}-failure", "errorMessage": message,
+                "id": attempt.failure_id, "errorMessage": message,
                 "context": task.context, "domain": task.type.domain, "occurredAt": at.isoformat(),
                 "solution": fix, "solutionWorked": True if fix else None}})
         return attempts
@@ -161,8 +163,7 @@ class EngramAgent:
 def wipe(settings: Settings) -> None:
     driver = open_driver(settings)
     try:
-        with driver.session(database=settings.neo4j_database) as session:
-            session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+        wipe_database(driver, settings)
         apply_schema(driver, settings)
     finally:
         driver.close()
@@ -204,6 +205,18 @@ def failure_patterns(client: GraphQLClient) -> list[dict]:
         after = page["pageInfo"]["endCursor"]
 
 
+def pattern_membership(clients: dict[str, GraphQLClient]) -> tuple[dict[str, str], dict[str, bool]]:
+    """(failure memory id -> its failure pattern, pattern -> recurring), as the agents together see them."""
+    pattern_of: dict[str, str] = {}
+    recurring: dict[str, bool] = {}
+    for client in clients.values():
+        for pattern in failure_patterns(client):
+            recurring[pattern["id"]] = pattern["recurring"]
+            for failure in pattern["similarFailures"]:
+                pattern_of[failure["memoryId"]] = pattern["id"]
+    return pattern_of, recurring
+
+
 def run_engram(tasks: list[world.Task], seed: int, *, sharing: bool, settings: Settings) -> ArmResult:
     arm = "shared" if sharing else "private"
     result = ArmResult(f"Engram, {'sharing' if sharing else 'private'}")
@@ -232,7 +245,7 @@ def run_engram(tasks: list[world.Task], seed: int, *, sharing: bool, settings: S
         result.seconds = time.perf_counter() - started
         result.calls = sum(a.calls for a in agents.values()) + len(by_day)
         result.informed_share_service = informed_share(clients)
-        result.recurring_identified = identified_recurring_issues(result, clients, arm)
+        result.recurring_identified = identified_recurring_issues(result, clients)
         for client in [*clients.values(), operator]:
             client.close()
     return result
@@ -255,21 +268,12 @@ def note_prevention_checks(result: ArmResult, clients: dict[str, GraphQLClient],
             checks_by_pattern[check["patternId"]] += 1
     if not checks_by_pattern:
         return
-    patterns = {}
-    for client in clients.values():
-        for pattern in failure_patterns(client):
-            for failure in pattern["similarFailures"]:
-                patterns[failure["memoryId"]] = pattern["id"]
+    patterns, _ = pattern_membership(clients)
     for kind in pending:
-        ids = [f"{arm_prefix(result)}-{a.task.id}-{a.number}-failure" for a in result.attempts
-               if a.error_kind == kind]
-        held = Counter(patterns[i] for i in ids if i in patterns)
+        held = Counter(patterns[a.failure_id] for a in result.attempts
+                       if a.error_kind == kind and a.failure_id in patterns)
         if held and checks_by_pattern.get(held.most_common(1)[0][0]):
             result.checks_from_day[kind] = day + 1  # checks exist from the next day's tasks on
-
-
-def arm_prefix(result: ArmResult) -> str:
-    return "shared" if "sharing" in result.name else "private"
 
 
 def informed_share(clients: dict[str, GraphQLClient]) -> float:
@@ -278,17 +282,11 @@ def informed_share(clients: dict[str, GraphQLClient]) -> float:
     return sum(s["informedShare"] * s["decisions"] for s in stats) / decisions if decisions else 0.0
 
 
-def identified_recurring_issues(result: ArmResult, clients: dict[str, GraphQLClient], arm: str) -> dict[str, bool]:
+def identified_recurring_issues(result: ArmResult, clients: dict[str, GraphQLClient]) -> dict[str, bool]:
     """Each error kind that occurred 3+ times: identified when the failure pattern holding most of its
     failures is marked recurring, holds at least 2/3 of them, and is mostly made of this kind."""
-    pattern_of: dict[str, str] = {}
-    recurring: dict[str, bool] = {}
-    for client in clients.values():
-        for pattern in failure_patterns(client):
-            recurring[pattern["id"]] = pattern["recurring"]
-            for failure in pattern["similarFailures"]:
-                pattern_of[failure["memoryId"]] = pattern["id"]
-    kind_of = {f"{arm}-{a.task.id}-{a.number}-failure": a.error_kind for a in result.attempts if a.error_kind}
+    pattern_of, recurring = pattern_membership(clients)
+    kind_of = {a.failure_id: a.error_kind for a in result.attempts if a.failure_id}
     counts = Counter(kind_of.values())
     members: dict[str, Counter] = defaultdict(Counter)
     for memory_id, kind in kind_of.items():

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from bench.grouping_offline import drain3_groups, load_systems
 from bench.report import write_report
+from bench.service import free_port, wipe_database
 from engram.config import Settings
 from engram.dbserver.process import ManagedNeo4j
 from engram.embeddings import SentenceTransformerEmbedder
@@ -30,20 +31,6 @@ from engram.learning.grouping_metrics import grouping_accuracy
 from engram.memory.builder import build_memory
 from engram.storage.connection import open_driver
 from engram.storage.schema import apply_schema
-
-
-
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wipe(driver, settings: Settings) -> None:
-    with driver.session(database=settings.neo4j_database) as session:
-        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
 
 
 def store_failures(engine: LearningEngine, lines: list[str], prefix: str) -> list[str]:
@@ -80,7 +67,7 @@ def main() -> None:
     rows, lines_md = [], []
     try:
         for system in systems:
-            wipe(driver, settings)
+            wipe_database(driver, settings)
             started = time.perf_counter()
             ids = store_failures(engine, system.contents, system.name)
             stored_s = time.perf_counter() - started
@@ -107,7 +94,7 @@ def main() -> None:
             lines_md += ["", "## Time of `analyze` by number of failures", "",
                          "| failures | store s | analyze s | signature groups | patterns |", "|---:|---:|---:|---:|---:|"]
             for n in (int(x) for x in args.scale.split(",")):
-                wipe(driver, settings)
+                wipe_database(driver, settings)
                 rnd = random.Random(n)
                 sample = [rnd.choice(pool) for _ in range(n)]
                 started = time.perf_counter()

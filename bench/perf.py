@@ -36,7 +36,7 @@ from datetime import datetime
 import numpy as np
 
 from bench.report import pyplot, write_plot, write_report
-from bench.service import GraphQLClient, RunningService, peak_rss_mb, rss_mb
+from bench.service import GraphQLClient, RunningService, peak_rss_mb, rss_mb, wipe_database
 from engram.auth.service import ApiKeyService
 from engram.config import Settings
 from engram.dbserver.process import ManagedNeo4j
@@ -143,14 +143,6 @@ def percentiles_ms(seconds: list[float]) -> tuple[float, float, float]:
 
 
 # ---- database
-def wipe(driver, settings: Settings) -> None:
-    """Empty the benchmark database. Memories go first: deleting a Tag or Domain node together with its
-    100,000 relationships in one batch of 10,000 rows exceeds Neo4j's transaction memory pool."""
-    with driver.session(database=settings.neo4j_database) as session:
-        session.run("MATCH (m:Memory) CALL (m) { DETACH DELETE m } IN TRANSACTIONS OF 5000 ROWS").consume()
-        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
-
-
 def memory_count(driver, settings: Settings) -> int:
     records, _, _ = driver.execute_query("MATCH (m:Memory) RETURN count(m) AS n", database_=settings.neo4j_database)
     return records[0]["n"]
@@ -435,13 +427,13 @@ def main() -> None:
         sampler.pids["neo4j"] = neo4j_pid
     sampler.start()
     try:
-        wipe(driver, settings)
+        wipe_database(driver, settings)
         apply_schema(driver, settings)
         report = run(args, settings, driver, sampler)
     finally:
         sampler.stopping.set()
         if not args.keep:
-            wipe(driver, settings)
+            wipe_database(driver, settings)
         driver.close()
     report["sampled"] = sampler.peak
     report["neo4j_hwm"] = peak_rss_mb(neo4j_pid) if neo4j_pid else float("nan")

@@ -49,6 +49,14 @@ class GraphQLClient:
         self.http.close()
 
 
+def wipe_database(driver, settings) -> None:
+    """Empty the benchmark database (schema kept). Memories go first: deleting a Tag or Domain node together
+    with its 100,000 relationships in one batch of 10,000 rows exceeds Neo4j's transaction memory pool."""
+    with driver.session(database=settings.neo4j_database) as session:
+        session.run("MATCH (m:Memory) CALL (m) { DETACH DELETE m } IN TRANSACTIONS OF 5000 ROWS").consume()
+        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS").consume()
+
+
 def peak_rss_mb(pid: int) -> float:
     """The process's peak resident set (VmHWM) in MiB, from /proc."""
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
