@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime, timedelta
 
 import neo4j
 import pytest
@@ -241,8 +242,6 @@ def test_analysis_keeps_the_checks_of_recurring_patterns_in_step_with_the_eviden
 
 def test_old_evidence_counts_less_so_an_action_that_stopped_working_loses_its_lead(
         db: neo4j.Driver, embedder: SentenceTransformerEmbedder, settings: Settings) -> None:
-    from datetime import UTC, datetime, timedelta
-
     six_weeks_ago = datetime.now(UTC) - timedelta(days=42)
     plain = LearningEngine(db, embedder, settings.model_copy(update={"evidence_half_life_days": 0.0}))
     ageing = LearningEngine(db, embedder, settings.model_copy(update={"evidence_half_life_days": 7.0}))

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from engram.cli.learning import parse_rate_filter
 from engram.entities.learning import Evidence
 from engram.errors import BadInputError
-from engram.learning.advice import estimates_by_action
+from engram.learning.advice import age_weight, estimates_by_action
 from engram.learning.engine import calibration
 from engram.learning.estimates import estimate_rate
 from engram.learning.naming import check_name, pattern_name, slugify
@@ -80,10 +82,6 @@ def test_success_rate_filters() -> None:
 
 
 def test_evidence_counts_fully_for_a_day_then_halves_per_half_life() -> None:
-    from datetime import UTC, datetime, timedelta
-
-    from engram.learning.advice import age_weight
-
     now = datetime.now(UTC)
     assert age_weight(now - timedelta(hours=23), now, 14) == 1.0
     assert age_weight(now - timedelta(days=14), now, 14) == pytest.approx(0.5)
