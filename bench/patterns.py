@@ -27,6 +27,7 @@ from engram.config import Settings
 from engram.dbserver.process import ManagedNeo4j
 from engram.embeddings import SentenceTransformerEmbedder
 from engram.learning.engine import LearningEngine
+from engram.services import build_services
 from engram.learning.grouping_metrics import grouping_accuracy
 from engram.memory.builder import build_memory
 from engram.storage.connection import open_driver
@@ -63,7 +64,7 @@ def main() -> None:
     server.start(log=print)
     driver = open_driver(settings)
     apply_schema(driver, settings)
-    engine = LearningEngine(driver, SentenceTransformerEmbedder(), settings)
+    engine = build_services(settings, driver, SentenceTransformerEmbedder()).learning
     rows, lines_md = [], []
     try:
         for system in systems:

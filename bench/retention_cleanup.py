@@ -20,7 +20,7 @@ from engram.config import Settings
 from engram.embeddings import SentenceTransformerEmbedder
 from engram.memory.builder import build_memory
 from engram.memory.service import MemoryService
-from engram.privacy.audit import AuditLog
+from engram.services import build_services
 from engram.privacy.retention import RetentionService
 from engram.storage.connection import open_driver
 from engram.storage.schema import apply_schema
@@ -54,9 +54,8 @@ def main() -> None:
     driver = open_driver(settings)
     apply_schema(driver, settings)
     embedder = SentenceTransformerEmbedder(settings.embedding_model, settings.embedding_batch_size)
-    audit = AuditLog(driver, settings)
-    service = MemoryService(driver, embedder, settings, audit=audit)
-    retention = RetentionService(driver, settings, audit)
+    services = build_services(settings, driver, embedder)
+    service, retention = services.memories, services.retention
 
     start = time.perf_counter()
     summary = service.record_many(make_memories(args.n))

@@ -18,10 +18,12 @@ import pytest
 from engram.config import Settings
 from engram.dbserver.process import ManagedNeo4j
 from engram.embeddings import SentenceTransformerEmbedder
+from engram.learning.engine import LearningEngine
 from engram.memory.service import MemoryService
 from engram.privacy.audit import AuditLog
 from engram.privacy.consent import ConsentService
 from engram.privacy.retention import RetentionService
+from engram.services import Services, build_services
 from engram.storage.connection import open_driver
 from engram.storage.schema import apply_schema
 
@@ -79,29 +81,38 @@ def embedder() -> SentenceTransformerEmbedder:
     return SentenceTransformerEmbedder()
 
 
-# ---- the privacy services on the empty database, sharing one audit log, as the service wires them.
+# ---- the engine services on the empty database, wired by build_services as the API and CLI wire them.
 @pytest.fixture
-def audit(db: neo4j.Driver, settings: Settings) -> AuditLog:
-    return AuditLog(db, settings)
-
-
-@pytest.fixture
-def consent(db: neo4j.Driver, settings: Settings, audit: AuditLog) -> ConsentService:
-    return ConsentService(db, settings, audit)
+def services(db: neo4j.Driver, embedder: SentenceTransformerEmbedder, settings: Settings) -> Iterator[Services]:
+    built = build_services(settings, db, embedder)
+    yield built
+    built.close()
 
 
 @pytest.fixture
-def retention(db: neo4j.Driver, settings: Settings, audit: AuditLog) -> RetentionService:
-    return RetentionService(db, settings, audit)
+def audit(services: Services) -> AuditLog:
+    return services.audit
 
 
 @pytest.fixture
-def memories(db: neo4j.Driver, embedder: SentenceTransformerEmbedder, settings: Settings,
-             audit: AuditLog) -> Iterator[MemoryService]:
+def consent(services: Services) -> ConsentService:
+    return services.consent
+
+
+@pytest.fixture
+def retention(services: Services) -> RetentionService:
+    return services.retention
+
+
+@pytest.fixture
+def memories(services: Services) -> MemoryService:
     """The memory service with its audit log (cross-agent reads are recorded)."""
-    service = MemoryService(db, embedder, settings, audit=audit)
-    yield service
-    service.close()
+    return services.memories
+
+
+@pytest.fixture
+def learning(services: Services) -> LearningEngine:
+    return services.learning
 
 
 def server_env(settings: Settings) -> dict[str, str]:

@@ -1,6 +1,6 @@
 // Link a failure memory to its FailurePattern (created if new) and record the solution applied.
 // Counting happens once per failure, and once per (failure, solution): safe to run twice.
-MATCH (f:Memory {id: $memory_id})
+MATCH (f:Memory:Failure {id: $memory_id, agent_id: $agent_id})
 MERGE (p:FailurePattern {id: $pattern_id})
   ON CREATE SET p.signature = $signature, p.name = $name, p.created_at = datetime(), p.occurrence_count = 0,
                 p.first_seen = f.created_at, p.last_seen = f.created_at, p.recurring = false, p.agents = []
@@ -29,11 +29,5 @@ FOREACH (description IN CASE WHEN $solution IS NULL THEN [] ELSE [$solution] END
     ON CREATE SET r.worked = $solution_worked,
                   s.attempts = s.attempts + 1,
                   s.successes = s.successes + CASE WHEN $solution_worked THEN 1.0 ELSE 0.0 END
-)
-FOREACH (check IN $checks |
-  MERGE (c:PreventionCheck {id: check.id})
-    ON CREATE SET c.name = check.name, c.description = check.description, c.source = check.source,
-                  c.created_at = datetime()
-  MERGE (p)-[:PREVENTED_BY]->(c)
 )
 RETURN p.id AS pattern_id, p.occurrence_count AS occurrence_count, p.agents AS agents, first_time

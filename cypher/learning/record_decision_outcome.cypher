@@ -1,6 +1,6 @@
 // Count a decision memory into its DecisionTemplate's branch for the chosen action — once:
 // a decision already linked to a template is not counted again (idempotent).
-MATCH (m:Memory {id: $memory_id})
+MATCH (m:Memory:Decision {id: $memory_id, agent_id: $agent_id})
 MERGE (t:DecisionTemplate {id: $template_id})
   ON CREATE SET t.context_signature = $signature, t.created_at = datetime(), t.attempts = 0,
                 t.confidence_threshold = $confidence_threshold

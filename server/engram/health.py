@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import neo4j
 
+from engram.storage.connection import Driver
 from engram.config import Settings
 from engram.embeddings import SentenceTransformerEmbedder
 from engram.errors import EngramError
@@ -58,7 +58,7 @@ def check_model(embedder: SentenceTransformerEmbedder, expected_dimension: int) 
     return ModelHealth(ok, info.name, info.dimension, info.path, error)
 
 
-def check_health(driver: neo4j.Driver | None, embedder: SentenceTransformerEmbedder, settings: Settings,
+def check_health(driver: Driver | None, embedder: SentenceTransformerEmbedder, settings: Settings,
                  connect_error: EngramError | None = None) -> HealthReport:
     if driver is None:
         database = DatabaseHealth(errors=[f"neo4j: {connect_error}"] if connect_error else [])

@@ -47,3 +47,36 @@ def test_round_trips_stay_flat_from_2_to_50_items(in_process_api, db, settings) 
     assert len(partners) == 50  # 50 different agents resolved ...
     assert small == large, (small, large)  # ... in as many round trips as 2 of them
     assert large <= 3  # the key, the page of memories, and one batch for every agent on it
+
+
+PATTERN_QUERY = """query($first: Int!) {
+  patterns(first: $first) { nodes { id name occurrences solutions { description } preventionChecks { name } } }
+  failures(first: $first) { nodes { id name occurrences } }
+}"""
+
+
+def test_patterns_and_failures_take_the_same_round_trips_for_2_or_40_patterns(in_process_api, db, settings) -> None:
+    client, counter = in_process_api
+    key = ApiKeyService(db, settings).create_agent("patterned").token
+    learn = """mutation($m: String!, $s: String!) { learnFromFailure(input: {errorMessage: $m, solution: $s,
+               solutionWorked: true, prevention: "check the quota first"}) { patternId } }"""
+    kinds = ["Quota", "Disk", "Socket", "Cert", "Lock", "Schema", "Token", "Queue", "Cache", "Index"]
+    words = ["alpha", "bravo", "charlie", "delta"]
+    for kind in kinds:
+        for word in words:
+            response = client.post("/graphql", headers={"Authorization": f"Bearer {key}"}, json={
+                "query": learn, "variables": {"m": f"{kind}{word.title()}Error: {word} {kind.lower()} subsystem "
+                                                   f"rejected the {word} request", "s": f"fix-{kind.lower()}-{word}"}})
+            assert not response.json().get("errors"), response.json()
+
+    def trips(first: int) -> tuple[int, dict]:
+        before = counter.count
+        body = client.post("/graphql", json={"query": PATTERN_QUERY, "variables": {"first": first}},
+                           headers={"Authorization": f"Bearer {key}"}).json()
+        assert not body.get("errors"), body
+        return counter.count - before, body["data"]
+
+    small, few = trips(2)
+    large, many = trips(40)
+    assert len(few["patterns"]["nodes"]) == 2 and len(many["failures"]["nodes"]) >= 20
+    assert small == large, (small, large)

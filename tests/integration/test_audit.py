@@ -27,14 +27,14 @@ def _fill(audit: AuditLog, n: int = 6) -> None:
 
 
 def test_reads_across_agents_operator_searches_and_deletes_are_recorded(
-    memories: MemoryService, audit: AuditLog, db: neo4j.Driver, settings: Settings,
+    memories: MemoryService, audit: AuditLog, consent: ConsentService,
 ) -> None:
     memories.record_many([
         build_memory(agent="alice", kind="decision", context="ledger rollout stalls", action="pause", outcome="success",
                      domain="payments", memory_id="a-1"),
         build_memory(agent="bob", kind="decision", context="ledger rollout notes", action="wait", memory_id="b-1"),
     ])
-    ConsentService(db, settings, audit).grant("alice", grantee="bob", scope="domain", value="payments")
+    consent.grant("alice", grantee="bob", scope="domain", value="payments")
     memories.retrieve_relevant_memories("bob", "ledger rollout", k=5)
     memories.retrieve_relevant_memories("alice", "ledger rollout", k=5)  # own memories only: nothing to record
     memories.search("ledger rollout with password=Sup3rS3cretPw!", agent_id=None, k=5)  # operator access

@@ -14,8 +14,8 @@ pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def seeded(db, settings: Settings) -> dict[str, str]:
-    load_seeds(db, settings, log=lambda *_: None)
+def seeded(services, settings: Settings) -> dict[str, str]:
+    load_seeds(services, log=lambda *_: None)
     return server_env(settings)
 
 
@@ -70,7 +70,7 @@ def test_other_learning_commands(seeded: dict[str, str]) -> None:
     stats = run_cli("learning", "stats", "--agent", "alice", env=seeded)
     assert stats.returncode == 0 and "Decisions:" in stats.stdout
     recent = json.loads(run_cli("learning", "failures", "--recent", "30d", "--format", "json", env=seeded).stdout)
-    assert "npm-install-timeout" in {p["id"] for p in recent}
+    assert "npm-install-timeout" in {p["name"] for p in recent}
     high = json.loads(run_cli("learning", "patterns", "--success-rate", ">70%", "--format", "json", env=seeded).stdout)
     assert high and all(p["estimate"]["mean"] >= 0.7 for p in high)
     memory_patterns = run_cli("memory", "patterns", "--type", "failure", env=seeded)

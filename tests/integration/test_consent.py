@@ -47,10 +47,9 @@ def _seen_by_bob(memories: MemoryService, transfer: KnowledgeTransfer) -> dict[s
 
 
 def test_request_grant_and_revoke_take_effect_at_once_on_every_read_path(
-    memories: MemoryService, consent: ConsentService, audit: AuditLog, db: neo4j.Driver,
-    embedder: SentenceTransformerEmbedder, settings: Settings,
+    memories: MemoryService, consent: ConsentService, audit: AuditLog, db: neo4j.Driver, services,
 ) -> None:
-    transfer = KnowledgeTransfer(db, embedder, settings, audit, consent)
+    transfer = services.knowledge
     nothing = {"retrieve": set(), "search": set(), "export": set()}
     assert _seen_by_bob(memories, transfer) == nothing
 

@@ -29,9 +29,8 @@ CORPUS = REPO / "tests" / "data" / "redaction_corpus.jsonl"
 
 
 @pytest.fixture
-def transfer(db: neo4j.Driver, embedder: SentenceTransformerEmbedder, settings: Settings, audit: AuditLog,
-             consent: ConsentService) -> KnowledgeTransfer:
-    return KnowledgeTransfer(db, embedder, settings, audit, consent)
+def transfer(services) -> KnowledgeTransfer:
+    return services.knowledge
 
 
 def _count(db: neo4j.Driver, query: str = "MATCH (m:Memory) RETURN count(m) AS n") -> int:

@@ -21,13 +21,6 @@ from engram.privacy.consent import ConsentService
 pytestmark = pytest.mark.integration
 
 
-@pytest.fixture
-def memories(db: neo4j.Driver, embedder: SentenceTransformerEmbedder, settings: Settings):
-    service = MemoryService(db, embedder, settings)
-    yield service
-    service.close()
-
-
 def _count(db: neo4j.Driver, query: str = "MATCH (m:Memory) RETURN count(m) AS n", **params) -> int:
     return db.execute_query(query, params).records[0]["n"]
 
@@ -57,10 +50,9 @@ def test_bob_never_sees_alices_private_memory_through_any_path(memories: MemoryS
     assert memories.search("quasar lattice", agent_id=None, k=1)[0].memory.id == "alice-private"
 
 
-def test_a_live_grant_shares_and_revoking_hides_at_once(memories: MemoryService, db: neo4j.Driver,
-                                                        settings: Settings) -> None:
+def test_a_live_grant_shares_and_revoking_hides_at_once(memories: MemoryService, services) -> None:
     _alice_private(memories)
-    consent = ConsentService(db, settings, AuditLog(db, settings))
+    consent = services.consent
     grant = consent.grant("alice", grantee="bob", scope="tag", value="ledger",
                           expires_at=datetime.now(UTC) + timedelta(days=1))
     shared = memories.retrieve_relevant_memories("bob", SECRET_CONTEXT, k=5)
@@ -76,13 +68,11 @@ def test_a_live_grant_shares_and_revoking_hides_at_once(memories: MemoryService,
     assert memories.retrieve_relevant_memories("bob", SECRET_CONTEXT, k=5) == []
 
 
-def test_ranking_puts_the_relevant_seeded_memory_first_for_a_paraphrase(
-    db: neo4j.Driver, settings: Settings, memories: MemoryService
-) -> None:
-    load_seeds(db, settings, log=lambda *_: None)
+def test_ranking_puts_the_relevant_seeded_memory_first_for_a_paraphrase(services, memories: MemoryService) -> None:
+    load_seeds(services, log=lambda *_: None)
     top = memories.retrieve_relevant_memories("alice", "our sign-in calls to the identity service hang and time out", k=3)
     assert top[0].memory.domain == "auth"
-    assert "retry-with-exponential-backoff" in {r.memory.content.get("chosen_action") or r.memory.content.get("successful_approach") for r in top}
+    assert "retry-with-exponential-backoff" in {r.memory.action for r in top}
     undo = memories.retrieve_relevant_memories("bob", "how do I undo a schema change that broke production", k=3)
     assert undo[0].memory.domain == "db"
     ci = memories.retrieve_relevant_memories("dave", "package installation hangs on the build server", k=1)
@@ -127,7 +117,7 @@ def test_consolidation_merges_near_duplicates_and_keeps_counts(memories: MemoryS
     assert report.merges == [{"keep": "dup-0", "duplicates": ["dup-1", "dup-2"]}]
     kept = memories.show("dup-0")[0]
     assert kept.occurrences == 3
-    assert sorted(kept.content["merged_ids"]) == ["dup-1", "dup-2"]
+    assert sorted(kept.merged_ids) == ["dup-1", "dup-2"]
     assert (kept.last_seen - kept.first_seen).days == 8
     assert set(kept.tags) == {"t0", "t1", "t2"}
     assert _count(db, "MATCH (m:Memory {id: 'dup-0'})-[:TAGGED]->(t:Tag) RETURN count(t) AS n") == 3
@@ -213,13 +203,13 @@ def test_every_memory_kind_is_stored_as_a_readable_graph(memories: MemoryService
             ("k5", "IN_DOMAIN", "auth"), ("k5", "ABOUT", "idp"), ("k2", "CHOSE", "fix")} <= rels
     assert _count(db, "MATCH (:Agent {id: 'alice'})-[:REMEMBERS]->(m:Memory) RETURN count(m) AS n") == 5
     failure = memories.show("k2")[0]
-    assert failure.kind is MemoryKind.failure and failure.content["error_signature"] != "Timeout after 30s"
+    assert failure.kind is MemoryKind.failure and failure.content.error_signature != "Timeout after 30s"
 
 
-def test_the_exploration_queries_run_on_the_demo_data(db: neo4j.Driver, settings: Settings) -> None:
+def test_the_exploration_queries_run_on_the_demo_data(db: neo4j.Driver, settings: Settings, services) -> None:
     from engram.storage.catalog import QueryCatalog
 
-    load_seeds(db, settings, log=lambda *_: None)
+    load_seeds(services, log=lambda *_: None)
     explore = QueryCatalog(settings.cypher_dir).group("explore")
     assert len(explore) >= 5
     for name, query in explore:

@@ -39,13 +39,13 @@ def _record(memories: MemoryService, memory_id: str, *, agent: str = "alice", da
 
 def test_cleanup_deletes_for_real_and_no_search_finds_the_text(
     memories: MemoryService, retention: RetentionService, audit: AuditLog, db: neo4j.Driver,
-    embedder: SentenceTransformerEmbedder, settings: Settings,
+    embedder: SentenceTransformerEmbedder, settings: Settings, consent: ConsentService,
 ) -> None:
     for i in range(3):
         _record(memories, f"old-{i}", days=90, context=f"{DOOMED} #{i}")
     _record(memories, "fresh", days=1, context="fresh notes on the nightly reindex")
     _record(memories, "bob-old", agent="bob", days=90, context=f"{DOOMED} (bob)")
-    ConsentService(db, settings, audit).grant("alice", grantee="bob", scope="memory", memory_ids=["old-0", "fresh"])
+    consent.grant("alice", grantee="bob", scope="memory", memory_ids=["old-0", "fresh"])
     retention.set_policy("alice", max_age=timedelta(days=30))
 
     dry = retention.cleanup(dry_run=True)

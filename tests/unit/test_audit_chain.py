@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from engram.config import Settings
 from engram.entities.privacy import AuditEvent
+from engram.privacy.redaction import Redactor
 from engram.privacy.audit import GENESIS, AuditEntry, AuditLog, canonical_event, chain, check_chain, event_hash
 
 T0 = datetime(2026, 1, 17, 12, 0, 0, 123456, tzinfo=UTC)
@@ -112,7 +113,7 @@ def test_a_chain_rewritten_from_some_event_on_is_caught_only_by_an_anchor() -> N
 
 
 def test_details_are_redacted_and_long_subject_lists_capped_before_hashing() -> None:
-    log = AuditLog(None, Settings())  # type: ignore[arg-type]  # constructors do no IO
+    log = AuditLog(None, Settings(), Redactor())  # type: ignore[arg-type]  # constructors do no IO
     cleaned = log._cleaned(AuditEntry("operator_access", "operator", None, [f"m-{i}" for i in range(1500)],
                                       {"query": "login with password=Sup3rS3cretPw! failed", "nested": ["token=ghp_" + "a1" * 18]}))
     assert "Sup3rS3cretPw!" not in str(cleaned.details) and "[REDACTED" in cleaned.details["query"]

@@ -10,7 +10,7 @@ from engram.cli.learning import parse_rate_filter
 from engram.entities.learning import Evidence
 from engram.errors import BadInputError
 from engram.learning.advice import age_weight, estimates_by_action
-from engram.learning.engine import calibration
+from engram.learning.stats import calibration
 from engram.learning.estimates import estimate_rate
 from engram.learning.naming import check_name, pattern_name, slugify
 from engram.learning.pattern_recognizer import same_wording
@@ -56,13 +56,13 @@ def test_calibration_bins_and_brier_score() -> None:
 
 
 def test_checks_derive_from_working_fixes_failed_fixes_and_root_causes() -> None:
-    profile = {"pattern": {"id": "npm-install-timeout"}, "root_causes": ["cold cache"], "strategies": [],
-               "uses": [{"description": "verify-npm-cache", "worked": True}, {"description": "rerun-pipeline", "worked": False},
-                        {"description": "rerun-pipeline", "worked": False}]}
-    checks = {c["name"]: c for c in derive_checks(profile)}
+    uses = [("verify-npm-cache", True), ("rerun-pipeline", False), ("rerun-pipeline", False)]
+    derived = derive_checks("fp-1", uses, ["cold cache"], [])
+    checks = {c.name: c for c in derived}
     assert set(checks) == {"verify-npm-cache-status", "avoid-rerun-pipeline", "guard-cold-cache"}
-    assert checks["avoid-rerun-pipeline"]["guards_actions"] == ["rerun-pipeline"]
-    assert derive_checks(profile) == derive_checks(profile)  # stable ids: generating twice updates
+    assert checks["avoid-rerun-pipeline"].guards_actions == ["rerun-pipeline"]
+    assert {c.pattern_id for c in derived} == {"fp-1"}
+    assert derive_checks("fp-1", uses, ["cold cache"], []) == derived  # stable ids: generating twice updates
 
 
 def test_names_are_readable_and_stable() -> None:

@@ -7,36 +7,34 @@ import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
 
-import neo4j
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse
 from starlette.routing import Route
 
-from engram.api.context import RequestContext, Resources, bearer_token
+from engram.api.context import RequestContext, bearer_token
 from engram.api.gql.loaders import build_loaders
 from engram.api.gql.schema import build_schema
 from engram.api.http import GraphQLOverHTTP
 from engram.api.limits import BodySizeLimit
-from engram.api.services import build_resources
 from engram.config import Settings
 from engram.embeddings import SentenceTransformerEmbedder
 from engram.health import check_health
 from engram.periodic import PeriodicJob
-from engram.privacy.audit import AuditLog
-from engram.privacy.retention import RetentionScheduler, RetentionService
-from engram.storage.connection import open_driver
+from engram.privacy.retention import RetentionScheduler
+from engram.services import Services, build_services
+from engram.storage.connection import Driver, open_driver
 
 
 class EngramGraphQL(GraphQLOverHTTP):
     async def get_context(self, request: Request, response=None) -> RequestContext:  # type: ignore[override]
-        resources: Resources = request.app.state.resources
+        resources: Services = request.app.state.resources
         return RequestContext(request=request, resources=resources, token=bearer_token(request),
                               loaders=build_loaders(resources))
 
 
-def create_app(settings: Settings, *, driver_factory: Callable[[Settings], neo4j.Driver] = open_driver) -> Starlette:
+def create_app(settings: Settings, *, driver_factory: Callable[[Settings], Driver] = open_driver) -> Starlette:
     """`driver_factory` lets a test wrap the real driver (e.g. to count round trips)."""
 
     @contextlib.asynccontextmanager
@@ -44,9 +42,8 @@ def create_app(settings: Settings, *, driver_factory: Callable[[Settings], neo4j
         driver = await asyncio.to_thread(driver_factory, settings)
         embedder = SentenceTransformerEmbedder(settings.embedding_model, settings.embedding_batch_size)
         await asyncio.to_thread(embedder.info)  # load the model before the first request
-        app.state.resources = build_resources(settings, driver, embedder)
-        retention = RetentionScheduler(RetentionService(driver, settings, AuditLog(driver, settings)),
-                                       settings.retention_interval_s)
+        app.state.resources = build_services(settings, driver, embedder)
+        retention = RetentionScheduler(app.state.resources.retention, settings.retention_interval_s)
         retention.start()  # periodic retention cleanup (ENGRAM_RETENTION_INTERVAL_S; 0 turns it off)
         analysis = PeriodicJob("pattern analysis", app.state.resources.learning.analyze, settings.analyze_interval_s)
         analysis.start()  # periodic pattern recognition (ENGRAM_ANALYZE_INTERVAL_S; 0 turns it off)
@@ -59,7 +56,7 @@ def create_app(settings: Settings, *, driver_factory: Callable[[Settings], neo4j
             driver.close()
 
     async def health(request: Request) -> JSONResponse:
-        res: Resources = request.app.state.resources
+        res: Services = request.app.state.resources
         report = await asyncio.to_thread(check_health, res.driver, res.embedder, res.settings)
         return JSONResponse(report.as_dict(), status_code=200 if report.ok else 503)
 

@@ -1,4 +1,4 @@
-"""Process-wide resources (owned by the lifespan) and the per-request GraphQL context."""
+"""The per-request GraphQL context around the process-wide services (owned by the lifespan)."""
 
 from __future__ import annotations
 
@@ -7,37 +7,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-import neo4j
 from starlette.requests import Request
 
-from engram.auth.service import ApiKeyService, Caller
-from engram.config import Settings
-from engram.embeddings import Embedder
-from engram.knowledge.transfer import KnowledgeTransfer
-from engram.learning.engine import LearningEngine
-from engram.memory.service import MemoryService
-from engram.privacy.audit import AuditLog
-from engram.privacy.consent import ConsentService
+from engram.auth.service import Caller
+from engram.services import Services
 
 T = TypeVar("T")
-
-
-@dataclass
-class Resources:
-    """The engine services the resolvers call; built once in the lifespan around one driver and one model."""
-
-    settings: Settings
-    driver: neo4j.Driver
-    embedder: Embedder
-    memories: MemoryService
-    keys: ApiKeyService
-    audit: AuditLog
-    consent: ConsentService
-    knowledge: KnowledgeTransfer
-    learning: LearningEngine
-
-    def close(self) -> None:
-        self.memories.close()
 
 
 def bearer_token(request: Request) -> str | None:
@@ -52,7 +27,7 @@ def bearer_token(request: Request) -> str | None:
 @dataclass
 class RequestContext:
     request: Request
-    resources: Resources
+    resources: Services
     token: str | None
     loaders: Any  # engram.api.gql.loaders.Loaders, built per request
     _caller: asyncio.Future[Caller] | None = None

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-import neo4j
 
+from engram.storage.connection import Driver
 from engram.auth.tokens import PREFIX, hash_token, new_token, same_token, well_formed
 from engram.config import Settings
 from engram.errors import BadInputError, NotFoundError, UnauthenticatedError
@@ -39,7 +39,7 @@ class IssuedKey:
 
 
 class ApiKeyService:
-    def __init__(self, driver: neo4j.Driver, settings: Settings) -> None:
+    def __init__(self, driver: Driver, settings: Settings) -> None:
         self.repository = ApiKeyRepository(driver, settings)
         self.settings = settings
 

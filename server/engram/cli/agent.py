@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -9,7 +10,7 @@ import typer
 
 from engram.auth.service import ApiKeyService, IssuedKey
 from engram.cli.output import FormatOption, OutputFormat, console, emit_json, emit_table, format_time, handle_errors, settings_from
-from engram.storage.connection import open_driver
+from engram.cli.services import engine_services
 from engram.storage.schema import apply_schema
 
 app = typer.Typer(help="Agents and their API keys for the GraphQL API.", no_args_is_help=True)
@@ -17,12 +18,8 @@ app = typer.Typer(help="Agents and their API keys for the GraphQL API.", no_args
 
 @contextmanager
 def key_service(ctx: typer.Context) -> Iterator[ApiKeyService]:
-    settings = settings_from(ctx)
-    driver = open_driver(settings)
-    try:
-        yield ApiKeyService(driver, settings)
-    finally:
-        driver.close()
+    with engine_services(ctx) as services:
+        yield services.keys
 
 
 def _emit_issued(issued: IssuedKey, output: OutputFormat, verb: str) -> None:
@@ -109,3 +106,24 @@ def list_agents(ctx: typer.Context, output: OutputFormat = FormatOption) -> None
                 for a in agents])
 
 
+
+
+@app.command()
+@handle_errors
+def delete(
+    ctx: typer.Context,
+    name: str = typer.Argument(..., help="The agent to delete."),
+    yes: bool = typer.Option(False, "--yes", help="Do not ask for confirmation."),
+    output: OutputFormat = FormatOption,
+) -> None:
+    """Delete an agent for real: revoke its keys, delete its memories, grants, share requests and tasks (audited)."""
+    if not yes:
+        typer.confirm(f"Delete agent {name} and everything it remembers, for good?", abort=True)
+    with engine_services(ctx) as services:
+        report = services.agents.delete(name)
+    if output is OutputFormat.json:
+        emit_json(dataclasses.asdict(report))
+        return
+    console.print(f"Deleted agent [bold]{name}[/bold]: {report.memories} memories, {report.keys} keys, "
+                  f"{report.grants} grants, {report.requests} share requests, {report.tasks} tasks, "
+                  f"{report.policies} retention policies.")

@@ -9,7 +9,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import neo4j
 import typer
 
 from engram.cli.output import parse_duration
@@ -20,7 +19,8 @@ from engram.errors import BadInputError
 from engram.privacy.audit import AuditLog
 from engram.privacy.consent import ConsentService
 from engram.privacy.retention import RetentionService
-from engram.storage.connection import open_driver
+from engram.cli.services import engine_services
+from engram.storage.connection import Driver
 
 app = typer.Typer(help="The audit trail: who read, shared, exported or deleted whose memories.",
                   invoke_without_command=True)
@@ -29,7 +29,7 @@ app = typer.Typer(help="The audit trail: who read, shared, exported or deleted w
 @dataclass
 class PrivacyServices:
     settings: Settings
-    driver: neo4j.Driver
+    driver: Driver
     audit: AuditLog
     consent: ConsentService
     retention: RetentionService
@@ -38,14 +38,8 @@ class PrivacyServices:
 @contextmanager
 def privacy_services(ctx: typer.Context) -> Iterator[PrivacyServices]:
     """One driver per invocation for the consent, retention and audit commands (no model needed)."""
-    settings = settings_from(ctx)
-    driver = open_driver(settings)
-    audit = AuditLog(driver, settings)
-    try:
-        yield PrivacyServices(settings, driver, audit, ConsentService(driver, settings, audit),
-                              RetentionService(driver, settings, audit))
-    finally:
-        driver.close()
+    with engine_services(ctx) as services:
+        yield PrivacyServices(services.settings, services.driver, services.audit, services.consent, services.retention)
 
 
 @app.callback()

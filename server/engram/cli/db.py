@@ -74,11 +74,8 @@ def init(ctx: typer.Context) -> None:
 @handle_errors
 def seed(ctx: typer.Context) -> None:
     """Load the demo data in seeds/ (idempotent: loading twice changes nothing)."""
+    from engram.cli.services import engine_services
     from engram.seeding import load_seeds
 
-    settings = settings_from(ctx)
-    driver = open_driver(settings)
-    try:
-        console.print(load_seeds(driver, settings, log=console.print))
-    finally:
-        driver.close()
+    with engine_services(ctx) as services:
+        console.print(load_seeds(services, log=console.print))

@@ -10,12 +10,10 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from engram.cli.output import FormatOption, OutputFormat, console, emit_json, err_console, handle_errors, settings_from
-from engram.embeddings import SentenceTransformerEmbedder
+from engram.cli.output import FormatOption, OutputFormat, console, emit_json, err_console, handle_errors
 from engram.knowledge.document import SCHEMA_PATH, dump
 from engram.knowledge.transfer import KnowledgeTransfer, read_document, write_document
-from engram.privacy.audit import AuditLog
-from engram.storage.connection import open_driver
+from engram.cli.services import engine_services
 
 app = typer.Typer(help="Export, import and merge knowledge (with the owner's consent across agents).",
                   no_args_is_help=True)
@@ -51,13 +49,8 @@ def progress_bar(label: str, *, total: int | None = None, quiet: bool = False) -
 
 @contextmanager
 def transfer_service(ctx: typer.Context) -> Iterator[KnowledgeTransfer]:
-    settings = settings_from(ctx)
-    driver = open_driver(settings)
-    try:
-        embedder = SentenceTransformerEmbedder(settings.embedding_model, settings.embedding_batch_size)
-        yield KnowledgeTransfer(driver, embedder, settings, AuditLog(driver, settings))
-    finally:
-        driver.close()
+    with engine_services(ctx) as services:
+        yield services.knowledge
 
 
 @app.command("export")

@@ -157,11 +157,11 @@ def apply_pattern(ctx: typer.Context, pattern: str = typer.Argument(..., help="P
     if output is OutputFormat.json:
         emit_json(plain(applied))
         return
-    console.print(f"→ Applied {applied['kind']} pattern [bold]{pattern}[/bold] to task {task}")
-    console.print(f"  Strategy: {applied['action']} ({rate(applied['estimate'])}; learned from {', '.join(applied['agents'])})")
-    p = applied["prediction"]
+    console.print(f"→ Applied {applied.kind} pattern [bold]{pattern}[/bold] to task {task}")
+    console.print(f"  Strategy: {applied.action} ({rate(applied.estimate)}; learned from {', '.join(applied.agents)})")
+    p = applied.prediction
     console.print(f"  Predicted success for this task: {p.probability:.0%} (90% CI {p.lower:.0%}–{p.upper:.0%})")
-    for i, step in enumerate(applied["steps"], start=1):
+    for i, step in enumerate(applied.steps, start=1):
         console.print(f"    {i}. {step}")
 
 

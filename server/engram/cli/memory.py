@@ -220,8 +220,7 @@ def _short(text: str | None, width: int = 60) -> str:
 
 
 def _action(memory: AgentMemory) -> str:
-    c = memory.content
-    return c.get("chosen_action") or c.get("successful_approach") or c.get("solution_applied") or ""
+    return memory.action or ""
 
 
 def _memory_dict(memory: AgentMemory) -> dict:

@@ -23,8 +23,8 @@ def generate(ctx: typer.Context, pattern: str = typer.Option(..., "--pattern", "
         emit_json(plain(checks))
         return
     for check in checks:
-        console.print(f"→ Created prevention check: [bold]{check['name']}[/bold]", highlight=False)
-        console.print(f"  {check['description']}", highlight=False)
+        console.print(f"→ Created prevention check: [bold]{check.name}[/bold]", highlight=False)
+        console.print(f"  {check.description}", highlight=False)
     console.print(f"  Added to workflow stage: {stage}")
 
 
@@ -34,12 +34,12 @@ def list_checks(ctx: typer.Context, pattern: str = typer.Option(None, "--pattern
                 output: OutputFormat = FormatOption) -> None:
     """Stored prevention checks, per pattern."""
     with learning_engine(ctx) as engine:
-        checks = engine.prevention_checks(pattern)
+        checks = engine.prevention_checks(None, pattern)
     if output is OutputFormat.json:
         emit_json(plain(checks))
         return
     emit_table("Prevention checks", ["pattern", "check", "stage", "description"],
-               [(c["pattern_id"], c["name"], c.get("stage"), c["description"]) for c in checks])
+               [(c.pattern_id, c.name, c.stage, c.description) for c in checks])
 
 
 @app.command()

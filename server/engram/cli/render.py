@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from engram.entities.learning import PatternView, RateEstimate
+from engram.entities.learning import FailureDetails, PatternView, RateEstimate, SuccessDetails
 
 
 def plain(value: Any) -> Any:
@@ -33,25 +33,25 @@ def rate(estimate: RateEstimate | None) -> str:
 
 
 def pattern_lines(p: PatternView) -> list[str]:
-    lines = [f"→ [bold]{p.id}[/bold] ({p.kind} pattern{', recurring' if p.recurring else ''})"]
+    lines = [f"→ [bold]{p.name}[/bold] ({p.kind} pattern {p.id}{', recurring' if p.recurring else ''})"]
     lines.append(f"  • Seen {p.occurrences} times by {', '.join(p.agents) or '—'}"
                  + (f", {p.first_seen:%Y-%m-%d} to {p.last_seen:%Y-%m-%d}" if p.first_seen and p.last_seen else ""))
     d = p.details
-    if p.kind == "failure":
-        if d.get("contexts"):
-            lines.append(f"  • Occurs in: {'; '.join(d['contexts'][:3])}")
-        lines.append(f"  • Signature: {d.get('signature')}")
-        for s in d.get("solutions", [])[:4]:
+    if isinstance(d, FailureDetails):
+        if d.contexts:
+            lines.append(f"  • Occurs in: {'; '.join(d.contexts[:3])}")
+        lines.append(f"  • Signature: {d.signature}")
+        for s in d.solutions[:4]:
             lines.append(f"  • Solution: {s.description} ({rate(s.estimate)}; used by {', '.join(s.agents)})")
-        for c in d.get("checks", [])[:4]:
-            lines.append(f"  • Prevention check: {c['name']} — {c['description']}")
-    elif p.kind == "success":
-        lines.append(f"  • Approach: {d['action']} ({rate(p.estimate)})")
-        if d.get("contexts"):
-            lines.append(f"  • In contexts like: {'; '.join(d['contexts'][:3])}")
-        for i, step in enumerate(d.get("steps", []), start=1):
+        for c in d.checks[:4]:
+            lines.append(f"  • Prevention check: {c.name} — {c.description}")
+    elif isinstance(d, SuccessDetails):
+        lines.append(f"  • Approach: {d.action} ({rate(p.estimate)})")
+        if d.contexts:
+            lines.append(f"  • In contexts like: {'; '.join(d.contexts[:3])}")
+        for i, step in enumerate(d.steps, start=1):
             lines.append(f"    {i}. {step}")
     else:
-        for b in d.get("branches", [])[:4]:
-            lines.append(f"  • {b['action']} ({rate(b['estimate'])})")
+        for b in d.branches[:4]:
+            lines.append(f"  • {b.action} ({rate(b.estimate)})")
     return lines

@@ -40,9 +40,11 @@ def up(
         apply_schema(driver, settings)
         console.print("Schema applied; indexes ONLINE.")
         if seed:
+            from engram.cli.services import engine_services
             from engram.seeding import load_seeds
 
-            summary = load_seeds(driver, settings, log=console.print)
+            with engine_services(ctx) as services:
+                summary = load_seeds(services, log=console.print)
             console.print(f"Demo data loaded: {summary}")
     finally:
         driver.close()

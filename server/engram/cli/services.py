@@ -1,40 +1,41 @@
-"""Opening the engine from the CLI: one driver and one model per invocation, closed on exit."""
+"""Opening the engine from the CLI: one driver and one (lazily loaded) model per invocation, wired by
+`build_services` like the API, closed on exit."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING
 
 import typer
 
 from engram.cli.output import settings_from
 from engram.embeddings import SentenceTransformerEmbedder
+from engram.learning.engine import LearningEngine
 from engram.memory.service import MemoryService
-from engram.privacy.audit import AuditLog
+from engram.services import Services, build_services
 from engram.storage.connection import open_driver
-
-if TYPE_CHECKING:
-    from engram.learning.engine import LearningEngine
 
 
 @contextmanager
-def memory_service(ctx: typer.Context) -> Iterator[MemoryService]:
+def engine_services(ctx: typer.Context) -> Iterator[Services]:
     settings = settings_from(ctx)
     driver = open_driver(settings)
-    service = MemoryService(driver, SentenceTransformerEmbedder(settings.embedding_model, settings.embedding_batch_size), settings,
-                            audit=AuditLog(driver, settings))
+    services = build_services(settings, driver,
+                              SentenceTransformerEmbedder(settings.embedding_model, settings.embedding_batch_size))
     try:
-        yield service
+        yield services
     finally:
-        service.close()
+        services.close()
         driver.close()
 
 
 @contextmanager
-def learning_engine(ctx: typer.Context) -> Iterator[LearningEngine]:
-    from engram.learning.engine import LearningEngine
+def memory_service(ctx: typer.Context) -> Iterator[MemoryService]:
+    with engine_services(ctx) as services:
+        yield services.memories
 
-    with memory_service(ctx) as memories:
-        settings = settings_from(ctx)
-        yield LearningEngine(memories.repository.driver, memories.store.embedder, settings, memories)
+
+@contextmanager
+def learning_engine(ctx: typer.Context) -> Iterator[LearningEngine]:
+    with engine_services(ctx) as services:
+        yield services.learning

@@ -75,7 +75,7 @@ class ActionCheck:
     action: str
     reasons: list[str]
     evidence: list[Evidence] = field(default_factory=list)
-    checks: list[dict] = field(default_factory=list)
+    checks: list[PreventionCheck] = field(default_factory=list)
     better_action: str | None = None
 
 
@@ -99,6 +99,19 @@ class SolutionView:
 
 
 @dataclass
+class PreventionCheck:
+    """A check that prevents a failure pattern, as the caller sees it (derived from its visible failures)."""
+
+    id: str
+    pattern_id: str
+    name: str
+    description: str
+    source: str  # solution | failed-fix | root-cause | reported
+    guards_actions: list[str] = field(default_factory=list)
+    stage: str | None = None
+
+
+@dataclass
 class FailureLearning:
     memory_id: str
     signature: str
@@ -108,11 +121,48 @@ class FailureLearning:
     agents: list[str]
     similar_failures: list[Evidence]
     solutions: list[SolutionView]
-    prevention_checks: list[dict]
+    prevention_checks: list[PreventionCheck]
+
+
+@dataclass
+class FailureDetails:
+    signature: str
+    contexts: list[str]
+    domains: list[str]
+    solutions: list[SolutionView]
+    checks: list[PreventionCheck]
+
+
+@dataclass
+class BranchView:
+    """One action's record within a decision template."""
+
+    action: str
+    estimate: RateEstimate
+    agents: list[str]
+
+
+@dataclass
+class DecisionDetails:
+    best_action: str
+    branches: list[BranchView]
+
+
+@dataclass
+class SuccessDetails:
+    action: str
+    contexts: list[str]
+    domains: list[str]
+    steps: list[str]
+
+
+PatternDetails = FailureDetails | DecisionDetails | SuccessDetails
 
 
 @dataclass
 class PatternView:
+    """A pattern as one caller sees it: every field derived from the memories that caller may see."""
+
     id: str
     kind: str  # failure | decision | success
     name: str
@@ -122,7 +172,82 @@ class PatternView:
     estimate: RateEstimate | None
     first_seen: datetime | None
     last_seen: datetime | None
-    details: dict = field(default_factory=dict)
+    details: PatternDetails
+    # Other agents' memories the view was derived from: owner -> ids (what reading it is audited as).
+    read_from: dict[str, list[str]] = field(default_factory=dict)
+
+
+@dataclass
+class AppliedPattern:
+    task_id: str
+    pattern_id: str
+    kind: str
+    action: str
+    steps: list[str]
+    estimate: RateEstimate | None
+    prediction: Prediction
+    agents: list[str]
+
+
+# ---- what storage returns for rendering: one pattern's aggregates over the memories a caller may see
+
+@dataclass(frozen=True)
+class SolutionUse:
+    solution_id: str
+    description: str
+    worked: bool
+    agent_id: str
+
+
+@dataclass
+class VisibleFailurePattern:
+    id: str
+    occurrences: int
+    agents: list[str]
+    first_seen: datetime | None
+    last_seen: datetime | None
+    first_context: str
+    first_signature: str
+    contexts: list[str]
+    domains: list[str]
+    root_causes: list[str]
+    strategies: list[str]
+    uses: list[SolutionUse]
+    others: dict[str, list[str]]  # owner -> ids of other agents' failures it aggregates
+    stage: str | None = None
+
+
+@dataclass
+class VisibleBranch:
+    action: str
+    attempts: float
+    successes: float
+    agents: list[str]
+
+
+@dataclass
+class VisibleTemplate:
+    id: str
+    first_context: str
+    first_seen: datetime | None
+    last_seen: datetime | None
+    branches: list[VisibleBranch]
+    others: dict[str, list[str]]
+
+
+@dataclass
+class VisibleSuccessPattern:
+    id: str
+    action: str
+    attempts: float
+    successes: float
+    agents: list[str]
+    first_seen: datetime | None
+    last_seen: datetime | None
+    contexts: list[str]
+    domains: list[str]
+    steps: list[str]
+    others: dict[str, list[str]]
 
 
 @dataclass

@@ -96,6 +96,17 @@ class KnowledgeContent:
 
 MemoryContent = DecisionContent | FailureContent | SuccessContent | CollaborationContent | KnowledgeContent
 
+def content_action(c: MemoryContent) -> str | None:
+    """The action a memory's content is about: the decision's choice, the failure's fix, the success's approach."""
+    if isinstance(c, DecisionContent):
+        return c.chosen_action
+    if isinstance(c, FailureContent):
+        return c.solution_applied or None
+    if isinstance(c, SuccessContent):
+        return c.successful_approach
+    return None
+
+
 CONTENT_TYPES: dict[MemoryKind, type] = {
     MemoryKind.decision: DecisionContent,
     MemoryKind.failure: FailureContent,
@@ -139,14 +150,7 @@ class NewMemory:
     @property
     def action(self) -> str | None:
         """The action this memory is about, whatever its kind."""
-        c = self.content
-        if isinstance(c, DecisionContent):
-            return c.chosen_action
-        if isinstance(c, FailureContent):
-            return c.solution_applied or None
-        if isinstance(c, SuccessContent):
-            return c.successful_approach
-        return None
+        return content_action(self.content)
 
 
 @dataclass
@@ -158,7 +162,7 @@ class AgentMemory:
     kind: MemoryKind
     context: str
     text: str
-    content: dict
+    content: MemoryContent
     outcome: str | None
     confidence_score: float
     success_rate: float | None
@@ -172,6 +176,13 @@ class AgentMemory:
     domain: str | None
     visibility: Visibility = Visibility.private
     context_embedding: list[float] | None = None
+    merged_ids: list[str] = field(default_factory=list)  # memories consolidation folded into this one
+    merged_contexts: list[str] = field(default_factory=list)
+
+    @property
+    def action(self) -> str | None:
+        """The action this memory is about, whatever its kind."""
+        return content_action(self.content)
 
 
 @dataclass

@@ -10,8 +10,10 @@ from datetime import UTC, datetime
 from engram import __version__
 from engram.entities.privacy import OPERATOR, AuditEventType
 from engram.knowledge.document import FORMAT, VERSION, ExportSource, KnowledgeDocument
-from engram.knowledge.mapping import memory_from_props, pattern_from_props, redact_entry, redact_pattern
-from engram.knowledge.repository import KnowledgeRepository
+from engram.knowledge.mapping import (
+    memory_from_props, pattern_as_seen, pattern_from_props, redact_entry, redact_pattern,
+)
+from engram.storage.knowledge import KnowledgeRepository
 from engram.privacy.audit import AuditEntry, AuditLog
 from engram.privacy.redaction import Redactor
 
@@ -54,7 +56,9 @@ class Exporter:
                 for props in row["patterns"]:
                     pattern = pattern_from_props(props)
                     if pattern is not None and pattern.id not in patterns:
-                        patterns[pattern.id] = redact_pattern(pattern, self.redactor)
+                        # Named from this exported memory (the first of the pattern's in the export),
+                        # never from the stored pattern, whose name came from whoever was first.
+                        patterns[pattern.id] = redact_pattern(pattern_as_seen(pattern, entry), self.redactor)
             if progress:
                 progress(len(page))
             if len(page) < PAGE:

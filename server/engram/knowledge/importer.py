@@ -20,7 +20,7 @@ from engram.knowledge.mapping import (
     derived_id, differing_fields, fingerprint, memory_from_props, normalized, redact_entry, redact_pattern,
     to_new_memory,
 )
-from engram.knowledge.repository import KnowledgeRepository
+from engram.storage.knowledge import KnowledgeRepository
 from engram.memory.store import MemoryStore
 from engram.privacy.audit import AuditEntry, AuditLog
 from engram.privacy.consent import ConsentService, covers
@@ -137,9 +137,11 @@ class Importer:
                 new.append(item)
                 continue
             current = memory_from_props(row["memory"], row["patterns"], row["provenance"])
-            differs = differing_fields(current, item.entry)
             if current.agent_id != item.owner:
-                differs.insert(0, "agent_id")
+                # Another agent's id: say only that it is taken, never which fields match (no oracle).
+                report.conflicts.append(Conflict(item.target_id, ["id"], item.entry.id))
+                continue
+            differs = differing_fields(current, item.entry)
             if differs or fingerprint(current) != fingerprint(item.entry):
                 report.conflicts.append(Conflict(item.target_id, differs or ["content"], item.entry.id))
             else:

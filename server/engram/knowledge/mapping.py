@@ -11,6 +11,7 @@ from typing import Any
 
 from engram.entities.memory import CONTENT_TYPES, MemoryKind, NewMemory, Outcome
 from engram.knowledge.document import MEMORY_MODELS, PATTERN_LABELS, ExportedPattern, MemoryEntry
+from engram.learning.naming import context_signature, pattern_name
 from engram.privacy.redaction import Redactor
 
 # Keys whose values are identifiers, enums, numbers or times: never free text, never redacted.
@@ -50,6 +51,19 @@ def pattern_from_props(props: dict) -> ExportedPattern | None:
         return None
     return ExportedPattern(id=props["id"], label=label, name=props.get("name"), signature=props.get("signature"),
                            action=props.get("action"), context_signature=props.get("context_signature"))
+
+
+def pattern_as_seen(pattern: ExportedPattern, entry: MemoryEntry) -> ExportedPattern:
+    """A pattern's texts rendered from one exported memory of it, as the exporting caller sees it."""
+    content = entry.content.model_dump()
+    if pattern.label == "FailurePattern":
+        signature = content.get("error_signature") or ""
+        return pattern.model_copy(update={"name": pattern_name(entry.context, signature), "signature": signature,
+                                          "context_signature": None})
+    if pattern.label == "DecisionTemplate":
+        return pattern.model_copy(update={"name": None, "signature": None,
+                                          "context_signature": context_signature(entry.context)})
+    return pattern.model_copy(update={"name": pattern.action, "signature": None, "context_signature": None})
 
 
 def to_new_memory(entry: MemoryEntry, *, memory_id: str, agent_id: str) -> NewMemory:

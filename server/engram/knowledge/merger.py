@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from engram.entities.privacy import AuditEventType
 from engram.errors import BadInputError, ForbiddenError
 from engram.knowledge.mapping import derived_id
-from engram.knowledge.repository import KnowledgeRepository
+from engram.storage.knowledge import KnowledgeRepository
 from engram.privacy.audit import AuditEntry, AuditLog
 from engram.privacy.consent import ConsentService
 
@@ -51,7 +51,8 @@ class Merger:
         for start in range(0, len(ids), BATCH):
             batch = ids[start:start + BATCH]
             rows = [{"id": i, "copy_id": derived_id(into, from_agent, i)} for i in batch]
-            results = self.audit.run_audited(lambda tx, rows=rows: self._batch(tx, from_agent, into, domain, rows, actor))
+            results = self.repository.merge_batch(
+                from_agent, into, domain, rows, lambda done: self._events(done, from_agent, into, domain, actor))
             if not results:
                 self._require_domain_grant(from_agent, into, domain)  # revoked meanwhile → FORBIDDEN
             counts = Counter(r["result"] for r in results)
@@ -63,16 +64,16 @@ class Merger:
                 progress(len(batch))
         return report
 
-    def _batch(self, tx, from_agent: str, into: str, domain: str, rows: list[dict],
-               actor: str | None) -> tuple[list[dict], list[AuditEntry]]:
-        results = self.repository.merge_batch(tx, from_agent, into, domain, rows)
+    @staticmethod
+    def _events(results: list[dict], from_agent: str, into: str, domain: str,
+                actor: str | None) -> list[AuditEntry]:
         changed = [r for r in results if r["result"] != "unchanged"]
         if not changed:
-            return results, []
+            return []
         counts = dict(Counter(r["result"] for r in changed))
         details = {"from_agent": from_agent, "into": into, "domain": domain} | counts
         who = actor or into
-        return results, [
+        return [
             AuditEntry(AuditEventType.merge.value, who, from_agent, [r["source_id"] for r in changed],
                        details | {"role": "source"}),
             AuditEntry(AuditEventType.merge.value, who, into, sorted({r["target_id"] for r in changed}),

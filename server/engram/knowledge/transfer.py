@@ -5,8 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-import neo4j
-
 from engram.config import Settings
 from engram.embeddings import Embedder
 from engram.errors import BadInputError, NotFoundError
@@ -14,10 +12,11 @@ from engram.knowledge.document import KnowledgeDocument, dump, parse_json
 from engram.knowledge.exporter import Exporter, ExportReport
 from engram.knowledge.importer import ImportReport, Importer
 from engram.knowledge.merger import MergeReport, Merger
-from engram.knowledge.repository import KnowledgeRepository
+from engram.storage.knowledge import KnowledgeRepository
 from engram.privacy.audit import AuditLog
 from engram.privacy.consent import ConsentService
 from engram.privacy.redaction import Redactor
+from engram.storage.connection import Driver
 from engram.storage.memories import MemoryRepository
 
 __all__ = ["KnowledgeTransfer", "ExportReport", "ImportReport", "MergeReport", "read_document", "write_document"]
@@ -41,11 +40,9 @@ def write_document(document: KnowledgeDocument, path: Path) -> None:
 
 
 class KnowledgeTransfer:
-    def __init__(self, driver: neo4j.Driver, embedder: Embedder, settings: Settings, audit: AuditLog,
-                 consent: ConsentService | None = None, redactor: Redactor | None = None) -> None:
-        redactor = redactor or Redactor()
-        consent = consent or ConsentService(driver, settings, audit, redactor)
-        repository = KnowledgeRepository(driver, settings)
+    def __init__(self, driver: Driver, embedder: Embedder, settings: Settings, audit: AuditLog,
+                 consent: ConsentService, redactor: Redactor) -> None:
+        repository = KnowledgeRepository(driver, settings, audit.repository)
         self.exporter = Exporter(repository, audit, redactor, settings.embedding_model, settings.embedding_dimension)
         self.importer = Importer(repository, MemoryRepository(driver, settings), embedder, audit, consent, redactor)
         self.merger = Merger(repository, audit, consent)

@@ -23,12 +23,11 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from engram.entities.learning import (
-    ActionCheck, ActionEstimate, Evidence, Prediction, Suggestion, Verdict,
+    ActionCheck, ActionEstimate, Evidence, Prediction, PreventionCheck, Suggestion, Verdict,
 )
-from engram.entities.memory import RelevantMemory
+from engram.entities.memory import DecisionContent, FailureContent, RelevantMemory, SuccessContent
 from engram.errors import BadInputError
 from engram.learning.estimates import estimate_rate
-from engram.memory.service import MemoryService
 
 MIN_SIMILARITY = 0.55
 EVIDENCE_K = 60
@@ -54,12 +53,12 @@ def evidence_from(relevant: Sequence[RelevantMemory], half_life_days: float = 0.
     out = []
     for r in relevant:
         m, c = r.memory, r.memory.content
-        if m.kind.value == "decision" and m.outcome:
-            action, quality = c.get("chosen_action"), m.success_rate
-        elif m.kind.value == "success":
-            action, quality = c.get("successful_approach"), 1.0 if m.outcome in (None, "success") else m.success_rate
-        elif m.kind.value == "failure" and c.get("solution_applied") and m.outcome:
-            action, quality = c.get("solution_applied"), m.success_rate
+        if isinstance(c, DecisionContent) and m.outcome:
+            action, quality = c.chosen_action, m.success_rate
+        elif isinstance(c, SuccessContent):
+            action, quality = c.successful_approach, 1.0 if m.outcome in (None, "success") else m.success_rate
+        elif isinstance(c, FailureContent) and c.solution_applied and m.outcome:
+            action, quality = c.solution_applied, m.success_rate
         else:
             continue
         if not action or quality is None:
@@ -87,21 +86,21 @@ def estimates_by_action(evidence: Sequence[tuple[Evidence, float]]) -> list[Acti
 
 
 class Advisor:
-    def __init__(self, memories: MemoryService, rng: random.Random | None = None,
-                 half_life_days: float = 0.0) -> None:
-        self.memories = memories
+    """Pure advice over the memories the engine fetched (through MemoryService.evidence, audited):
+    it never reads memories itself, so it can only use what the caller may see."""
+
+    def __init__(self, rng: random.Random | None = None, half_life_days: float = 0.0) -> None:
         self.rng = rng or random.Random()
         self.half_life_days = half_life_days
 
-    def _evidence(self, agent_id: str | None, context: str) -> list[tuple[Evidence, float]]:
-        """Evidence visible to the agent (agent_id None: operator view of every agent's memories)."""
-        relevant = self.memories.retriever.retrieve(agent_id, context, EVIDENCE_K, min_similarity=MIN_SIMILARITY)
+    def _evidence(self, relevant: Sequence[RelevantMemory]) -> list[tuple[Evidence, float]]:
         return evidence_from(relevant, self.half_life_days)
 
-    def suggest(self, agent_id: str | None, context: str, k: int = 5, candidates: Sequence[str] = ()) -> Suggestion:
+    def suggest(self, relevant: Sequence[RelevantMemory], context: str, k: int = 5,
+                candidates: Sequence[str] = ()) -> Suggestion:
         if not 1 <= k <= 50:
             raise BadInputError("k must lie between 1 and 50.")
-        estimates = estimates_by_action(self._evidence(agent_id, context))
+        estimates = estimates_by_action(self._evidence(relevant))
         known = {e.action for e in estimates}
         estimates += [ActionEstimate(a, estimate_rate(0, 0), []) for a in candidates if a not in known]
         estimates.sort(key=lambda a: (-a.estimate.mean, -a.estimate.attempts, a.action))
@@ -116,28 +115,26 @@ class Advisor:
             rationale += f" {explore} has too few attempts to rule out; worth trying when the stakes are low."
         return Suggestion(context, estimates[:k], best.action if best.estimate.attempts else None, explore, rationale)
 
-    def choose(self, agent_id: str, context: str, candidates: Sequence[str] = ()) -> tuple[str | None, Suggestion]:
+    def choose(self, relevant: Sequence[RelevantMemory], context: str,
+               candidates: Sequence[str] = ()) -> tuple[str | None, Suggestion]:
         """Thompson sampling over the posteriors (unknown candidates start at Beta(1, 1))."""
-        suggestion = self.suggest(agent_id, context, k=50, candidates=candidates)
+        suggestion = self.suggest(relevant, context, k=50, candidates=candidates)
         if not suggestion.actions:
             return None, suggestion
         draws = {a.action: self.rng.betavariate(1 + a.estimate.successes, 1 + a.estimate.attempts - a.estimate.successes)
                  for a in suggestion.actions}
         return max(draws, key=lambda action: (draws[action], action)), suggestion
 
-    def predict_outcome(self, agent_id: str | None, context: str, action: str) -> Prediction:
-        if not action:
-            raise BadInputError("predict_outcome needs an action.")
-        evidence = [(e, q) for e, q in self._evidence(agent_id, context) if e.action == action]
+    def predict_outcome(self, relevant: Sequence[RelevantMemory], context: str, action: str) -> Prediction:
+        evidence = [(e, q) for e, q in self._evidence(relevant) if e.action == action]
         est = next((a.estimate for a in estimates_by_action(evidence)), estimate_rate(0, 0))
         return Prediction(context, action, est.mean, est.lower, est.upper, est.attempts)
 
-    def check_action(self, agent_id: str | None, context: str, intended_action: str, checks: Sequence[dict] = ()) -> ActionCheck:
+    def check_action(self, relevant: Sequence[RelevantMemory], intended_action: str,
+                     checks: Sequence[PreventionCheck] = ()) -> ActionCheck:
         """allow / warn / block for an intended action, with the evidence; `checks` are the prevention
         checks of the failure patterns that occur in this context."""
-        if not intended_action:
-            raise BadInputError("check_action needs the intended action.")
-        estimates = estimates_by_action(self._evidence(agent_id, context))
+        estimates = estimates_by_action(self._evidence(relevant))
         mine = next((e for e in estimates if e.action == intended_action), None)
         best = estimates[0] if estimates else None
         verdict, reasons = Verdict.allow, []
@@ -151,10 +148,10 @@ class Advisor:
                 verdict = Verdict.warn
                 reasons.append(f"{intended_action} failed {failures:.3g} of {mine.estimate.attempts:.3g} times in similar "
                                f"contexts (estimated success {mine.estimate.describe()}).")
-        guarding = [c for c in checks if intended_action in (c.get("guards_actions") or [])]
+        guarding = [c for c in checks if intended_action in c.guards_actions]
         if guarding and verdict is Verdict.allow:
             verdict = Verdict.warn
-        reasons += [f"prevention check {c['name']}: {c['description']}" for c in guarding]
+        reasons += [f"prevention check {c.name}: {c.description}" for c in guarding]
         better = best.action if best and best.action != intended_action and (
             mine is None or best.estimate.mean > mine.estimate.mean) and best.estimate.attempts else None
         if verdict is not Verdict.allow and better:

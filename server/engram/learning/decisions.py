@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -11,8 +10,8 @@ from engram.entities.learning import DecisionRecord
 from engram.entities.memory import Outcome
 from engram.errors import BadInputError
 from engram.learning.estimates import estimate_rate
-from engram.learning.naming import slugify
-from engram.learning.signature import extract_signature
+from engram.learning.naming import context_signature, opaque_id
+from engram.learning.views import KnowledgeViews
 from engram.memory.builder import build_memory
 from engram.memory.service import MemoryService
 from engram.storage.learning import LearningRepository
@@ -22,15 +21,13 @@ TEMPLATE_MATCH_SCORE = 0.86
 CONFIDENCE_THRESHOLD = 0.6
 
 
-def context_signature(context: str) -> str:
-    return " ".join(extract_signature(context).lower().split())
-
-
 class DecisionLearner:
-    def __init__(self, memories: MemoryService, repository: LearningRepository, embedder: Embedder) -> None:
+    def __init__(self, memories: MemoryService, repository: LearningRepository, embedder: Embedder,
+                 views: KnowledgeViews) -> None:
         self.memories = memories
         self.repository = repository
         self.embedder = embedder
+        self.views = views
 
     def record_decision(
         self, agent_id: str, context: str, action: str, outcome: Outcome | str, *, alternatives: Sequence[str] = (),
@@ -38,27 +35,31 @@ class DecisionLearner:
         tags: Sequence[str] = (), confidence: float = 0.5, predicted: float | None = None,
         memory_id: str | None = None, created_at: datetime | None = None,
     ) -> DecisionRecord:
+        """The template, branch and "new" flag are as the agent sees them: over the decisions it may see."""
         if not action or not action.strip():
             raise BadInputError("A decision needs the action taken.")
         if predicted is not None and not 0.0 <= predicted <= 1.0:
             raise BadInputError("A predicted success probability must lie between 0 and 1.")
+        informed_by = list(dict.fromkeys(informed_by))
+        self.memories.require_visible(agent_id, informed_by)
         memory = build_memory(agent=agent_id, kind="decision", context=context, action=action, outcome=outcome,
                               alternatives=list(alternatives), domain=domain, tags=list(tags), confidence=confidence,
                               memory_id=memory_id, task_id=task_id, created_at=created_at)
-        self.memories.record(memory)
+        self.memories.record_own(memory)
         clean_context = self.memories.redactor.redact(context).text
         embedding = self.embedder.embed([clean_context])[0]
         signature = context_signature(clean_context)
         template_id = self.repository.nearest_template(embedding, TEMPLATE_MATCH_SCORE)
-        new_template = template_id is None
-        if new_template:
-            template_id = f"tmpl-{slugify(signature, 5)}-{hashlib.sha1(signature.encode()).hexdigest()[:6]}"
-        quality = Outcome(outcome).score
-        result = self.repository.record_decision_outcome(
-            memory_id=memory.id, template_id=template_id, signature=signature, embedding=embedding, action=action,
-            quality=quality, informed_by=list(informed_by), confidence_threshold=CONFIDENCE_THRESHOLD)
+        template_id = template_id or opaque_id("tmpl", signature)
+        self.repository.record_decision_outcome(
+            memory_id=memory.id, agent_id=agent_id, template_id=template_id, signature=signature, embedding=embedding,
+            action=action, quality=Outcome(outcome).score, informed_by=informed_by,
+            confidence_threshold=CONFIDENCE_THRESHOLD)
         if predicted is not None:
-            self.repository.set_prediction(memory.id, predicted)
-        return DecisionRecord(memory_id=memory.id, template_id=template_id, action=action,
-                              branch=estimate_rate(result["successes"], result["attempts"]),
-                              new_template=new_template, informed_by=list(informed_by))
+            self.repository.set_prediction(memory.id, agent_id, predicted)
+        view = next(iter(self.views.templates(agent_id, via="record_decision", template_ids=[template_id], limit=1)),
+                    None)
+        branches = view.details.branches if view is not None else []
+        branch = next((b.estimate for b in branches if b.action == action), estimate_rate(0, 0))
+        return DecisionRecord(memory_id=memory.id, template_id=template_id, action=action, branch=branch,
+                              new_template=view is None or view.occurrences <= 1, informed_by=informed_by)

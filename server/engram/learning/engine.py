@@ -1,72 +1,59 @@
-"""LearningEngine: the spec's learning API in one object, for the CLI, the GraphQL API and agents."""
+"""LearningEngine: the spec's learning API in one object, for the CLI, the GraphQL API, MCP and agents.
+
+Every method that acts for an agent takes its id and enforces the rules itself — ownership of the
+ids it is given, visibility of what it reads, audit of other agents' memories it uses — so every
+front end gets the same answers. Evidence comes from one audited call on the memory service per
+request; derived knowledge is rendered for the caller by learning/views.py.
+"""
 
 from __future__ import annotations
 
 import threading
 import time
 import uuid
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
 from datetime import datetime
-
-import neo4j
 
 from engram.config import Settings
 from engram.embeddings import Embedder
 from engram.entities.learning import (
-    ActionCheck, AnalysisReport, DecisionRecord, FailureLearning, PatternView, Prediction, RateEstimate, SolutionView,
-    Suggestion, Task,
+    ActionCheck, AnalysisReport, AppliedPattern, DecisionDetails, DecisionRecord, Evidence, FailureDetails,
+    FailureLearning, PatternView, Prediction, PreventionCheck, SolutionView, SuccessDetails, Suggestion, Task,
 )
-from engram.entities.memory import Outcome
+from engram.entities.memory import Outcome, RelevantMemory
 from engram.errors import BadInputError, NotFoundError
-from engram.learning import prevention, tasks
-from engram.learning.advice import Advisor
+from engram.learning import prevention
+from engram.learning.advice import EVIDENCE_K, MIN_SIMILARITY, Advisor
 from engram.learning.decisions import DecisionLearner
-from engram.learning.estimates import estimate_rate
 from engram.learning.failures import FailureLearner
 from engram.learning.pattern_recognizer import PatternRecognizer
 from engram.learning.signature import extract_signature
+from engram.learning.stats import LearningStats, learning_stats
+from engram.learning.views import MAX_PATTERNS, KnowledgeViews
 from engram.memory.service import MemoryService
+from engram.storage.connection import Driver
 from engram.storage.gds import GraphAlgorithms
 from engram.storage.learning import LearningRepository
 
-CALIBRATION_BINS = 5
+PATTERN_KINDS = ("failure", "decision", "success")
+MAX_TASK_ACTIONS = 100
 
 
-@dataclass
-class CalibrationBin:
-    lower: float
-    upper: float
-    count: int
-    mean_predicted: float
-    observed_rate: float
-
-
-@dataclass
-class LearningStats:
-    agent_id: str
-    memories: int
-    by_kind: dict[str, int]
-    decisions: int
-    success: RateEstimate
-    recent_success: RateEstimate
-    earlier_success: RateEstimate
-    informed_share: float
-    patterns: int
-    recurring_patterns: int
-    calibration: list[CalibrationBin] = field(default_factory=list)
-    brier_score: float | None = None
+def _no_pattern(ref: str, agent_id: str | None) -> str:
+    """The one answer for a pattern that does not exist and one the agent may not see."""
+    return f"No pattern {ref!r} visible to {agent_id or 'the operator'}."
 
 
 class LearningEngine:
-    def __init__(self, driver: neo4j.Driver, embedder: Embedder, settings: Settings,
-                 memories: MemoryService | None = None) -> None:
+    def __init__(self, driver: Driver, embedder: Embedder, settings: Settings, memories: MemoryService) -> None:
         self.settings = settings
-        self.memories = memories or MemoryService(driver, embedder, settings)
+        self.memories = memories
+        self.embedder = embedder
         self.repository = LearningRepository(driver, settings)
-        self.decisions = DecisionLearner(self.memories, self.repository, embedder)
-        self.failures = FailureLearner(self.memories, self.repository, embedder)
-        self.advisor = Advisor(self.memories, half_life_days=settings.evidence_half_life_days)
+        self.views = KnowledgeViews(self.repository, memories)
+        self.decisions = DecisionLearner(memories, self.repository, embedder, self.views)
+        self.failures = FailureLearner(memories, self.repository, embedder, self.views)
+        self.advisor = Advisor(half_life_days=settings.evidence_half_life_days)
         self._analysis_lock = threading.Lock()  # one analysis at a time (periodic and on demand)
         self.recognizer = PatternRecognizer(self.repository, GraphAlgorithms(driver, settings), embedder)
 
@@ -77,7 +64,7 @@ class LearningEngine:
                         predicted: float | None = None, memory_id: str | None = None,
                         created_at: datetime | None = None) -> DecisionRecord:
         if task_id:
-            self.task(task_id)
+            self.task(task_id, agent_id)
         return self.decisions.record_decision(agent_id, context, action, outcome, alternatives=alternatives,
                                               informed_by=informed_by, task_id=task_id, domain=domain, tags=tags,
                                               confidence=confidence, predicted=predicted, memory_id=memory_id,
@@ -89,25 +76,38 @@ class LearningEngine:
                            task_id: str | None = None, domain: str | None = None, tags: list[str] | None = None,
                            memory_id: str | None = None, created_at: datetime | None = None) -> FailureLearning:
         if task_id:
-            self.task(task_id)
+            self.task(task_id, agent_id)
         return self.failures.learn_from_failure(agent_id, error_message, context=context, root_cause=root_cause,
                                                 solution=solution, solution_worked=solution_worked,
                                                 prevention=prevention, task_id=task_id, domain=domain, tags=tags,
                                                 memory_id=memory_id, created_at=created_at)
 
     # ---- advice
+    def evidence(self, agent_id: str | None, context: str, via: str) -> list[RelevantMemory]:
+        """What the agent may see that bears on `context`: one audited read per request."""
+        return self.memories.evidence(agent_id, context, via=via, k=EVIDENCE_K, min_similarity=MIN_SIMILARITY)
+
     def suggest(self, agent_id: str | None, context: str, k: int = 5, candidates: Sequence[str] = ()) -> Suggestion:
-        return self.advisor.suggest(agent_id, context, k, candidates)
+        if not 1 <= k <= 50:
+            raise BadInputError("k must lie between 1 and 50.")
+        return self.advisor.suggest(self.evidence(agent_id, context, "suggest"), context, k, candidates)
 
     def predict_outcome(self, agent_id: str | None, context: str, action: str) -> Prediction:
-        return self.advisor.predict_outcome(agent_id, context, action)
+        if not action or not action.strip():
+            raise BadInputError("predict_outcome needs an action.")
+        return self.advisor.predict_outcome(self.evidence(agent_id, context, "predict_outcome"), context, action)
 
-    def check_action(self, agent_id: str | None, context: str, intended_action: str) -> ActionCheck:
-        relevant = self.memories.retriever.retrieve(agent_id, context, 30, min_similarity=0.55)
+    def check_action(self, agent_id: str | None, context: str, intended_action: str,
+                     relevant: Sequence[RelevantMemory] | None = None) -> ActionCheck:
+        """`relevant`: evidence fetched already for this context (execute_with_memory's plan)."""
+        if not intended_action or not intended_action.strip():
+            raise BadInputError("check_action needs the intended action.")
+        if relevant is None:
+            relevant = self.evidence(agent_id, context, "check_action")
         failure_ids = [r.memory.id for r in relevant if r.memory.kind.value == "failure"]
         pattern_ids = self.repository.patterns_of_failures(failure_ids) if failure_ids else []
-        checks = self.repository.checks_for_patterns(pattern_ids) if pattern_ids else []
-        return self.advisor.check_action(agent_id, context, intended_action, checks)
+        checks = self.views.checks(agent_id, pattern_ids, via="check_action") if pattern_ids else []
+        return self.advisor.check_action(relevant, intended_action, checks)
 
     def solutions_for_error(self, agent_id: str | None, message: str) -> list[SolutionView]:
         """Solutions used by similar failures across agents — only failures the agent may see count."""
@@ -115,10 +115,12 @@ class LearningEngine:
             raise BadInputError("solutions_for_error needs an error message.")
         signature = extract_signature(self.memories.redactor.redact(message).text)
         pattern_id = self.repository.pattern_by_signature(signature) or self.repository.nearest_pattern(
-            self.failures.embedder.embed([signature])[0], 0.95)
-        if pattern_id is None:
-            return []
-        return self.failures.pattern_evidence(pattern_id, agent_id)[1]
+            self.embedder.embed([signature])[0], 0.95)
+        view = self.views.pattern(agent_id, pattern_id, via="solutions_for_error") if pattern_id else None
+        return view.details.solutions if view is not None and isinstance(view.details, FailureDetails) else []
+
+    def similar_failures(self, agent_id: str | None, pattern_id: str) -> list[Evidence]:
+        return self.failures.similar_failures(pattern_id, agent_id, via="pattern.similar_failures")
 
     # ---- patterns
     def analyze(self) -> AnalysisReport:
@@ -131,143 +133,129 @@ class LearningEngine:
         return report
 
     def patterns(self, agent_id: str | None = None, kind: str | None = None, min_success_rate: float | None = None,
-                 recurring: bool | None = None, limit: int = 50) -> list[PatternView]:
-        if kind not in (None, "failure", "decision", "success"):
+                 recurring: bool | None = None, limit: int = 50, *, via: str = "patterns") -> list[PatternView]:
+        """Learned patterns as the agent sees them (agent_id None: the operator's view of all)."""
+        if kind not in (None, *PATTERN_KINDS):
             raise BadInputError("Pattern type must be failure, decision or success.")
+        if not 1 <= limit <= MAX_PATTERNS:
+            raise BadInputError(f"limit must lie between 1 and {MAX_PATTERNS}.")
         views: list[PatternView] = []
         if kind in (None, "failure"):
-            views += [self._failure_view(row, agent_id) for row in
-                      self.repository.failure_patterns(agent_id, None, recurring, limit)]
+            views += self.views.failure_patterns(agent_id, via=via, recurring=recurring, limit=limit)
         if kind in (None, "decision") and recurring is None:
-            for row in self.repository.decision_templates(agent_id, limit):
-                branches = sorted(row["branches"], key=lambda b: -estimate_rate(b["successes"], b["attempts"]).mean)
-                attempts = sum(b["attempts"] for b in branches)
-                best = branches[0]
-                views.append(PatternView(
-                    id=row["template"]["id"], kind="decision", name=row["template"]["context_signature"],
-                    occurrences=attempts, agents=sorted({a for b in branches for a in b["agents"]}), recurring=attempts >= 3,
-                    estimate=estimate_rate(best["successes"], best["attempts"]), first_seen=row["first_seen"],
-                    last_seen=row["last_seen"],
-                    details={"best_action": best["action"], "branches": [
-                        {"action": b["action"], "estimate": estimate_rate(b["successes"], b["attempts"]),
-                         "agents": b["agents"]} for b in branches]}))
+            views += self.views.templates(agent_id, via=via, limit=limit)
         if kind in (None, "success") and recurring is None:
-            for row in self.repository.success_patterns(agent_id, limit):
-                views.append(PatternView(
-                    id=row["pattern"]["id"], kind="success", name=row["pattern"]["name"], occurrences=row["attempts"],
-                    agents=row["agents"], recurring=row["attempts"] >= 3,
-                    estimate=estimate_rate(row["successes"], row["attempts"]), first_seen=row["first_seen"],
-                    last_seen=row["last_seen"],
-                    details={"action": row["pattern"]["action"], "contexts": row["contexts"], "domains": row["domains"],
-                             "steps": row["steps"] or []}))
+            views += self.views.success_patterns(agent_id, via=via, limit=limit)
         if min_success_rate is not None:
             views = [v for v in views if v.estimate is not None and v.estimate.mean >= min_success_rate]
         return views[:limit]
 
-    def _failure_view(self, row: dict, agent_id: str | None) -> PatternView:
-        pattern = row["pattern"]
-        solutions = self.failures.pattern_evidence(pattern["id"], agent_id)[1]
-        best = solutions[0].estimate if solutions else None
-        return PatternView(
-            id=pattern["id"], kind="failure", name=pattern.get("name") or pattern["id"], occurrences=row["occurrences"],
-            agents=row["agents"], recurring=bool(pattern.get("recurring")), estimate=best,
-            first_seen=row["first_seen"], last_seen=row["last_seen"],
-            details={"signature": pattern.get("signature"), "contexts": row["contexts"], "domains": row["domains"],
-                     "solutions": solutions, "checks": row["checks"]})
+    def pattern(self, agent_id: str | None, ref: str) -> PatternView:
+        """A pattern by id, or by the name the agent sees it under (`npm-install-timeout`)."""
+        found = self.views.pattern(agent_id, self.resolve_pattern(agent_id, ref), via="pattern")
+        if found is None:
+            raise NotFoundError(_no_pattern(ref, agent_id))
+        return found
+
+    def resolve_pattern(self, agent_id: str | None, ref: str) -> str:
+        """The id of the pattern `ref` names: an id as it is, else the one visible pattern of that name.
+        Names are rendered for the caller, so they resolve only among what it may see."""
+        if not ref or not ref.strip():
+            raise BadInputError("Name a pattern by id or name.")
+        if self.repository.pattern_kind(ref) is not None:
+            return ref
+        named = {v.id for v in self.patterns(agent_id, limit=MAX_PATTERNS, via="resolve_pattern") if v.name == ref}
+        if len(named) > 1:
+            raise BadInputError(f"Several patterns you see are named {ref!r}; use the id (`engram learning patterns`).")
+        if not named:
+            raise NotFoundError(_no_pattern(ref, agent_id))
+        return named.pop()
 
     def failures_since(self, agent_id: str | None, since: datetime | None, limit: int = 50) -> list[PatternView]:
-        return [self._failure_view(row, agent_id) for row in self.repository.failure_patterns(agent_id, since, None, limit)]
+        if not 1 <= limit <= MAX_PATTERNS:
+            raise BadInputError(f"limit must lie between 1 and {MAX_PATTERNS}.")
+        return self.views.failure_patterns(agent_id, via="failures", since=since, limit=limit)
 
-    def generate_prevention(self, pattern_id: str, stage: str = "development") -> list[dict]:
-        return prevention.generate_checks(self.repository, pattern_id, stage)
+    def generate_prevention(self, pattern_id: str, stage: str = "development") -> list[PreventionCheck]:
+        """Operators: derive and store a pattern's checks from all of its failures."""
+        return prevention.generate_checks(self.repository, self.resolve_pattern(None, pattern_id), stage)
 
-    def prevention_checks(self, pattern_id: str | None = None) -> list[dict]:
-        return self.repository.list_checks(pattern_id)
+    def prevention_checks(self, agent_id: str | None, pattern_id: str | None = None) -> list[PreventionCheck]:
+        """The checks of the failure patterns the agent sees (or of one of them), derived from what it sees;
+        the operator (agent_id None) reads the stored checks of every pattern."""
+        if pattern_id is not None:
+            pattern_id = self.resolve_pattern(agent_id, pattern_id)
+        if agent_id is None:
+            return self.repository.list_checks(pattern_id)
+        if pattern_id is not None and self.views.pattern(agent_id, pattern_id, via="prevention_checks") is None:
+            raise NotFoundError(_no_pattern(pattern_id, agent_id))
+        return self.views.checks(agent_id, [pattern_id] if pattern_id else None, via="prevention_checks")
 
     # ---- statistics
     def stats(self, agent_id: str, window_days: int = 7) -> LearningStats:
-        row = self.repository.agent_stats(agent_id, window_days)
-        by_kind: dict[str, int] = {}
-        for kind in row["kinds"]:
-            by_kind[kind] = by_kind.get(kind, 0) + 1
-        patterns = self.repository.failure_patterns(agent_id, None, None, 1000)
-        points = self.repository.calibration_points(agent_id)
-        bins, brier = calibration(points)
-        decisions = row["decisions"] or 0
-        return LearningStats(
-            agent_id=agent_id, memories=row["memories"], by_kind=by_kind, decisions=decisions,
-            success=estimate_rate(row["decision_successes"] or 0.0, decisions),
-            recent_success=estimate_rate(row["recent_successes"] or 0.0, row["recent_decisions"] or 0),
-            earlier_success=estimate_rate(row["earlier_successes"] or 0.0, row["earlier_decisions"] or 0),
-            informed_share=(row["informed_decisions"] or 0) / decisions if decisions else 0.0,
-            patterns=len(patterns), recurring_patterns=sum(bool(p["pattern"].get("recurring")) for p in patterns),
-            calibration=bins, brier_score=brier)
+        return learning_stats(self.repository, agent_id, window_days)
 
     # ---- tasks
     def create_task(self, agent_id: str, context: str, *, task_id: str | None = None, stage: str = "development",
                     available_actions: Sequence[str] = ()) -> Task:
+        """Idempotent on the agent's own task id; an id another agent holds is refused."""
         if not context or not context.strip():
             raise BadInputError("A task needs a context.")
         if stage not in prevention.WORKFLOW_STAGES:
             raise BadInputError(f"Unknown workflow stage {stage!r}; use one of {', '.join(prevention.WORKFLOW_STAGES)}.")
+        if len(available_actions) > MAX_TASK_ACTIONS:
+            raise BadInputError(f"A task lists at most {MAX_TASK_ACTIONS} actions.")
         context = self.memories.redactor.redact(context).text
-        return self.repository.create_task(task_id or f"task-{uuid.uuid4().hex[:10]}", agent_id, context, stage,
-                                           list(available_actions))
+        actions = [self.memories.redactor.redact(a).text for a in available_actions]
+        task = self.repository.create_task(task_id or f"task-{uuid.uuid4().hex[:10]}", agent_id, context, stage,
+                                           actions)
+        if task is None:
+            raise BadInputError(f"Task id {task_id!r} is taken; choose another id (or leave it out for a new one).")
+        return task
 
-    def task(self, task_id: str) -> Task:
+    def task(self, task_id: str, agent_id: str | None = None) -> Task:
+        """A task of the agent's (any task for the operator, agent_id None); another's reads as no task."""
         found = self.repository.get_task(task_id)
-        if found is None:
-            raise NotFoundError(f"No task {task_id!r} (create it with `engram task create`).")
+        if found is None or (agent_id is not None and found.agent_id != agent_id):
+            owner = f" of {agent_id}" if agent_id else ""
+            raise NotFoundError(f"No task {task_id!r}{owner} (create it with `engram task create`).")
         return found
 
     def tasks(self, agent_id: str | None = None, status: str | None = None, limit: int = 50) -> list[Task]:
         return self.repository.list_tasks(agent_id, status, limit)
 
-    def apply_pattern(self, agent_id: str | None, pattern_id: str, task_id: str) -> dict:
+    def apply_pattern(self, agent_id: str | None, pattern_id: str, task_id: str) -> AppliedPattern:
         """Apply a learned pattern to a task: its action becomes the task's strategy, with the steps,
-        solutions and checks it carries, and a decision memory informed by the pattern's memories."""
-        task = self.task(task_id)
+        solutions and checks it carries — all as the agent sees the pattern."""
+        task = self.task(task_id, agent_id)
         agent_id = agent_id or task.agent_id
-        kind = self.repository.pattern_kind(pattern_id)
-        if kind is None:
-            raise NotFoundError(f"No pattern {pattern_id!r}.")
-        view = next((p for p in self.patterns(agent_id, kind, limit=1000) if p.id == pattern_id), None)
+        pattern_id = self.resolve_pattern(agent_id, pattern_id)
+        view = self.views.pattern(agent_id, pattern_id, via="apply_pattern")
         if view is None:
-            raise NotFoundError(f"Pattern {pattern_id!r} is not visible to {agent_id} (ask its owner to share it).")
-        if kind == "success":
-            action, steps = view.details["action"], view.details["steps"]
-        elif kind == "decision":
-            action, steps = view.details["best_action"], []
+            raise NotFoundError(_no_pattern(pattern_id, agent_id))
+        details = view.details
+        if isinstance(details, SuccessDetails):
+            action, steps = details.action, list(details.steps)
+        elif isinstance(details, DecisionDetails):
+            action, steps = details.best_action, []
         else:
-            solutions = view.details["solutions"]
-            if not solutions:
+            if not details.solutions:
                 raise BadInputError(f"Failure pattern {pattern_id} has no known solution to apply yet.")
-            action, steps = solutions[0].description, [c["description"] for c in view.details["checks"]]
+            action, steps = details.solutions[0].description, [c.description for c in details.checks]
         self.repository.set_task_strategy(task.id, action, pattern_id)
         prediction = self.predict_outcome(agent_id, task.context, action)
-        return {"task": task.id, "pattern": pattern_id, "kind": kind, "action": action, "steps": steps,
-                "estimate": view.estimate, "prediction": prediction, "agents": view.agents}
+        return AppliedPattern(task_id=task.id, pattern_id=pattern_id, kind=view.kind, action=action, steps=steps,
+                              estimate=view.estimate, prediction=prediction, agents=view.agents)
 
-    def execute_with_memory(self, task: Task | str, fn, **options) -> tasks.ExecutionOutcome:
-        return tasks.execute_with_memory(self, self.task(task) if isinstance(task, str) else task, fn, **options)
+    def execute_with_memory(self, task: Task | str, fn: Callable, **options):
+        from engram.learning.tasks import TaskExecutor
 
-    async def execute_with_memory_async(self, task: Task | str, fn, **options) -> tasks.ExecutionOutcome:
+        return TaskExecutor(self).run(self.task(task) if isinstance(task, str) else task, fn, **options)
+
+    async def execute_with_memory_async(self, task: Task | str, fn: Callable, **options):
         import asyncio
 
+        from engram.learning.tasks import TaskExecutor
+
         resolved = await asyncio.to_thread(self.task, task) if isinstance(task, str) else task
-        return await tasks.execute_with_memory_async(self, resolved, fn, **options)
-
-
-def calibration(points: list[tuple[float, float]]) -> tuple[list[CalibrationBin], float | None]:
-    """Reliability bins of predicted success against observed outcome quality, and the Brier score."""
-    if not points:
-        return [], None
-    bins = []
-    for i in range(CALIBRATION_BINS):
-        lo, hi = i / CALIBRATION_BINS, (i + 1) / CALIBRATION_BINS
-        inside = [(p, o) for p, o in points if lo <= p < hi or (i == CALIBRATION_BINS - 1 and p == 1.0)]
-        if inside:
-            bins.append(CalibrationBin(lo, hi, len(inside), sum(p for p, _ in inside) / len(inside),
-                                       sum(o for _, o in inside) / len(inside)))
-    brier = sum((p - o) ** 2 for p, o in points) / len(points)
-    return bins, brier
+        return await TaskExecutor(self).run_async(resolved, fn, **options)

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime
 
 from engram.embeddings import Embedder
-from engram.entities.learning import Evidence, FailureLearning, SolutionView
+from engram.entities.learning import Evidence, FailureLearning
 from engram.errors import BadInputError
-from engram.learning.estimates import estimate_rate
-from engram.learning.naming import check_name, pattern_name, slugify
+from engram.learning.naming import opaque_id
 from engram.learning.signature import extract_signature
+from engram.learning.views import KnowledgeViews
 from engram.memory.builder import build_memory
 from engram.memory.service import MemoryService
 from engram.storage.learning import LearningRepository
@@ -20,14 +20,16 @@ PATTERN_MATCH_SCORE = 0.95
 
 
 def solution_id(description: str) -> str:
-    return f"sol-{slugify(description, 8)}"
+    return opaque_id("sol", description)
 
 
 class FailureLearner:
-    def __init__(self, memories: MemoryService, repository: LearningRepository, embedder: Embedder) -> None:
+    def __init__(self, memories: MemoryService, repository: LearningRepository, embedder: Embedder,
+                 views: KnowledgeViews) -> None:
         self.memories = memories
         self.repository = repository
         self.embedder = embedder
+        self.views = views
 
     def learn_from_failure(
         self, agent_id: str, error_message: str, *, context: str | None = None, root_cause: str | None = None,
@@ -35,6 +37,7 @@ class FailureLearner:
         task_id: str | None = None, domain: str | None = None, tags: list[str] | None = None,
         memory_id: str | None = None, created_at: datetime | None = None,
     ) -> FailureLearning:
+        """Everything returned is rendered from the failures `agent_id` may see (its own included)."""
         if not error_message or not error_message.strip():
             raise BadInputError("learn_from_failure needs the error message.")
         redact = self.memories.redactor.redact
@@ -45,56 +48,43 @@ class FailureLearner:
         memory = build_memory(agent=agent_id, kind="failure", context=context or error, error=error,
                               root_cause=root_cause, solution=solution, prevention=prevention, outcome=outcome,
                               domain=domain, tags=tags, memory_id=memory_id, created_at=created_at, task_id=task_id)
-        self.memories.record(memory)
+        self.memories.record_own(memory)
 
         signature = extract_signature(error)
         embedding = self.embedder.embed([signature])[0]
         pattern_id = self.repository.pattern_by_signature(signature) or self.repository.nearest_pattern(
-            embedding, PATTERN_MATCH_SCORE)
-        new_pattern = pattern_id is None
-        if new_pattern:
-            pattern_id = self._free_pattern_id(pattern_name(redact(context or "").text, signature), signature)
-        checks = []
-        if prevention:
-            text = redact(prevention).text
-            checks.append({"id": f"chk-{pattern_id}-{slugify(text, 5)}", "name": check_name(text),
-                           "description": text, "source": "reported"})
-        result = self.repository.attach_failure(
-            memory_id=memory.id, pattern_id=pattern_id, signature=signature, name=pattern_id, embedding=embedding,
-            solution=solution, solution_id=solution_id(solution) if solution else None, solution_worked=worked,
-            checks=checks)
-        similar, solutions = self.pattern_evidence(pattern_id, agent_id, exclude=memory.id)
+            embedding, PATTERN_MATCH_SCORE) or opaque_id("fp", signature)
+        self.repository.attach_failure(
+            memory_id=memory.id, agent_id=agent_id, pattern_id=pattern_id, signature=signature, name=pattern_id,
+            embedding=embedding, solution=solution, solution_id=solution_id(solution) if solution else None,
+            solution_worked=worked)
+        similar = self.similar_failures(pattern_id, agent_id, via="learn_from_failure", exclude=memory.id)
+        view = self.views.pattern(agent_id, pattern_id, via="learn_from_failure")
+        details = view.details if view is not None else None
         return FailureLearning(
-            memory_id=memory.id, signature=signature, pattern_id=pattern_id, new_pattern=new_pattern,
-            occurrence_count=result["occurrence_count"], agents=list(result["agents"]), similar_failures=similar,
-            solutions=solutions, prevention_checks=self.repository.checks_for_patterns([pattern_id]),
+            memory_id=memory.id, signature=signature, pattern_id=pattern_id,
+            new_pattern=not any(e.memory_id != memory.id for e in similar),
+            occurrence_count=view.occurrences if view else 1, agents=view.agents if view else [agent_id],
+            similar_failures=similar, solutions=details.solutions if details else [],
+            prevention_checks=details.checks if details else [],
         )
 
-    def pattern_evidence(self, pattern_id: str, agent_id: str | None, exclude: str | None = None
-                         ) -> tuple[list[Evidence], list[SolutionView]]:
-        """The pattern's failures the agent may see, and the solutions they used with their success counts."""
+    def similar_failures(self, pattern_id: str, agent_id: str | None, *, via: str,
+                         exclude: str | None = None) -> list[Evidence]:
+        """The pattern's failures the agent may see (audited when they are other agents')."""
         rows = self.repository.pattern_failures(pattern_id, agent_id)
-        similar, uses = [], defaultdict(list)
-        for row in rows:
-            f = row["failure"]
-            if f["id"] != exclude:
-                similar.append(Evidence(memory_id=f["id"], agent_id=f["agent_id"], kind="failure",
-                                        context=f.get("context") or "", action="", outcome=None, similarity=1.0,
-                                        occurrences=f.get("occurrences") or 1, owned=f["agent_id"] == agent_id))
-            for s in row["solutions"]:
-                uses[(s["id"], s["description"])].append((bool(s["worked"]), f["agent_id"]))
-        solutions = [
-            SolutionView(id=sid, description=desc, pattern_id=pattern_id,
-                         estimate=estimate_rate(sum(w for w, _ in used), len(used)),
-                         agents=sorted({a for _, a in used}))
-            for (sid, desc), used in uses.items()
-        ]
-        solutions.sort(key=lambda s: (-s.estimate.mean, -s.estimate.attempts, s.id))
-        return similar, solutions
+        similar = [Evidence(memory_id=f["id"], agent_id=f["agent_id"], kind="failure", context=f.get("context") or "",
+                            action=_solution_of(solutions), outcome=None, similarity=1.0,
+                            occurrences=f.get("occurrences") or 1, owned=f["agent_id"] == agent_id)
+                   for f, solutions in ((row["failure"], row["solutions"]) for row in rows) if f["id"] != exclude]
+        others: dict[str, list[str]] = {}
+        for e in similar:
+            if agent_id is None or e.agent_id != agent_id:
+                others.setdefault(e.agent_id, []).append(e.memory_id)
+        if others or agent_id is None:
+            self.memories.record_derived_reads(agent_id, others, via=via)
+        return similar
 
-    def _free_pattern_id(self, name: str, signature: str) -> str:
-        candidate, n = name, 1
-        while (taken := self.repository.pattern_signature(candidate)) is not None and taken != signature:
-            n += 1
-            candidate = f"{name}-{n}"
-        return candidate
+
+def _solution_of(solutions: Sequence[dict]) -> str:
+    return solutions[0]["description"] if solutions else ""

@@ -1,10 +1,15 @@
-"""Readable, stable ids for patterns, solutions and checks (what people type in the CLI)."""
+"""Ids and names for patterns, solutions and checks.
+
+Pattern and template ids are opaque: they are shown to every agent that sees any instance, so they
+must not carry words of whichever agent's context came first. Names are readable, and rendered for
+each caller from what it may see (learning/views.py)."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 
-from engram.learning.signature import is_constant_word, tokenize
+from engram.learning.signature import extract_signature, is_constant_word, tokenize
 
 _KEBAB = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)+$")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
@@ -13,6 +18,16 @@ _NON_WORD = re.compile(r"[^a-z0-9]+")
 def slugify(text: str, max_words: int = 6) -> str:
     words = [w for w in _NON_WORD.split(text.lower()) if w][:max_words]
     return "-".join(words) or "unnamed"
+
+
+def opaque_id(prefix: str, key: str) -> str:
+    """Stable for the same key, and reveals nothing of it."""
+    return f"{prefix}-{hashlib.sha256(key.encode('utf-8')).hexdigest()[:12]}"
+
+
+def context_signature(context: str) -> str:
+    """What names a decision template: the context with its variable parts masked."""
+    return " ".join(extract_signature(context).lower().split())
 
 
 def pattern_name(context: str, signature: str) -> str:

@@ -24,7 +24,7 @@ from engram.embeddings import Embedder
 from engram.entities.learning import AnalysisReport
 from engram.learning.estimates import estimate_rate
 from engram.learning.grouping import SignatureGrouper
-from engram.learning.naming import pattern_name, slugify
+from engram.learning.naming import opaque_id, slugify
 from engram.learning.signature import extract_signature, is_constant_word, tokenize
 from engram.storage.gds import GraphAlgorithms
 from engram.storage.learning import LearningRepository
@@ -90,7 +90,7 @@ class PatternRecognizer:
             if votes:
                 target = min(votes, key=lambda pid: (-votes[pid], pid))
             else:
-                target = self._fresh_id(pattern_name("", signature), created)
+                target = self._fresh_id(opaque_id("fp", signature), created)
                 created.add(target)
             links += [{"failure_id": f["id"], "pattern_id": target, "signature": signature, "name": target}
                       for f in group if f["pattern_id"] != target]

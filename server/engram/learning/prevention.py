@@ -1,9 +1,14 @@
-"""Prevention checks derived from a failure pattern: fixes that worked, fixes that did not, root causes."""
+"""Prevention checks derived from a failure pattern: fixes that worked, fixes that did not, root causes,
+and the strategies agents reported. Deriving is a pure function of the evidence, so the same rule
+renders a caller's checks from the failures it may see (learning/views.py) and stores the checks of
+recurring patterns for operators (`engram prevention generate|list`)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 
+from engram.entities.learning import PreventionCheck
 from engram.errors import BadInputError, NotFoundError
 from engram.learning.estimates import estimate_rate
 from engram.learning.naming import check_name, slugify
@@ -15,61 +20,66 @@ DEFAULT_STAGE = "development"
 DERIVED_SOURCES = ["solution", "failed-fix", "root-cause"]
 
 
-def derive_checks(profile: dict) -> list[dict]:
-    """Checks from a pattern profile (prevention/pattern_profile.cypher); ids are stable, so
-    generating twice updates the same checks instead of adding new ones."""
-    pattern = profile["pattern"]
-    pid = pattern["id"]
-    uses: dict[str, list[bool]] = defaultdict(list)
-    for use in profile["uses"]:
-        if use and use.get("description"):
-            uses[use["description"]].append(bool(use["worked"]))
+def derive_checks(pattern_id: str, uses: Iterable[tuple[str, bool]], root_causes: Iterable[str],
+                  strategies: Iterable[str], stage: str | None = None) -> list[PreventionCheck]:
+    """Checks from a pattern's evidence: (fix, worked) uses, root causes, reported strategies. Ids are
+    stable, so deriving twice gives the same checks."""
+    pid = pattern_id
+    outcomes_by_fix: dict[str, list[bool]] = defaultdict(list)
+    for description, worked in uses:
+        if description:
+            outcomes_by_fix[description].append(bool(worked))
     checks = []
-    for description, outcomes in sorted(uses.items()):
+    for description, outcomes in sorted(outcomes_by_fix.items()):
         est = estimate_rate(sum(outcomes), len(outcomes))
         if est.mean >= 0.5 and sum(outcomes) >= 1:
             name = check_name(description)
             if not name.endswith(("status", "state")) and name.startswith(("verify", "check")):
                 name += "-status"
-            checks.append({
-                "id": f"chk-{pid}-{slugify(description, 6)}", "name": name, "source": "solution",
-                "description": f"Before acting, {description.replace('-', ' ')}: it resolved {pid} "
-                               f"{sum(outcomes)} of {len(outcomes)} times ({est.describe()}).",
-                "guards_actions": [],
-            })
+            checks.append(PreventionCheck(
+                id=f"chk-{pid}-{slugify(description, 6)}", pattern_id=pid, name=name, source="solution", stage=stage,
+                description=f"Before acting, {description.replace('-', ' ')}: it resolved {pid} "
+                            f"{sum(outcomes)} of {len(outcomes)} times ({est.describe()})."))
         elif len(outcomes) - sum(outcomes) >= 2:
-            checks.append({
-                "id": f"chk-{pid}-avoid-{slugify(description, 6)}", "name": f"avoid-{slugify(description, 6)}",
-                "source": "failed-fix", "guards_actions": [description],
-                "description": f"{description} did not resolve {pid} in {len(outcomes) - sum(outcomes)} of "
-                               f"{len(outcomes)} attempts; prefer a fix that worked.",
-            })
-    for cause in sorted(c for c in profile["root_causes"] if c):
-        checks.append({"id": f"chk-{pid}-cause-{slugify(cause, 6)}", "name": f"guard-{slugify(cause, 5)}",
-                       "source": "root-cause", "guards_actions": [],
-                       "description": f"Known root cause of {pid}: {cause}. Rule it out first."})
-    for strategy in sorted(s for s in profile["strategies"] if s):
-        checks.append({"id": f"chk-{pid}-{slugify(strategy, 5)}", "name": check_name(strategy),
-                       "source": "reported", "guards_actions": [], "description": strategy})
+            checks.append(PreventionCheck(
+                id=f"chk-{pid}-avoid-{slugify(description, 6)}", pattern_id=pid, name=f"avoid-{slugify(description, 6)}",
+                source="failed-fix", guards_actions=[description], stage=stage,
+                description=f"{description} did not resolve {pid} in {len(outcomes) - sum(outcomes)} of "
+                            f"{len(outcomes)} attempts; prefer a fix that worked."))
+    for cause in sorted({c for c in root_causes if c}):
+        checks.append(PreventionCheck(id=f"chk-{pid}-cause-{slugify(cause, 6)}", pattern_id=pid,
+                                      name=f"guard-{slugify(cause, 5)}", source="root-cause", stage=stage,
+                                      description=f"Known root cause of {pid}: {cause}. Rule it out first."))
+    for strategy in sorted({s for s in strategies if s}):
+        checks.append(PreventionCheck(id=f"chk-{pid}-{slugify(strategy, 5)}", pattern_id=pid,
+                                      name=check_name(strategy), source="reported", stage=stage,
+                                      description=strategy))
     return checks
 
 
-def generate_checks(repository: LearningRepository, pattern_id: str, stage: str = "development") -> list[dict]:
-    if stage not in WORKFLOW_STAGES:
-        raise BadInputError(f"Unknown workflow stage {stage!r}; use one of {', '.join(WORKFLOW_STAGES)}.")
+def _profile_checks(repository: LearningRepository, pattern_id: str, stage: str) -> list[PreventionCheck]:
     profile = repository.pattern_profile(pattern_id)
     if profile is None:
         raise NotFoundError(f"No failure pattern {pattern_id!r} (see `engram learning patterns --type failure`).")
-    checks = derive_checks(profile)
+    uses = [(u["description"], bool(u["worked"])) for u in profile["uses"] if u and u.get("description")]
+    return derive_checks(pattern_id, uses, profile["root_causes"], profile["strategies"], stage)
+
+
+def generate_checks(repository: LearningRepository, pattern_id: str, stage: str = "development") -> list[PreventionCheck]:
+    """Operators: derive a pattern's checks from all its failures and store them in a workflow stage."""
+    if stage not in WORKFLOW_STAGES:
+        raise BadInputError(f"Unknown workflow stage {stage!r}; use one of {', '.join(WORKFLOW_STAGES)}.")
+    checks = _profile_checks(repository, pattern_id, stage)
     if not checks:
         raise BadInputError(f"Pattern {pattern_id} has no solutions, failed fixes or root causes to derive checks from yet.")
     return _replace_checks(repository, pattern_id, stage, checks)
 
 
-def _replace_checks(repository: LearningRepository, pattern_id: str, stage: str, checks: list[dict]) -> list[dict]:
+def _replace_checks(repository: LearningRepository, pattern_id: str, stage: str,
+                    checks: Sequence[PreventionCheck]) -> list[PreventionCheck]:
     """Save the derived checks and drop the derived ones the evidence no longer supports (a fix that
     stopped working must not keep being recommended)."""
-    repository.prune_checks(pattern_id, DERIVED_SOURCES, [c["id"] for c in checks])
+    repository.prune_checks(pattern_id, DERIVED_SOURCES, [c.id for c in checks])
     return repository.save_checks(pattern_id, stage, checks) if checks else []
 
 
@@ -78,8 +88,8 @@ def refresh_recurring_checks(repository: LearningRepository) -> int:
     stage its checks already have, else DEFAULT_STAGE. Returns how many checks there are now."""
     total = 0
     for row in repository.recurring_patterns():
-        profile = repository.pattern_profile(row["pattern_id"])
-        if profile is not None:
-            total += len(_replace_checks(repository, row["pattern_id"], row["stage"] or DEFAULT_STAGE,
-                                         derive_checks(profile)))
+        stage = row["stage"] or DEFAULT_STAGE
+        if repository.pattern_profile(row["pattern_id"]) is not None:
+            total += len(_replace_checks(repository, row["pattern_id"], stage,
+                                         _profile_checks(repository, row["pattern_id"], stage)))
     return total

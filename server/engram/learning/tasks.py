@@ -5,18 +5,18 @@ patterns to choose the strategy → run → record decision and outcome → lear
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from engram.entities.learning import ActionCheck, Suggestion, Task, Verdict
 from engram.entities.memory import RelevantMemory
 
-if TYPE_CHECKING:
-    from engram.learning.engine import LearningEngine
+INFORMED_BY = 10  # the most relevant evidence memories a decision records as having informed it
 
 
 @dataclass
@@ -48,71 +48,93 @@ class ExecutionOutcome:
     informed_by: list[str] = field(default_factory=list)
 
 
-def plan(engine: LearningEngine, task: Task, default_action: str | None = None) -> Strategy:
-    memories = engine.memories.retrieve_relevant_memories(task.agent_id, task.context, k=10)
-    chosen, suggestion = engine.advisor.choose(task.agent_id, task.context, task.available_actions)
-    check = None
-    if chosen is not None:
-        check = engine.check_action(task.agent_id, task.context, chosen)
-        if check.verdict is Verdict.block and check.better_action:
-            chosen = check.better_action
-    chosen = chosen or default_action or (task.available_actions[0] if task.available_actions else "default")
-    estimate = next((a.estimate for a in suggestion.actions if a.action == chosen), None)
-    return Strategy(task, chosen, memories, suggestion, check, estimate.mean if estimate else None)
+class TaskEngine(Protocol):
+    """What execute_with_memory needs of the learning engine (LearningEngine is one)."""
+
+    advisor: Any
+    repository: Any
+    memories: Any
+
+    def evidence(self, agent_id: str | None, context: str, via: str) -> list[RelevantMemory]: ...
+
+    def check_action(self, agent_id: str | None, context: str, intended_action: str,
+                     relevant: Sequence[RelevantMemory] | None = None) -> ActionCheck: ...
+
+    def record_decision(self, agent_id: str, context: str, action: str, outcome: str, **options: Any) -> Any: ...
+
+    def learn_from_failure(self, agent_id: str, error_message: str, **options: Any) -> Any: ...
 
 
-def finish(engine: LearningEngine, strategy: Strategy, succeeded: bool, result: Any, error: BaseException | None,
-           started: float, recover: Callable[[BaseException], str | None] | None) -> ExecutionOutcome:
-    task = strategy.task
-    duration_ms = int((time.perf_counter() - started) * 1000)
-    decision = engine.record_decision(
-        task.agent_id, task.context, strategy.chosen_approach, "success" if succeeded else "failure",
-        alternatives=[a for a in task.available_actions if a != strategy.chosen_approach],
-        informed_by=strategy.informed_by, task_id=task.id, predicted=strategy.predicted_success)
-    pattern_id = None
-    if error is not None:
-        solution = recover(error) if recover else None
-        learning = engine.learn_from_failure(task.agent_id, f"{type(error).__name__}: {error}", context=task.context,
-                                             solution=solution, task_id=task.id)
-        pattern_id = learning.pattern_id
-    engine.repository.record_result(task_id=task.id, id=f"res-{uuid.uuid4().hex[:12]}",
-                                    outcome="success" if succeeded else "failure", duration_ms=duration_ms,
-                                    error=engine.memories.redactor.redact(str(error)).text if error else None,
-                                    strategy=strategy.chosen_approach)
-    return ExecutionOutcome(task.id, strategy.chosen_approach, succeeded, result,
-                            f"{type(error).__name__}: {error}" if error else None, duration_ms,
-                            decision.memory_id, pattern_id, strategy.informed_by)
+class TaskExecutor:
+    """The spec's TaskExecutor: the five steps around the caller's function."""
 
+    def __init__(self, engine: TaskEngine) -> None:
+        self.engine = engine
 
-def execute_with_memory(engine: LearningEngine, task: Task, fn: Callable[[Strategy], Any], *,
+    def plan(self, task: Task, default_action: str | None = None) -> Strategy:
+        """Steps 1–2: one audited evidence read for the task's context, then the choice (Thompson draw over
+        the posteriors) and the check of the chosen action against the same evidence."""
+        engine = self.engine
+        relevant = engine.evidence(task.agent_id, task.context, "execute_with_memory")
+        chosen, suggestion = engine.advisor.choose(relevant, task.context, task.available_actions)
+        check = None
+        if chosen is not None:
+            check = engine.check_action(task.agent_id, task.context, chosen, relevant=relevant)
+            if check.verdict is Verdict.block and check.better_action:
+                chosen = check.better_action
+        chosen = chosen or default_action or (task.available_actions[0] if task.available_actions else "default")
+        estimate = next((a.estimate for a in suggestion.actions if a.action == chosen), None)
+        return Strategy(task, chosen, list(relevant[:INFORMED_BY]), suggestion, check,
+                        estimate.mean if estimate else None)
+
+    def finish(self, strategy: Strategy, succeeded: bool, result: Any, error: BaseException | None,
+               started: float, recover: Callable[[BaseException], str | None] | None) -> ExecutionOutcome:
+        """Steps 4–5: record the decision and its outcome, and learn from the failure."""
+        engine, task = self.engine, strategy.task
+        duration_ms = int((time.perf_counter() - started) * 1000)
+        decision = engine.record_decision(
+            task.agent_id, task.context, strategy.chosen_approach, "success" if succeeded else "failure",
+            alternatives=[a for a in task.available_actions if a != strategy.chosen_approach],
+            informed_by=strategy.informed_by, task_id=task.id, predicted=strategy.predicted_success)
+        pattern_id = None
+        if error is not None:
+            solution = recover(error) if recover else None
+            learning = engine.learn_from_failure(task.agent_id, f"{type(error).__name__}: {error}",
+                                                 context=task.context, solution=solution, task_id=task.id)
+            pattern_id = learning.pattern_id
+        engine.repository.record_result(task_id=task.id, id=f"res-{uuid.uuid4().hex[:12]}",
+                                        outcome="success" if succeeded else "failure", duration_ms=duration_ms,
+                                        error=engine.memories.redactor.redact(str(error)).text if error else None,
+                                        strategy=strategy.chosen_approach)
+        return ExecutionOutcome(task.id, strategy.chosen_approach, succeeded, result,
+                                f"{type(error).__name__}: {error}" if error else None, duration_ms,
+                                decision.memory_id, pattern_id, strategy.informed_by)
+
+    def run(self, task: Task, fn: Callable[[Strategy], Any], *,
+            recover: Callable[[BaseException], str | None] | None = None,
+            default_action: str | None = None) -> ExecutionOutcome:
+        """Run `fn(strategy)` (step 3); an Exception it raises is the task's failure: recorded and learned
+        from, and returned in the outcome. `recover(error)` may name the fix that resolved it."""
+        strategy = self.plan(task, default_action)
+        self.engine.repository.set_task_strategy(task.id, strategy.chosen_approach, None)
+        started = time.perf_counter()
+        try:
+            result = fn(strategy)
+        except Exception as error:  # the task's own failure: learn from it
+            return self.finish(strategy, False, None, error, started, recover)
+        return self.finish(strategy, True, result, None, started, recover)
+
+    async def run_async(self, task: Task, fn: Callable[[Strategy], Awaitable[Any]], *,
                         recover: Callable[[BaseException], str | None] | None = None,
                         default_action: str | None = None) -> ExecutionOutcome:
-    """Run `fn(strategy)`; an Exception it raises is the task's failure: recorded and learned from,
-    and returned in the outcome. `recover(error)` may name the fix that resolved it."""
-    strategy = plan(engine, task, default_action)
-    engine.repository.set_task_strategy(task.id, strategy.chosen_approach, None)
-    started = time.perf_counter()
-    try:
-        result = fn(strategy)
-    except Exception as error:  # the task's own failure: learn from it
-        return finish(engine, strategy, False, None, error, started, recover)
-    return finish(engine, strategy, True, result, None, started, recover)
-
-
-async def execute_with_memory_async(engine: LearningEngine, task: Task,
-                                    fn: Callable[[Strategy], Awaitable[Any]], *,
-                                    recover: Callable[[BaseException], str | None] | None = None,
-                                    default_action: str | None = None) -> ExecutionOutcome:
-    """The same five steps around an async function; the engine's blocking IO runs in a thread."""
-    import asyncio
-
-    strategy = await asyncio.to_thread(plan, engine, task, default_action)
-    await asyncio.to_thread(engine.repository.set_task_strategy, task.id, strategy.chosen_approach, None)
-    started = time.perf_counter()
-    try:
-        result = fn(strategy)
-        if inspect.isawaitable(result):
-            result = await result
-    except Exception as error:
-        return await asyncio.to_thread(finish, engine, strategy, False, None, error, started, recover)
-    return await asyncio.to_thread(finish, engine, strategy, True, result, None, started, recover)
+        """The same five steps around an async function; the engine's blocking IO runs in a thread."""
+        strategy = await asyncio.to_thread(self.plan, task, default_action)
+        await asyncio.to_thread(self.engine.repository.set_task_strategy, task.id, strategy.chosen_approach, None)
+        started = time.perf_counter()
+        try:
+            result = fn(strategy)
+            if inspect.isawaitable(result):
+                result = await result
+        except Exception as error:
+            return await asyncio.to_thread(self.finish, strategy, False, None, error, started, recover)
+        return await asyncio.to_thread(self.finish, strategy, True, result, None, started, recover)

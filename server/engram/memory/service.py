@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-import neo4j
 
+from engram.storage.connection import Driver
 from engram.config import Settings
 from engram.embeddings import Embedder
 from engram.entities.memory import AgentMemory, MemoryKind, NewMemory, RelevantMemory
+from engram.entities.privacy import OPERATOR
 from engram.errors import BadInputError, NotFoundError
 from engram.memory.access import AccessRecorder
 from engram.memory.consolidation import ConsolidationReport, consolidate
@@ -22,29 +23,59 @@ from engram.storage.memories import MemoryRepository, WriteResult
 MAX_LIST = 1000
 
 
+def _taken(memory_id: str) -> str:
+    return f"Memory id {memory_id!r} is taken; choose another id (or leave it out for a new one)."
+
+
 class MemoryService:
-    def __init__(self, driver: neo4j.Driver, embedder: Embedder, settings: Settings,
-                 redactor: Redactor | None = None, weights: RankingWeights | None = None,
-                 audit: AuditLog | None = None) -> None:
+    def __init__(self, driver: Driver, embedder: Embedder, settings: Settings, *, redactor: Redactor,
+                 weights: RankingWeights, audit: AuditLog, eraser: MemoryEraser) -> None:
         self.repository = MemoryRepository(driver, settings)
-        # With an audit log, reads of other agents' memories, operator searches and deletes are recorded.
+        # Reads of other agents' memories, operator searches and deletes are recorded here.
         self.audit = audit
-        self.eraser = MemoryEraser(driver, settings, audit) if audit is not None else None
-        self.redactor = redactor or Redactor()
+        self.eraser = eraser
+        self.redactor = redactor
         self.access = AccessRecorder(self.repository)
         self.store = MemoryStore(self.repository, embedder, self.redactor)
-        self.retriever = MemoryRetriever(self.repository, embedder, self.redactor, self.access,
-                                         weights or RankingWeights())
+        self.retriever = MemoryRetriever(self.repository, embedder, self.redactor, self.access, weights)
 
     def close(self) -> None:
         """Write out pending access counts."""
         self.access.close()
 
     def record(self, memory: NewMemory) -> WriteResult:
-        return self.store.record(memory)
+        return self.record_many([memory]).results[0]
 
     def record_many(self, memories: Sequence[NewMemory], progress: Callable[[int], None] | None = None) -> RecordSummary:
+        """Ids are global: an id another agent holds is refused for the whole batch before anything is
+        written, with the same answer whichever agent holds it. The agent's own stored id is left as it is."""
+        stored = self.repository.owners([m.id for m in memories])
+        taken = [m.id for m in memories if m.id in stored and stored[m.id].owner != m.agent_id]
+        if taken:
+            raise BadInputError(_taken(taken[0]))
         return self.store.record_many(memories, progress)
+
+    def record_own(self, memory: NewMemory) -> WriteResult:
+        """For a memory that learning counts (a decision, a failure): an id stored already is accepted only
+        as a retry of the same memory — same agent, kind and context — so a retry counts once and no id
+        can point the learning at another memory."""
+        result = self.record(memory)
+        if not result.created:
+            stored = self.repository.owners([memory.id]).get(memory.id)
+            same = (stored is not None and stored.owner == memory.agent_id and stored.kind == memory.kind.value
+                    and stored.context == self.redactor.redact(memory.context).text)
+            if not same:
+                raise BadInputError(_taken(memory.id))
+        return result
+
+    def require_visible(self, agent_id: str, ids: Sequence[str]) -> None:
+        """Every id must be a memory the agent may see; otherwise the same NOT_FOUND as for no memory."""
+        if not ids:
+            return
+        visible = self.repository.visible_ids(list(ids), agent_id)
+        missing = [i for i in ids if i not in visible]
+        if missing:
+            raise NotFoundError(f"No memory {missing[0]!r} visible to {agent_id}.")
 
     def retrieve_relevant_memories(self, agent_id: str, context: str, k: int = 10, *,
                                    min_similarity: float = 0.0) -> list[RelevantMemory]:
@@ -52,16 +83,30 @@ class MemoryService:
         if not agent_id:
             raise BadInputError("retrieve needs the agent whose memories to search.")
         results = self.retriever.retrieve(agent_id, context, k, min_similarity=min_similarity)
-        if self.audit is not None:
-            self.audit.record_reads(agent_id, [r.memory for r in results if not r.owned], via="retrieve")
+        self.audit.record_reads(agent_id, [r.memory for r in results if not r.owned], via="retrieve")
         return results
 
-    def search(self, text: str, agent_id: str | None = None, k: int = 10) -> list[RelevantMemory]:
-        """Hybrid search; with an agent, only what it may see; without, operator access to all."""
+    def evidence(self, agent_id: str | None, context: str, *, via: str, k: int = 60,
+                 min_similarity: float = 0.55, operator: str = OPERATOR) -> list[RelevantMemory]:
+        """The one way the learning layer reads memories: those similar to `context` that the agent may
+        see (every agent's for agent_id=None, operator access), each other agent's read audited as
+        `via` — whether the memory is returned or only used as evidence."""
+        results = self.retriever.retrieve(agent_id, context, k, min_similarity=min_similarity)
+        self.audit.record_reads(agent_id, [r.memory for r in results if not r.owned or agent_id is None],
+                                via=via, operator=operator)
+        return results
+
+    def record_derived_reads(self, agent_id: str | None, by_owner: dict[str, list[str]], *, via: str,
+                             operator: str = OPERATOR) -> None:
+        """Knowledge derived from these memories of other agents was shown to the agent: audit it."""
+        self.audit.record_derived_reads(agent_id, by_owner, via=via, operator=operator)
+
+    def search(self, text: str, agent_id: str | None = None, k: int = 10, *,
+               operator: str = OPERATOR) -> list[RelevantMemory]:
+        """Hybrid search; with an agent, only what it may see; without, access to all by `operator` (audited)."""
         results = self.retriever.retrieve(agent_id, text, k)
-        if self.audit is not None:
-            self.audit.record_reads(agent_id, [r.memory for r in results if not r.owned or agent_id is None],
-                                    via="search", query=text if agent_id is None else None)
+        self.audit.record_reads(agent_id, [r.memory for r in results if not r.owned or agent_id is None],
+                                via="search", query=text if agent_id is None else None, operator=operator)
         return results
 
     def list(self, agent_id: str, kind: MemoryKind | None = None, limit: int = 50, skip: int = 0) -> list[AgentMemory]:
@@ -77,12 +122,7 @@ class MemoryService:
 
     def forget(self, memory_id: str, agent_id: str | None = None) -> None:
         """Delete for real (node, relationships, index entries). With an agent, only its own memory."""
-        if self.eraser is not None:
-            if self.eraser.erase([memory_id], actor=agent_id, only_agent=agent_id, details={"via": "forget"}):
-                return
-            owner = f" owned by {agent_id}" if agent_id else ""
-            raise NotFoundError(f"No memory with id {memory_id!r}{owner}.")
-        if not self.repository.forget(memory_id, agent_id):
+        if not self.eraser.erase([memory_id], actor=agent_id, only_agent=agent_id, details={"via": "forget"}):
             owner = f" owned by {agent_id}" if agent_id else ""
             raise NotFoundError(f"No memory with id {memory_id!r}{owner}.")
 

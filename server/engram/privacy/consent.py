@@ -11,17 +11,15 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
-
-import neo4j
+from typing import Literal
 
 from engram.config import Settings
 from engram.entities.privacy import AuditEventType, RequestStatus, ShareRequest
 from engram.errors import BadInputError, ForbiddenError, NotFoundError
 from engram.privacy.audit import AuditEntry, AuditLog
 from engram.privacy.redaction import Redactor
-from engram.storage.catalog import catalog_for
-from engram.storage.connection import map_driver_errors
+from engram.storage.connection import Driver
+from engram.storage.consent import ConsentRepository
 from engram.storage.sharing import SCOPES, ShareGrant
 
 __all__ = ["ConsentService", "GrantResult", "ShareGrant", "ShareRequest", "covers", "DEFAULT_GRANT_DURATION"]
@@ -52,25 +50,6 @@ def is_live(grant: ShareGrant, now: datetime | None = None) -> bool:
     return grant.revoked_at is None and (grant.expires_at is None or grant.expires_at > now)
 
 
-def _native(value: Any) -> Any:
-    return value.to_native() if hasattr(value, "to_native") else value
-
-
-def _to_grant(props: dict) -> ShareGrant:
-    p = {k: _native(v) for k, v in props.items()}
-    return ShareGrant(id=p["id"], owner_id=p["owner_id"], grantee_id=p["grantee_id"], scope=p["scope"],
-                      value=p.get("value"), memory_ids=list(p.get("memory_ids") or []), created_at=p["created_at"],
-                      expires_at=p.get("expires_at"), revoked_at=p.get("revoked_at"))
-
-
-def _to_request(props: dict) -> ShareRequest:
-    p = {k: _native(v) for k, v in props.items()}
-    return ShareRequest(id=p["id"], requester_id=p["requester_id"], owner_id=p["owner_id"], scope=p["scope"],
-                        value=p.get("value"), memory_ids=list(p.get("memory_ids") or []), reason=p.get("reason") or "",
-                        status=p["status"], created_at=p["created_at"], decided_at=p.get("decided_at"),
-                        grant_id=p.get("grant_id"), duration_s=p.get("duration_s"))
-
-
 def _check_scope(scope: str | None, value: str | None, memory_ids: Sequence[str] | None) -> list[str]:
     if scope not in SCOPES:
         raise BadInputError(f"Unknown scope {scope!r}; use one of {', '.join(SCOPES)}.")
@@ -91,14 +70,13 @@ def _need_agent(agent: str | None, role: str) -> str:
 
 
 class ConsentService:
-    def __init__(self, driver: neo4j.Driver, settings: Settings, audit: AuditLog,
-                 redactor: Redactor | None = None) -> None:
-        self.driver = driver
-        self.database = settings.neo4j_database
-        self.uri = settings.bolt_uri
-        self.queries = catalog_for(settings.cypher_dir)
+    def __init__(self, driver: Driver, settings: Settings, audit: AuditLog, redactor: Redactor,
+                 resolve_pattern: Callable[[str, str], str]) -> None:
+        """`resolve_pattern(owner, ref)`: the id of the pattern the owner names by id or by the name it sees."""
+        self.repository = ConsentRepository(driver, settings, audit.repository)
         self.audit = audit
-        self.redactor = redactor or Redactor()
+        self.redactor = redactor
+        self.resolve_pattern = resolve_pattern
 
     # ---- requests
     def request_access(self, requester: str, owner: str, scope: str, value: str | None = None,
@@ -111,17 +89,15 @@ class ConsentService:
         ids = _check_scope(scope, value, memory_ids)
         if duration is not None and duration <= timedelta(0):
             raise BadInputError("The requested duration must be positive.")
-        def event(record: neo4j.Record) -> list[AuditEntry]:
-            r = _to_request(record["request"])
+        def event(r: ShareRequest) -> list[AuditEntry]:
             return [AuditEntry(AuditEventType.share_request.value, requester, owner, [r.id],
                                {"scope": scope, "value": r.value, "memory_ids": ids, "reason": r.reason})]
 
-        record = self._audited(event, "sharing/create_request", id=f"req-{uuid.uuid4().hex[:12]}",
-                               requester_id=requester, owner_id=owner, scope=scope,
-                               value=value if scope != "memory" else None, memory_ids=ids,
-                               reason=self.redactor.redact(reason or "").text,
-                               duration_s=int(duration.total_seconds()) if duration else None)
-        return _to_request(record["request"])
+        return self.repository.create_request(
+            event, id=f"req-{uuid.uuid4().hex[:12]}", requester_id=requester, owner_id=owner, scope=scope,
+            value=value if scope != "memory" else None, memory_ids=ids,
+            reason=self.redactor.redact(reason or "").text,
+            duration_s=int(duration.total_seconds()) if duration else None)
 
     def list_requests(self, agent: str, direction: Literal["incoming", "outgoing"],
                       status: str | None = None) -> list[ShareRequest]:
@@ -129,14 +105,13 @@ class ConsentService:
             raise BadInputError("direction must be 'incoming' or 'outgoing'.")
         if status is not None and status not in {s.value for s in RequestStatus}:
             raise BadInputError("status must be pending, granted or denied.")
-        records = self._read(f"sharing/requests_{direction}", agent_id=agent, status=status)
-        return [_to_request(r["request"]) for r in records]
+        return self.repository.requests(agent, direction, status)
 
     def get_request(self, request_id: str) -> ShareRequest:
-        records = self._read("sharing/request_by_id", id=request_id)
-        if not records:
+        request = self.repository.request(request_id)
+        if request is None:
             raise NotFoundError(f"No share request {request_id!r}.")
-        return _to_request(records[0]["request"])
+        return request
 
     def deny(self, owner: str, request_id: str) -> ShareRequest:
         """Only the owner decides; denying twice changes nothing, denying a granted request is refused."""
@@ -145,11 +120,11 @@ class ConsentService:
             raise ForbiddenError(f"Only {request.owner_id} can decide request {request_id}.")
         if request.status == RequestStatus.granted.value:
             raise BadInputError(f"Request {request_id} is granted already (grant {request.grant_id}); revoke that grant instead.")
-        def event(record: neo4j.Record) -> list[AuditEntry]:
+        def event(_: ShareRequest) -> list[AuditEntry]:
             return [AuditEntry(AuditEventType.deny.value, owner, owner, [request_id],
                                {"requester": request.requester_id})]
 
-        return _to_request(self._audited(event, "sharing/deny_request", id=request_id, owner_id=owner)["request"])
+        return self.repository.deny_request(event, request_id, owner)
 
     # ---- grants
     def grant(self, owner: str, *, request_id: str | None = None, grantee: str | None = None,
@@ -184,6 +159,8 @@ class ConsentService:
         else:
             grantee = _need_agent(grantee, "receiving")
             ids = _check_scope(scope, value, memory_ids)
+            if scope == "pattern":
+                value = self.resolve_pattern(owner, value)
             value = value if scope != "memory" else None
             duration, grant_id, match_live = DEFAULT_GRANT_DURATION, f"grant-{uuid.uuid4().hex[:12]}", True
         if grantee == owner:
@@ -191,37 +168,35 @@ class ConsentService:
         if scope == "memory":
             self._require_owned(owner, ids)
         expires = expires_at or now + duration
-        def event(record: neo4j.Record) -> list[AuditEntry]:
-            g = _to_grant(record["grant"])
+        def event(g: ShareGrant) -> list[AuditEntry]:
             return [AuditEntry(AuditEventType.grant.value, owner, owner, [g.id],
                                {"grantee": g.grantee_id, "scope": g.scope, "value": g.value,
                                 "memory_ids": g.memory_ids, "expires_at": g.expires_at, "request_id": request_id})]
 
-        record = self._audited(event, "sharing/grant_once", id=grant_id, owner_id=owner, grantee_id=grantee,
-                               scope=scope, value=value, memory_ids=ids, expires_at=expires.isoformat(),
-                               request_id=request_id, match_live=match_live)
-        return GrantResult(_to_grant(record["grant"]), bool(record["created"]))
+        grant, created = self.repository.grant_once(
+            event, id=grant_id, owner_id=owner, grantee_id=grantee, scope=scope, value=value, memory_ids=ids,
+            expires_at=expires.isoformat(), request_id=request_id, match_live=match_live)
+        return GrantResult(grant, created)
 
     def revoke(self, owner: str, grant_id: str) -> ShareGrant:
         """Takes effect at once on every read path. Revoking again returns the grant unchanged."""
-        records = self._read("sharing/grant_by_id", id=grant_id)
-        if not records:
+        found = self.repository.grant(grant_id)
+        if found is None:
             raise NotFoundError(f"No grant {grant_id!r}.")
-        if records[0]["grant"]["owner_id"] != owner:
-            raise ForbiddenError(f"Only {records[0]['grant']['owner_id']} can revoke grant {grant_id}.")
-        def event(record: neo4j.Record) -> list[AuditEntry]:
-            g = _to_grant(record["grant"])
+        if found.owner_id != owner:
+            raise ForbiddenError(f"Only {found.owner_id} can revoke grant {grant_id}.")
+
+        def event(g: ShareGrant) -> list[AuditEntry]:
             return [AuditEntry(AuditEventType.revoke.value, owner, owner, [grant_id],
                                {"grantee": g.grantee_id, "scope": g.scope, "value": g.value})]
 
-        return _to_grant(self._audited(event, "sharing/revoke_grant", id=grant_id, owner_id=owner)["grant"])
+        return self.repository.revoke(event, grant_id, owner)
 
     def list_grants(self, agent: str, direction: Literal["given", "received"],
                     live_only: bool = True) -> list[ShareGrant]:
         if direction not in ("given", "received"):
             raise BadInputError("direction must be 'given' or 'received'.")
-        records = self._read(f"sharing/grants_{direction}", agent_id=agent, live_only=live_only)
-        return [_to_grant(r["grant"]) for r in records]
+        return self.repository.grants(agent, direction, live_only)
 
     def live_grants(self, owner: str, grantee: str) -> list[ShareGrant]:
         """The grants through which `grantee` may see `owner`'s memories right now."""
@@ -243,36 +218,16 @@ class ConsentService:
         if scope != "memory":
             raise BadInputError(f"Request {request.id} asked for {request.scope} {request.value or ''!r}; "
                                 f"it can be narrowed to memory ids, not to another {scope}.")
-        covered = {r["id"] for r in self._read("sharing/memories_in_scope", ids=ids, owner_id=request.owner_id,
-                                                scope=request.scope, value=request.value,
-                                                memory_ids=request.memory_ids)}
+        covered = self.repository.memories_in_scope(ids, request.owner_id, request.scope, request.value,
+                                                    request.memory_ids)
         outside = [i for i in ids if i not in covered]
         if outside:
             raise BadInputError(f"Not within request {request.id}: {', '.join(outside[:10])}.")
         return "memory", None, ids
 
     def _require_owned(self, owner: str, ids: list[str]) -> None:
-        owned = {r["id"] for r in self._read("sharing/memories_in_scope", ids=ids, owner_id=owner, scope="memory",
-                                              value=None, memory_ids=ids)}
+        owned = self.repository.memories_in_scope(ids, owner, "memory", None, ids)
         missing = [i for i in ids if i not in owned]
         if missing:
             raise ForbiddenError(f"{owner} can only share its own memories; not its own (or missing): "
                                  f"{', '.join(missing[:10])}.")
-
-    def _read(self, name: str, **params: Any) -> list[neo4j.Record]:
-        with map_driver_errors(self.uri):
-            records, _, _ = self.driver.execute_query(self.queries.get(name), params, database_=self.database,
-                                                      routing_=neo4j.RoutingControl.READ)
-        return records
-
-    def _audited(self, events: Callable[[neo4j.Record], list[AuditEntry]], name: str, **params: Any) -> neo4j.Record:
-        """Run one statement and, when it changed something (`created`, `was_live`, `was_pending`),
-        append its audit events in the same transaction."""
-        query = self.queries.get(name)
-
-        def work(tx: neo4j.ManagedTransaction) -> tuple[neo4j.Record, list[AuditEntry]]:
-            record = tx.run(query, params).single(strict=True)
-            changed = any(record.get(flag) for flag in ("created", "was_live", "was_pending"))
-            return record, events(record) if changed else []
-
-        return self.audit.run_audited(work)

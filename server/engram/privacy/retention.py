@@ -12,18 +12,15 @@ import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import timedelta
-from typing import Any
-
-import neo4j
 
 from engram.config import Settings
-from engram.periodic import PeriodicJob
 from engram.entities.memory import MemoryKind
 from engram.entities.privacy import ANY, OPERATOR, AuditEventType, CleanupReport, ExpiredMemory, RetentionPolicy
 from engram.errors import BadInputError, NotFoundError
+from engram.periodic import PeriodicJob
 from engram.privacy.audit import AuditEntry, AuditLog
-from engram.storage.catalog import catalog_for
-from engram.storage.connection import map_driver_errors
+from engram.storage.connection import Driver
+from engram.storage.retention import RetentionRepository
 
 log = logging.getLogger(__name__)
 
@@ -31,45 +28,26 @@ DELETE_BATCH = 1000
 SCHEDULER_ACTOR = "retention-scheduler"
 
 
-def _native(value: Any) -> Any:
-    return value.to_native() if hasattr(value, "to_native") else value
-
-
-def _to_policy(props: dict) -> RetentionPolicy:
-    return RetentionPolicy(agent_id=props["agent_id"], memory_type=props["memory_type"],
-                           max_age_days=props.get("max_age_days"), max_count=props.get("max_count"),
-                           min_confidence=props.get("min_confidence"), updated_at=_native(props.get("updated_at")))
-
-
 class MemoryEraser:
-    """Deletes memories for real, in batches, each batch audited in its own transaction."""
+    """Deletes memories for real, in batches, each batch audited in its own transaction: the one
+    deletion path of forget, retention cleanup and agent deletion."""
 
-    def __init__(self, driver: neo4j.Driver, settings: Settings, audit: AuditLog) -> None:
-        self.driver = driver
-        self.queries = catalog_for(settings.cypher_dir)
-        self.audit = audit
+    def __init__(self, driver: Driver, settings: Settings, audit: AuditLog) -> None:
+        self.repository = RetentionRepository(driver, settings, audit.repository)
 
     def erase(self, ids: Sequence[str], *, actor: str | None, only_agent: str | None = None,
               event_type: AuditEventType = AuditEventType.delete, details: dict | None = None,
               progress: Callable[[int], None] | None = None) -> dict[str, list[str]]:
         """Delete these ids (only `only_agent`'s, when given); returns the deleted ids by owner."""
         deleted: dict[str, list[str]] = {}
-        delete_q, prune_q = self.queries.get("retention/delete_memories"), self.queries.get("retention/prune_grant_ids")
+
+        def events(by_owner: dict[str, list[str]]) -> list[AuditEntry]:
+            return [AuditEntry(event_type.value, actor or OPERATOR, owner, owned,
+                               {"count": len(owned)} | (details or {})) for owner, owned in by_owner.items()]
+
         for start in range(0, len(ids), DELETE_BATCH):
             batch = list(ids[start:start + DELETE_BATCH])
-
-            def work(tx: neo4j.ManagedTransaction, batch: list[str] = batch) -> tuple[dict, list[AuditEntry]]:
-                by_owner: dict[str, list[str]] = {}
-                for record in tx.run(delete_q, ids=batch, agent_id=only_agent):
-                    by_owner.setdefault(record["owner"], []).append(record["id"])
-                gone = [i for owned in by_owner.values() for i in owned]
-                if gone:
-                    tx.run(prune_q, ids=gone).consume()
-                events = [AuditEntry(event_type.value, actor or OPERATOR, owner, owned,
-                                     {"count": len(owned)} | (details or {})) for owner, owned in by_owner.items()]
-                return by_owner, events
-
-            for owner, owned in self.audit.run_audited(work).items():
+            for owner, owned in self.repository.delete_memories(batch, only_agent, events).items():
                 deleted.setdefault(owner, []).extend(owned)
             if progress:
                 progress(len(batch))
@@ -77,12 +55,9 @@ class MemoryEraser:
 
 
 class RetentionService:
-    def __init__(self, driver: neo4j.Driver, settings: Settings, audit: AuditLog) -> None:
-        self.driver = driver
-        self.database = settings.neo4j_database
-        self.uri = settings.bolt_uri
-        self.queries = catalog_for(settings.cypher_dir)
+    def __init__(self, driver: Driver, settings: Settings, audit: AuditLog) -> None:
         self.eraser = MemoryEraser(driver, settings, audit)
+        self.repository = self.eraser.repository
 
     # ---- policies
     def set_policy(self, agent_id: str, memory_type: str = ANY, *, max_age: timedelta | None = None,
@@ -102,24 +77,22 @@ class RetentionService:
         if min_confidence is not None and not 0.0 <= min_confidence <= 1.0:
             raise BadInputError("min confidence must lie between 0 and 1.")
         policy = RetentionPolicy(agent_id.strip(), memory_type)
-        record = self._run("retention/set_policy", id=policy.id, agent_id=policy.agent_id, memory_type=memory_type,
-                           max_age_days=max_age.total_seconds() / 86400 if max_age else None,
-                           max_count=max_count, min_confidence=min_confidence)[0]
-        return _to_policy(record["policy"])
+        return self.repository.set_policy(id=policy.id, agent_id=policy.agent_id, memory_type=memory_type,
+                                          max_age_days=max_age.total_seconds() / 86400 if max_age else None,
+                                          max_count=max_count, min_confidence=min_confidence)
 
     def policies(self, agent_id: str | None = None) -> list[RetentionPolicy]:
-        return [_to_policy(r["policy"]) for r in self._run("retention/policies", agent_id=agent_id)]
+        return self.repository.policies(agent_id)
 
     def remove_policy(self, agent_id: str, memory_type: str = ANY) -> RetentionPolicy:
-        records = self._run("retention/remove_policy", id=RetentionPolicy(agent_id, memory_type).id)
-        if not records:
+        removed = self.repository.remove_policy(RetentionPolicy(agent_id, memory_type).id)
+        if removed is None:
             raise NotFoundError(f"No retention policy for agent {agent_id!r} and type {memory_type!r}.")
-        return _to_policy(records[0]["policy"])
+        return removed
 
     # ---- cleanup
     def expired(self, agent_id: str | None = None) -> list[ExpiredMemory]:
-        return [ExpiredMemory(r["id"], r["agent_id"], r["memory_type"], r["reason"], r["policy_id"])
-                for r in self._run("retention/expired_candidates", agent_id=agent_id)]
+        return self.repository.expired(agent_id)
 
     def cleanup(self, agent_id: str | None = None, *, dry_run: bool = False, actor: str | None = None,
                 progress: Callable[[int], None] | None = None,
@@ -144,11 +117,6 @@ class RetentionService:
             report.by_reason = dict(Counter(reasons[i] for ids in deleted.values() for i in ids))
         report.seconds = time.perf_counter() - started
         return report
-
-    def _run(self, name: str, **params: Any) -> list[neo4j.Record]:
-        with map_driver_errors(self.uri):
-            records, _, _ = self.driver.execute_query(self.queries.get(name), params, database_=self.database)
-        return records
 
 
 class RetentionScheduler(PeriodicJob):

@@ -1,14 +1,24 @@
-"""The one way repositories run catalog queries: named statement, $params, errors translated."""
+"""The one way repositories run catalog queries: named statement, $params, errors translated, and
+writes that commit together with their audit events."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import neo4j
 
 from engram.config import Settings
+from engram.entities.audit_chain import AuditEntry
 from engram.storage.catalog import catalog_for
 from engram.storage.connection import map_driver_errors
+
+if TYPE_CHECKING:
+    from engram.storage.audit import AuditRepository
+
+T = TypeVar("T")
+Transaction = neo4j.ManagedTransaction
+AuditedWork = Callable[[Transaction], tuple[T, Sequence[AuditEntry]]]
 
 
 class Repository:
@@ -31,7 +41,33 @@ class Repository:
             records, _, _ = self.driver.execute_query(self.queries.get(name), params, database_=self.database)
         return records
 
-    def _run_batched(self, name: str, /, **params: Any) -> None:
-        """For statements with CALL … IN TRANSACTIONS, which need an implicit (auto-commit) transaction."""
+    def _in_write_transaction(self, work: Callable[[Transaction], T]) -> T:
+        """`work` may run more than once (the driver retries transient failures): keep it idempotent."""
         with map_driver_errors(self.uri), self.driver.session(database=self.database) as session:
-            session.run(self.queries.get(name), params).consume()
+            return session.execute_write(work)
+
+    def _run(self, tx: Transaction, name: str, /, **params: Any) -> neo4j.Result:
+        return tx.run(self.queries.get(name), params)
+
+
+class AuditedRepository(Repository):
+    """A repository whose writes append their audit events in the same transaction: the change and its
+    audit record commit together or not at all."""
+
+    def __init__(self, driver: neo4j.Driver, settings: Settings, audit: AuditRepository) -> None:
+        super().__init__(driver, settings)
+        self.audit = audit
+
+    def _write_audited(self, work: AuditedWork[T]) -> T:
+        return self.audit.run_audited(work)
+
+    def _statement_audited(self, events: Callable[[neo4j.Record], Sequence[AuditEntry]], name: str, /,
+                           **params: Any) -> neo4j.Record:
+        """One statement; when it changed something (`created`, `was_live`, `was_pending`), its events."""
+
+        def work(tx: Transaction) -> tuple[neo4j.Record, Sequence[AuditEntry]]:
+            record = self._run(tx, name, **params).single(strict=True)
+            changed = any(record.get(flag) for flag in ("created", "was_live", "was_pending"))
+            return record, events(record) if changed else []
+
+        return self._write_audited(work)

@@ -11,6 +11,8 @@ from neo4j import exceptions as neo4j_errors
 from engram.config import Settings
 from engram.errors import BadInputError, DatabaseUnavailableError
 
+Driver = neo4j.Driver  # the type the services are handed; only storage/ names neo4j itself
+
 
 def open_driver(settings: Settings) -> neo4j.Driver:
     """A driver for the configured server; connectivity is checked, so failures surface here."""

@@ -2,21 +2,42 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from engram.entities.learning import Task
+from engram.entities.learning import (
+    PreventionCheck, SolutionUse, Task, VisibleBranch, VisibleFailurePattern, VisibleSuccessPattern, VisibleTemplate,
+)
 from engram.storage.base import Repository
+from engram.storage.records import native
 
 
 def _native(value: Any) -> Any:
-    if hasattr(value, "to_native"):
-        return value.to_native()
     if isinstance(value, dict):
         return {k: _native(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_native(v) for v in value]
-    return value
+    return native(value)
+
+
+def _by_owner(others: list[dict]) -> dict[str, list[str]]:
+    owners: dict[str, list[str]] = {}
+    for item in others:
+        owners.setdefault(item["agent_id"], []).append(item["id"])
+    return owners
+
+
+def _failure_pattern(r) -> VisibleFailurePattern:
+    first = r["first"] or {}
+    return VisibleFailurePattern(
+        id=r["id"], occurrences=r["occurrences"], agents=list(r["agents"]), first_seen=native(r["first_seen"]),
+        last_seen=native(r["last_seen"]), first_context=first.get("context") or "",
+        first_signature=first.get("error_signature") or "", contexts=list(r["contexts"]),
+        domains=[d for d in r["domains"] if d], root_causes=[c for c in r["root_causes"] if c],
+        strategies=[s for s in r["strategies"] if s],
+        uses=[SolutionUse(u["id"], u["description"], bool(u["worked"]), u["agent_id"]) for u in r["uses"]],
+        others=_by_owner(r["others"]), stage=r["stage"])
 
 
 class LearningRepository(Repository):
@@ -25,18 +46,25 @@ class LearningRepository(Repository):
         records = self._read("learning/nearest_decision_template", embedding=embedding, min_score=min_score)
         return records[0]["id"] if records else None
 
-    def record_decision_outcome(self, *, memory_id: str, template_id: str, signature: str, embedding: list[float],
-                                action: str, quality: float, informed_by: list[str], confidence_threshold: float) -> dict:
-        records = self._write("learning/record_decision_outcome", memory_id=memory_id, template_id=template_id,
-                              signature=signature, embedding=embedding, action=action, quality=quality,
-                              informed_by=informed_by, confidence_threshold=confidence_threshold)
-        return dict(records[0])
+    def record_decision_outcome(self, *, memory_id: str, agent_id: str, template_id: str, signature: str,
+                                embedding: list[float], action: str, quality: float, informed_by: list[str],
+                                confidence_threshold: float) -> None:
+        """Counts the agent's decision memory into the template once (a retry counts nothing)."""
+        self._write("learning/record_decision_outcome", memory_id=memory_id, agent_id=agent_id,
+                    template_id=template_id, signature=signature, embedding=embedding, action=action,
+                    quality=quality, informed_by=informed_by, confidence_threshold=confidence_threshold)
 
-    def set_prediction(self, memory_id: str, predicted: float) -> None:
-        self._write("learning/set_prediction", memory_id=memory_id, predicted=predicted)
+    def set_prediction(self, memory_id: str, agent_id: str, predicted: float) -> None:
+        self._write("learning/set_prediction", memory_id=memory_id, agent_id=agent_id, predicted=predicted)
 
-    def decision_templates(self, agent_id: str | None, limit: int) -> list[dict]:
-        return [_native(dict(r)) for r in self._read("learning/decision_templates", agent_id=agent_id, limit=limit)]
+    def template_views(self, agent_id: str | None, template_ids: list[str] | None, limit: int) -> list[VisibleTemplate]:
+        records = self._read("learning/decision_template_views", agent_id=agent_id, template_ids=template_ids,
+                             limit=limit)
+        return [VisibleTemplate(id=r["id"], first_context=r["first_context"] or "", first_seen=native(r["first_seen"]),
+                                last_seen=native(r["last_seen"]), others=_by_owner(r["others"]),
+                                branches=[VisibleBranch(b["action"], b["attempts"], b["successes"], list(b["agents"]))
+                                          for b in r["branches"]])
+                for r in records]
 
     # ---- failures
     def pattern_by_signature(self, signature: str) -> str | None:
@@ -51,20 +79,35 @@ class LearningRepository(Repository):
         records = self._read("learning/pattern_id_taken", id=pattern_id)
         return records[0]["signature"] if records else None
 
-    def attach_failure(self, **params: Any) -> dict:
-        return dict(self._write("learning/attach_failure", **params)[0])
+    def attach_failure(self, **params: Any) -> None:
+        """Links the agent's failure memory to its pattern, once, with the solution it used."""
+        self._write("learning/attach_failure", **params)
 
     def pattern_failures(self, pattern_id: str, agent_id: str | None) -> list[dict]:
         records = self._read("learning/pattern_failures", pattern_id=pattern_id, agent_id=agent_id)
         return [{"failure": _native(r["failure"]), "solutions": [s for s in r["solutions"] if s]} for r in records]
 
-    def failure_patterns(self, agent_id: str | None, since: datetime | None, recurring: bool | None, limit: int) -> list[dict]:
-        records = self._read("learning/failure_patterns", agent_id=agent_id, since=since.isoformat() if since else None,
-                             recurring=recurring, limit=limit)
-        return [_native(dict(r)) for r in records]
+    def failure_pattern_views(self, agent_id: str | None, *, pattern_ids: list[str] | None = None,
+                              since: datetime | None = None, recurring: bool | None = None, recurring_at: int,
+                              limit: int) -> list[VisibleFailurePattern]:
+        records = self._read("learning/failure_pattern_views", agent_id=agent_id, pattern_ids=pattern_ids,
+                             since=since.isoformat() if since else None, recurring=recurring,
+                             recurring_at=recurring_at, limit=limit)
+        return [_failure_pattern(r) for r in records]
 
-    def success_patterns(self, agent_id: str | None, limit: int) -> list[dict]:
-        return [_native(dict(r)) for r in self._read("learning/success_patterns", agent_id=agent_id, limit=limit)]
+    def success_pattern_views(self, agent_id: str | None, pattern_ids: list[str] | None,
+                              limit: int) -> list[VisibleSuccessPattern]:
+        records = self._read("learning/success_pattern_views", agent_id=agent_id, pattern_ids=pattern_ids, limit=limit)
+        return [VisibleSuccessPattern(id=r["id"], action=r["action"], attempts=r["attempts"], successes=r["successes"],
+                                      agents=list(r["agents"]), first_seen=native(r["first_seen"]),
+                                      last_seen=native(r["last_seen"]), contexts=list(r["contexts"]),
+                                      domains=[d for d in r["domains"] if d], steps=list(r["steps"] or []),
+                                      others=_by_owner(r["others"]))
+                for r in records]
+
+    def count_visible_patterns(self, agent_id: str, recurring_at: int) -> tuple[int, int]:
+        record = self._read("learning/count_visible_patterns", agent_id=agent_id, recurring_at=recurring_at)[0]
+        return record["patterns"], record["recurring"] or 0
 
     def pattern_kind(self, pattern_id: str) -> str | None:
         return self._read("learning/pattern_exists", id=pattern_id)[0]["kind"]
@@ -112,9 +155,11 @@ class LearningRepository(Repository):
         records = self._read("prevention/pattern_profile", pattern_id=pattern_id)
         return _native(dict(records[0])) if records else None
 
-    def save_checks(self, pattern_id: str, stage: str, checks: list[dict]) -> list[dict]:
-        records = self._write("prevention/save_checks", pattern_id=pattern_id, stage=stage, checks=checks)
-        return [_native(r["check"]) for r in records]
+    def save_checks(self, pattern_id: str, stage: str, checks: Sequence[PreventionCheck]) -> list[PreventionCheck]:
+        rows = [{"id": c.id, "name": c.name, "description": c.description, "source": c.source,
+                 "guards_actions": list(c.guards_actions)} for c in checks]
+        records = self._write("prevention/save_checks", pattern_id=pattern_id, stage=stage, checks=rows)
+        return [_check(pattern_id, r["check"]) for r in records]
 
     def recurring_patterns(self) -> list[dict]:
         return [dict(r) for r in self._read("prevention/recurring_patterns")]
@@ -124,13 +169,8 @@ class LearningRepository(Repository):
                               keep_ids=keep_ids)
         return records[0]["removed"] if records else 0
 
-    def checks_for_patterns(self, pattern_ids: list[str]) -> list[dict]:
-        records = self._read("prevention/checks_for_patterns", pattern_ids=pattern_ids)
-        return [{"pattern_id": r["pattern_id"], **_native(r["check"])} for r in records]
-
-    def list_checks(self, pattern_id: str | None) -> list[dict]:
-        return [{"pattern_id": r["pattern_id"], **_native(r["check"])}
-                for r in self._read("prevention/list_checks", pattern_id=pattern_id)]
+    def list_checks(self, pattern_id: str | None) -> list[PreventionCheck]:
+        return [_check(r["pattern_id"], r["check"]) for r in self._read("prevention/list_checks", pattern_id=pattern_id)]
 
     # ---- stats
     def agent_stats(self, agent_id: str, window_days: int) -> dict:
@@ -140,10 +180,11 @@ class LearningRepository(Repository):
         return [(r["predicted"], r["observed"]) for r in self._read("learning/calibration_points", agent_id=agent_id)]
 
     # ---- tasks
-    def create_task(self, task_id: str, agent_id: str, context: str, stage: str, actions: list[str]) -> Task:
+    def create_task(self, task_id: str, agent_id: str, context: str, stage: str, actions: list[str]) -> Task | None:
+        """The agent's task (created, or there already); None when another agent holds the id."""
         record = self._write("task/create", id=task_id, agent_id=agent_id, context=context, workflow_stage=stage,
                              available_actions=actions)[0]
-        return _task(record["task"])
+        return _task(record["task"]) if record["task"] is not None else None
 
     def get_task(self, task_id: str) -> Task | None:
         records = self._read("task/get", id=task_id)
@@ -161,6 +202,12 @@ class LearningRepository(Repository):
 
     def set_task_strategy(self, task_id: str, strategy: str, pattern_id: str | None) -> None:
         self._write("task/set_strategy", task_id=task_id, strategy=strategy, pattern_id=pattern_id)
+
+
+def _check(pattern_id: str, props: dict) -> PreventionCheck:
+    return PreventionCheck(id=props["id"], pattern_id=pattern_id, name=props.get("name") or props["id"],
+                           description=props.get("description") or "", source=props.get("source") or "reported",
+                           guards_actions=list(props.get("guards_actions") or []), stage=props.get("stage"))
 
 
 def _task(props: dict) -> Task:

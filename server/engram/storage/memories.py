@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from engram.entities.memory import AgentMemory, MemoryKind
+from engram.entities.memory import CONTENT_TYPES, AgentMemory, MemoryContent, MemoryKind, Outcome
 from engram.storage.base import Repository
+from engram.storage.records import native
 
 WRITE_BATCH = 1000
 
@@ -16,6 +18,13 @@ WRITE_BATCH = 1000
 class WriteResult:
     id: str
     created: bool
+
+
+@dataclass(frozen=True)
+class StoredId:
+    owner: str
+    kind: str
+    context: str
 
 
 @dataclass(frozen=True)
@@ -39,14 +48,20 @@ class MemoryRepository(Repository):
     def record_access(self, hits: list[dict]) -> None:
         self._write("memory/record_access", hits=hits)
 
-    def forget(self, memory_id: str, agent_id: str | None = None) -> bool:
-        return bool(self._write("memory/forget", id=memory_id, agent_id=agent_id))
-
     def merge_duplicates(self, merges: list[dict]) -> list[tuple[str, str]]:
         records = self._write("memory/merge_duplicates", merges=merges)
         return [(r["kept"], r["dropped"]) for r in records]
 
     # ---- reads
+    def owners(self, ids: Sequence[str]) -> dict[str, StoredId]:
+        if not ids:
+            return {}
+        return {r["id"]: StoredId(r["owner"], r["kind"], r["context"] or "")
+                for r in self._read("memory/owners", ids=list(ids))}
+
+    def visible_ids(self, ids: Sequence[str], agent_id: str) -> set[str]:
+        return {r["id"] for r in self._read("memory/visible_ids", ids=list(ids), agent_id=agent_id)}
+
     def vector_candidates(self, embedding: list[float], agent_id: str | None, fetch_k: int) -> list[Candidate]:
         records = self._read("memory/vector_candidates", embedding=embedding, agent_id=agent_id, fetch_k=fetch_k)
         return [Candidate(r["id"], r["score"]) for r in records]
@@ -77,42 +92,45 @@ class MemoryRepository(Repository):
     def consolidation_groups(self, agent_id: str) -> list[dict]:
         return [dict(r) for r in self._read("memory/consolidation_candidates", agent_id=agent_id)]
 
-    def count_for_agent(self, agent_id: str) -> int:
-        return self._read("memory/count_for_agent", agent_id=agent_id)[0]["n"]
 
 
-_CONTENT_FIELDS = (
-    "decision_context", "chosen_action", "outcome_quality", "alternative_actions",
-    "error_signature", "error_message", "root_cause", "solution_applied", "prevention_strategy",
-    "context_signature", "successful_approach", "key_factors", "replication_steps",
-    "partner_agents", "interaction_type", "lessons_learned",
-    "knowledge_type", "expertise_level", "related_entities", "statement",
-    "merged_ids", "merged_contexts",
-)
-
-
-def _native(value: Any) -> Any:
-    return value.to_native() if hasattr(value, "to_native") else value
+def _content(kind: MemoryKind, props: dict) -> MemoryContent:
+    """The kind's typed content from node properties: a renamed field fails here, not silently as ""."""
+    cls = CONTENT_TYPES[kind]
+    values = {}
+    for f in dataclasses.fields(cls):
+        value = props.get("domain") if f.name == "domain" else props.get(f.name)
+        if value is None:
+            if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING:  # type: ignore[misc]
+                values[f.name] = [] if f.name == "partner_agents" else ""  # older nodes may lack a required field
+            continue
+        if f.name in ("outcome_quality", "outcome"):
+            value = Outcome(value)
+        values[f.name] = list(value) if isinstance(value, list) else value
+    return cls(**values)
 
 
 def to_memory(props: dict) -> AgentMemory:
+    kind = MemoryKind(props["memory_type"])
     return AgentMemory(
         id=props["id"],
         agent_id=props["agent_id"],
-        kind=MemoryKind(props["memory_type"]),
+        kind=kind,
         context=props.get("context", ""),
         text=props.get("text", ""),
-        content={k: props[k] for k in _CONTENT_FIELDS if props.get(k) not in (None, [], "")},
+        content=_content(kind, props),
         outcome=props.get("outcome"),
         confidence_score=float(props.get("confidence_score") or 0.0),
         success_rate=props.get("success_rate"),
         access_count=int(props.get("access_count") or 0),
         occurrences=int(props.get("occurrences") or 1),
-        created_at=_native(props.get("created_at")),
-        last_accessed=_native(props.get("last_accessed")),
-        first_seen=_native(props.get("first_seen")),
-        last_seen=_native(props.get("last_seen")),
+        created_at=native(props.get("created_at")),
+        last_accessed=native(props.get("last_accessed")),
+        first_seen=native(props.get("first_seen")),
+        last_seen=native(props.get("last_seen")),
         tags=list(props.get("tags") or []),
         domain=props.get("domain"),
         context_embedding=props.get("context_embedding"),
+        merged_ids=list(props.get("merged_ids") or []),
+        merged_contexts=list(props.get("merged_contexts") or []),
     )

@@ -82,8 +82,28 @@ class IdentityQuery:
         return [key_type(k) for k in await info.context.run(info.context.resources.keys.list_keys, agent)]
 
 
+@strawberry.type(description="What deleting an agent removed.")
+class AgentDeletion:
+    agent_id: strawberry.ID
+    memories: int
+    keys: int
+    grants: int
+    requests: int
+    tasks: int
+    policies: int
+
+
 @strawberry.type
 class IdentityMutation:
+    @strawberry.mutation(permission_classes=OPERATOR,
+                         description="Operators: delete an agent for real — its keys stop working, and its memories, "
+                                     "grants, share requests, tasks and retention policies are deleted (audited).")
+    async def delete_agent(self, info: Info[RequestContext, None], id: strawberry.ID) -> AgentDeletion:
+        caller = await info.context.caller()
+        r = await info.context.run(info.context.resources.agents.delete, str(id), actor=caller.name)
+        return AgentDeletion(agent_id=strawberry.ID(r.agent_id), memories=r.memories, keys=r.keys, grants=r.grants,
+                             requests=r.requests, tasks=r.tasks, policies=r.policies)
+
     @strawberry.mutation(permission_classes=AUTHENTICATED,
                          description="Rotate: issue a new key for yourself; by default every older key is revoked.")
     async def rotate_api_key(self, info: Info[RequestContext, None], revoke_others: bool = True) -> IssuedApiKey:

@@ -20,7 +20,6 @@ from engram.api.gql.pagination import Connection, connection, window
 from engram.api.gql.permissions import AUTHENTICATED, OPERATOR, AsAgent, acting_agent
 from engram.api.gql.types import Memory, Outcome
 from engram.entities.learning import Task as EngineTask
-from engram.errors import BadInputError, NotFoundError
 
 MAX_PATTERNS = 1000
 
@@ -127,18 +126,11 @@ class AppliedPattern:
 
 async def visible_patterns(info: Info[RequestContext, None], agent: str | None, kind: PatternKind | None = None,
                            min_success_rate: float | None = None, recurring: bool | None = None,
-                           limit: int = MAX_PATTERNS) -> list[Pattern]:
+                           limit: int = MAX_PATTERNS, via: str = "patterns") -> list[Pattern]:
     engine = info.context.resources.learning
     views = await info.context.run(engine.patterns, agent, kind.value if kind else None, min_success_rate,
-                                   recurring, limit)
+                                   recurring, limit, via=via)
     return [pattern(v, agent) for v in views]
-
-
-async def own_task(info: Info[RequestContext, None], agent: str, task_id: str) -> EngineTask:
-    found = await info.context.run(info.context.resources.learning.task, task_id)
-    if found.agent_id != agent:
-        raise NotFoundError(f"No task {task_id!r} of {agent}.")
-    return found
 
 
 @strawberry.type
@@ -181,10 +173,7 @@ class LearningQuery:
     @strawberry.field(permission_classes=AUTHENTICATED, description="One pattern you may see, by id.")
     async def pattern(self, info: Info[RequestContext, None], id: strawberry.ID, as_agent: AsAgent = None) -> Pattern:
         agent = await acting_agent(info, as_agent)
-        found = next((p for p in await visible_patterns(info, agent) if p.id == id), None)
-        if found is None:
-            raise NotFoundError(f"No pattern {id!r} visible to {agent}.")
-        return found
+        return pattern(await info.context.run(info.context.resources.learning.pattern, agent, str(id)), agent)
 
     @strawberry.field(permission_classes=AUTHENTICATED,
                       description="Failure patterns (optionally only failures since a time), most frequent first.")
@@ -210,18 +199,13 @@ class LearningQuery:
     async def prevention_checks(self, info: Info[RequestContext, None], pattern_id: str | None = None,
                                 as_agent: AsAgent = None) -> list[PreventionCheck]:
         agent = await acting_agent(info, as_agent)
-        visible = {str(p.id) for p in await visible_patterns(info, agent, PatternKind.FAILURE)}
-        if pattern_id is not None and pattern_id not in visible:
-            raise NotFoundError(f"No failure pattern {pattern_id!r} visible to {agent}.")
-        checks = await info.context.run(info.context.resources.learning.prevention_checks, pattern_id)
-        return [prevention_check(c) for c in checks if c.get("pattern_id") in visible]
+        checks = await info.context.run(info.context.resources.learning.prevention_checks, agent, pattern_id)
+        return [prevention_check(c) for c in checks]
 
     @strawberry.field(permission_classes=AUTHENTICATED, description="Your learning statistics.")
     async def learning_stats(self, info: Info[RequestContext, None], window_days: int = 7,
                              as_agent: AsAgent = None) -> LearningStats:
         agent = await acting_agent(info, as_agent)
-        if not 1 <= window_days <= 3650:
-            raise BadInputError("windowDays must lie between 1 and 3650.")
         s = await info.context.run(info.context.resources.learning.stats, agent, window_days)
         return LearningStats(
             memories=s.memories, by_kind=s.by_kind, decisions=s.decisions, success=estimate(s.success),
@@ -233,7 +217,8 @@ class LearningQuery:
 
     @strawberry.field(permission_classes=AUTHENTICATED, description="One of your tasks.")
     async def task(self, info: Info[RequestContext, None], id: strawberry.ID, as_agent: AsAgent = None) -> Task:
-        return task_type(await own_task(info, await acting_agent(info, as_agent), str(id)))
+        agent = await acting_agent(info, as_agent)
+        return task_type(await info.context.run(info.context.resources.learning.task, str(id), agent))
 
 
 @strawberry.type
@@ -243,8 +228,6 @@ class LearningMutation:
     async def record_decision(self, info: Info[RequestContext, None], input: RecordDecisionInput,
                               as_agent: AsAgent = None) -> DecisionRecord:
         agent = await acting_agent(info, as_agent)
-        if input.task_id:
-            await own_task(info, agent, input.task_id)
         r = await info.context.run(
             info.context.resources.learning.record_decision, agent, input.context, input.action, input.outcome.value,
             alternatives=input.alternatives or (), informed_by=input.informed_by or (), task_id=input.task_id,
@@ -260,8 +243,6 @@ class LearningMutation:
     async def learn_from_failure(self, info: Info[RequestContext, None], input: LearnFromFailureInput,
                                  as_agent: AsAgent = None) -> FailureLearning:
         agent = await acting_agent(info, as_agent)
-        if input.task_id:
-            await own_task(info, agent, input.task_id)
         r = await info.context.run(
             info.context.resources.learning.learn_from_failure, agent, input.error_message, context=input.context,
             root_cause=input.root_cause, solution=input.solution, solution_worked=input.solution_worked,
@@ -300,10 +281,9 @@ class LearningMutation:
     async def apply_pattern(self, info: Info[RequestContext, None], pattern_id: str, task_id: str,
                             as_agent: AsAgent = None) -> AppliedPattern:
         agent = await acting_agent(info, as_agent)
-        await own_task(info, agent, task_id)
         r = await info.context.run(info.context.resources.learning.apply_pattern, agent, pattern_id, task_id)
-        p = r["prediction"]
-        return AppliedPattern(task_id=r["task"], pattern_id=r["pattern"], kind=PatternKind(r["kind"]),
-                              action=r["action"], steps=list(r["steps"]), estimate=estimate(r["estimate"]),
+        p = r.prediction
+        return AppliedPattern(task_id=r.task_id, pattern_id=r.pattern_id, kind=PatternKind(r.kind),
+                              action=r.action, steps=list(r.steps), estimate=estimate(r.estimate),
                               prediction=Prediction(context=p.context, action=p.action, probability=p.probability,
                                                     lower=p.lower, upper=p.upper, attempts=p.attempts))

@@ -14,8 +14,8 @@ from strawberry.types import Info
 from engram.api.context import RequestContext
 from engram.api.gql.types import Agent, load_agent
 from engram.entities.learning import (
-    ActionCheck as EngineCheck, ActionEstimate as EngineAction, Evidence as EngineEvidence, PatternView,
-    RateEstimate, SolutionView,
+    ActionCheck as EngineCheck, ActionEstimate as EngineAction, DecisionDetails, Evidence as EngineEvidence,
+    FailureDetails, PatternView, PreventionCheck as EnginePreventionCheck, RateEstimate, SolutionView, SuccessDetails,
 )
 
 
@@ -149,11 +149,9 @@ class PreventionCheck:
     guards_actions: list[str]
 
 
-def prevention_check(c: dict) -> PreventionCheck:
-    return PreventionCheck(id=strawberry.ID(c["id"]), name=c.get("name") or c["id"],
-                           description=c.get("description") or "",
-                           pattern_id=c.get("pattern_id"), source=c.get("source"), stage=c.get("stage"),
-                           guards_actions=list(c.get("guards_actions") or []))
+def prevention_check(c: EnginePreventionCheck) -> PreventionCheck:
+    return PreventionCheck(id=strawberry.ID(c.id), name=c.name, description=c.description, pattern_id=c.pattern_id,
+                           source=c.source, stage=c.stage, guards_actions=list(c.guards_actions))
 
 
 @strawberry.type(description="A learned pattern: a recurring failure, a decision template or a success pattern. "
@@ -178,6 +176,7 @@ class Pattern:
     prevention_checks: list[PreventionCheck]
     agent_ids: strawberry.Private[list[str]]
     viewer: strawberry.Private[str | None]
+    solution_views: strawberry.Private[list[SolutionView]]
 
     @strawberry.field(description="The agents whose (visible) memories make up this pattern.")
     async def agents(self, info: Info[RequestContext, None]) -> list[Agent]:
@@ -189,24 +188,29 @@ class Pattern:
         if self.kind is not PatternKind.FAILURE:
             return []
         engine = info.context.resources.learning
-        found, sols = await info.context.run(engine.failures.pattern_evidence, str(self.id), self.viewer)
-        return similar_failures(found, sols)
+        found = await info.context.run(engine.similar_failures, self.viewer, str(self.id))
+        return similar_failures(found, self.solution_views)
 
 
 def pattern(v: PatternView, viewer: str | None) -> Pattern:
     d = v.details
-    branches = [ActionEstimate(action=b["action"], estimate=estimate(b["estimate"]), success_rate=b["estimate"].mean,
-                               evidence=[], agent_ids=list(b.get("agents") or [])) for b in d.get("branches", [])]
-    action = d.get("action") or d.get("best_action")
+    failure = d if isinstance(d, FailureDetails) else None
+    decision = d if isinstance(d, DecisionDetails) else None
+    success = d if isinstance(d, SuccessDetails) else None
+    branches = [ActionEstimate(action=b.action, estimate=estimate(b.estimate), success_rate=b.estimate.mean,
+                               evidence=[], agent_ids=list(b.agents)) for b in (decision.branches if decision else [])]
+    solutions = failure.solutions if failure else []
     return Pattern(
         id=strawberry.ID(v.id), kind=PatternKind(v.kind), name=v.name, occurrences=v.occurrences,
         recurring=v.recurring, estimate=estimate(v.estimate), success_rate=v.estimate.mean if v.estimate else None,
-        first_seen=v.first_seen, last_seen=v.last_seen, signature=d.get("signature"),
-        contexts=list(d.get("contexts") or []), domains=[x for x in d.get("domains") or [] if x],
-        action=action, steps=list(d.get("steps") or []), branches=branches,
-        solutions=[solution(s) for s in d.get("solutions", [])],
-        prevention_checks=[prevention_check({"pattern_id": v.id, **c}) for c in d.get("checks", [])],
-        agent_ids=list(v.agents), viewer=viewer)
+        first_seen=v.first_seen, last_seen=v.last_seen, signature=failure.signature if failure else None,
+        contexts=list((failure or success).contexts) if (failure or success) else [],
+        domains=list((failure or success).domains) if (failure or success) else [],
+        action=success.action if success else (decision.best_action if decision else None),
+        steps=list(success.steps) if success else [], branches=branches,
+        solutions=[solution(s) for s in solutions],
+        prevention_checks=[prevention_check(c) for c in (failure.checks if failure else [])],
+        agent_ids=list(v.agents), viewer=viewer, solution_views=list(solutions))
 
 
 @strawberry.type(description="What similar past experience suggests doing in a context.")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from strawberry.dataloader import DataLoader
 
-from engram.api.context import Resources
+from engram.services import Services
 from engram.storage.api_keys import AgentRecord
 
 
@@ -18,7 +18,7 @@ class Loaders:
     agents: DataLoader[str, AgentRecord | None]
 
 
-def build_loaders(resources: Resources) -> Loaders:
+def build_loaders(resources: Services) -> Loaders:
     async def load_agents(ids: Sequence[str]) -> list[AgentRecord | None]:
         found = await asyncio.to_thread(resources.keys.agents, list(ids))
         return [found.get(i) for i in ids]

@@ -133,15 +133,15 @@ class MemoryQuery:
                               after: str | None = None, all_agents: bool = False,
                               as_agent: AsAgent = None) -> Connection[RelevantMemory]:
         win = window(first, after, limit=MAX_K)
+        caller = await info.context.caller()
         if all_agents:
-            caller = await info.context.caller()
             if not caller.operator:
                 raise ForbiddenError("Only an operator key may search every agent's memories.")
             agent = None
         else:
             agent = await acting_agent(info, as_agent)
         k = min(win.end, MAX_K)
-        found = await info.context.run(info.context.resources.memories.search, text, agent, k)
+        found = await info.context.run(info.context.resources.memories.search, text, agent, k, operator=caller.name)
         return connection([relevant_type(r, agent) for r in found], win, already_offset=False)
 
 

@@ -13,7 +13,11 @@ from strawberry.types import Info
 
 from engram.api.context import RequestContext
 from engram.api.gql.pagination import Connection, connection, window
-from engram.entities.memory import AgentMemory, MemoryKind as EngineKind, RelevantMemory as EngineRelevant
+from engram.api.gql.permissions import record_operator_action
+from engram.entities.memory import (
+    AgentMemory, CollaborationContent, DecisionContent, FailureContent, MemoryKind as EngineKind,
+    RelevantMemory as EngineRelevant, SuccessContent,
+)
 from engram.errors import ForbiddenError
 from engram.storage.api_keys import AgentRecord
 
@@ -60,6 +64,8 @@ class Agent:
         caller = await info.context.caller()
         if caller.agent_id != self.id and not caller.operator:
             raise ForbiddenError(f"Only {self.id} lists its own memories.")
+        if caller.agent_id != self.id:
+            await record_operator_action(info, caller, str(self.id))
         win = window(first, after)
         service = info.context.resources.memories
         stored = await info.context.run(service.list, str(self.id), EngineKind(kind.value) if kind else None,
@@ -77,8 +83,10 @@ class Agent:
         caller = await info.context.caller()
         if caller.agent_id != self.id and not caller.operator:
             raise ForbiddenError(f"Only {self.id} lists its own patterns.")
+        if caller.agent_id != self.id:
+            await record_operator_action(info, caller, str(self.id))
         win = window(first, after, limit=MAX_PATTERNS)
-        found = await visible_patterns(info, str(self.id), kind, limit=min(win.end, MAX_PATTERNS))
+        found = await visible_patterns(info, str(self.id), kind, limit=min(win.end, MAX_PATTERNS), via="agent.patterns")
         return connection(found, win, already_offset=False)
 
 
@@ -191,26 +199,20 @@ def memory_type(m: AgentMemory, *, viewer: str | None) -> Memory:
         visibility=Visibility(m.visibility.value) if viewer is None or m.agent_id == viewer else Visibility.SHARED,
         agent_id=m.agent_id, viewer=viewer,
     )
-    kind = m.kind
-    if kind is EngineKind.decision:
-        return DecisionMemory(**common, chosen_action=c.get("chosen_action", ""),
-                              alternative_actions=list(c.get("alternative_actions", [])))
-    if kind is EngineKind.failure:
-        return FailureMemory(**common, error_signature=c.get("error_signature", ""),
-                             error_message=c.get("error_message", ""), root_cause=c.get("root_cause"),
-                             solution_applied=c.get("solution_applied"),
-                             prevention_strategy=c.get("prevention_strategy"))
-    if kind is EngineKind.success:
-        return SuccessMemory(**common, successful_approach=c.get("successful_approach", ""),
-                             key_factors=list(c.get("key_factors", [])),
-                             replication_steps=list(c.get("replication_steps", [])))
-    if kind is EngineKind.collaboration:
-        return CollaborationMemory(**common, interaction_type=c.get("interaction_type", "collaboration"),
-                                   lessons_learned=list(c.get("lessons_learned", [])),
-                                   partner_ids=list(c.get("partner_agents", [])))
-    return KnowledgeMemory(**common, knowledge_type=c.get("knowledge_type", "fact"),
-                           expertise_level=c.get("expertise_level", "intermediate"),
-                           related_entities=list(c.get("related_entities", [])), statement=c.get("statement"))
+    if isinstance(c, DecisionContent):
+        return DecisionMemory(**common, chosen_action=c.chosen_action, alternative_actions=list(c.alternative_actions))
+    if isinstance(c, FailureContent):
+        return FailureMemory(**common, error_signature=c.error_signature, error_message=c.error_message,
+                             root_cause=c.root_cause or None, solution_applied=c.solution_applied or None,
+                             prevention_strategy=c.prevention_strategy)
+    if isinstance(c, SuccessContent):
+        return SuccessMemory(**common, successful_approach=c.successful_approach, key_factors=list(c.key_factors),
+                             replication_steps=list(c.replication_steps))
+    if isinstance(c, CollaborationContent):
+        return CollaborationMemory(**common, interaction_type=c.interaction_type,
+                                   lessons_learned=list(c.lessons_learned), partner_ids=list(c.partner_agents))
+    return KnowledgeMemory(**common, knowledge_type=c.knowledge_type, expertise_level=c.expertise_level,
+                           related_entities=list(c.related_entities), statement=c.statement or None)
 
 
 def relevant_type(r: EngineRelevant, viewer: str | None) -> RelevantMemory:

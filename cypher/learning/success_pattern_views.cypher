@@ -1,6 +1,8 @@
-// Success patterns found by analysis, counted over the decisions $agent_id may see.
+// Success patterns as $agent_id sees them (every agent's for the operator), counted over the
+// memories $agent_id may see. $pattern_ids null: all of them.
 MATCH (sp:SuccessPattern)<-[:INSTANCE_OF]-(m:Memory)
-WHERE $agent_id IS NULL
+WHERE ($pattern_ids IS NULL OR sp.id IN $pattern_ids)
+  AND ($agent_id IS NULL
    OR m.agent_id = $agent_id
    OR EXISTS {
         MATCH (g:ShareGrant {grantee_id: $agent_id, owner_id: m.agent_id})
@@ -9,11 +11,13 @@ WHERE $agent_id IS NULL
             OR (g.scope = 'domain' AND m.domain = g.value)
             OR (g.scope = 'tag' AND g.value IN m.tags)
             OR (g.scope = 'pattern' AND g.value = sp.id))
-      }
+      })
 WITH sp, sum(coalesce(m.occurrences, 1)) AS attempts, sum(coalesce(m.success_rate, 0.0) * coalesce(m.occurrences, 1)) AS successes,
      collect(DISTINCT m.agent_id) AS agents, min(m.created_at) AS first_seen, max(m.created_at) AS last_seen,
      collect(DISTINCT m.context)[..5] AS contexts, collect(DISTINCT m.domain) AS domains,
-     [s IN collect(m.replication_steps) WHERE s IS NOT NULL AND size(s) > 0][0] AS steps
-RETURN sp {.id, .action, .name} AS pattern, attempts, successes, agents, first_seen, last_seen, contexts, domains, steps
-ORDER BY attempts DESC, sp.id
+     [s IN collect(m.replication_steps) WHERE s IS NOT NULL AND size(s) > 0][0] AS steps,
+     [x IN collect(m {.id, .agent_id}) WHERE $agent_id IS NULL OR x.agent_id <> $agent_id][..1000] AS others
+RETURN sp.id AS id, sp.action AS action, attempts, successes, agents, first_seen, last_seen, contexts, domains,
+       steps, others
+ORDER BY attempts DESC, id
 LIMIT $limit

@@ -1,0 +1,31 @@
+// Failure patterns as $agent_id sees them (every agent's for the operator, $agent_id null): every
+// field is aggregated over the pattern's failures that $agent_id may see, never over the rest.
+// $pattern_ids null: all such patterns. $recurring: only those with (>= $recurring_at visible occurrences) = it.
+MATCH (p:FailurePattern)<-[:INSTANCE_OF]-(f:Memory:Failure)
+WHERE ($pattern_ids IS NULL OR p.id IN $pattern_ids)
+  AND ($since IS NULL OR f.created_at >= datetime($since))
+  AND ($agent_id IS NULL
+   OR f.agent_id = $agent_id
+   OR EXISTS {
+        MATCH (g:ShareGrant {grantee_id: $agent_id, owner_id: f.agent_id})
+        WHERE g.revoked_at IS NULL AND (g.expires_at IS NULL OR g.expires_at > datetime())
+          AND ((g.scope = 'memory' AND f.id IN g.memory_ids)
+            OR (g.scope = 'domain' AND f.domain = g.value)
+            OR (g.scope = 'tag' AND g.value IN f.tags)
+            OR (g.scope = 'pattern' AND g.value = p.id))
+      })
+WITH p, f ORDER BY f.created_at, f.id
+WITH p, f, [(f)-[r:RESOLVED_BY]->(s:Solution) | {id: s.id, description: s.description, worked: r.worked,
+                                                   agent_id: f.agent_id}] AS uses
+WITH p, sum(coalesce(f.occurrences, 1)) AS occurrences, collect(DISTINCT f.agent_id) AS agents,
+     min(f.created_at) AS first_seen, max(f.created_at) AS last_seen,
+     head(collect(f {.context, .error_signature})) AS first,
+     collect(DISTINCT f.context)[..5] AS contexts, collect(DISTINCT f.domain) AS domains,
+     collect(DISTINCT f.root_cause) AS root_causes, collect(DISTINCT f.prevention_strategy) AS strategies,
+     reduce(flat = [], u IN collect(uses) | flat + u) AS uses,
+     [x IN collect(f {.id, .agent_id}) WHERE $agent_id IS NULL OR x.agent_id <> $agent_id][..1000] AS others
+WHERE $recurring IS NULL OR (occurrences >= $recurring_at) = $recurring
+RETURN p.id AS id, occurrences, agents, first_seen, last_seen, first, contexts, domains, root_causes, strategies,
+       uses, others, [(p)-[:PREVENTED_BY]->(:PreventionCheck)-[:IN_STAGE]->(st:WorkflowStage) | st.name][0] AS stage
+ORDER BY occurrences DESC, id
+LIMIT $limit
