@@ -33,7 +33,9 @@ from engram.learning.signature import PLACEHOLDER_RE, mask_values
 
 WILDCARD = "<*>"
 
-#: Distinct words a position must show within a group before it is a variable.
+#: Distinct words a position must show within a group before it is a variable.  Chosen on four
+#: LogHub systems only (HDFS, Proxifier, Spark, Zookeeper: 6 to 20 score the same, ties -> smallest);
+#: bench/results/grouping_offline.md scores it on the others.
 DEFAULT_MIN_VARIANTS = 6
 
 Skeleton = tuple[str, ...]
