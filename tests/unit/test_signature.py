@@ -10,6 +10,7 @@ from engram.learning.signature import (
     extract_signature,
     is_constant_word,
     is_placeholder,
+    mask_values,
     tokenize,
 )
 
@@ -155,3 +156,10 @@ def test_database_and_http_errors() -> None:
         "GET <PATH> returned <NUM> in <DURATION>"
     )
     assert extract_signature("user not found") == "user not found"
+
+
+def test_mask_values_leaves_words_to_be_learned() -> None:
+    """Grouping masks value formats only; a user name is a word that grouping learns varies."""
+    assert mask_values("Invalid user webmaster from 1.2.3.4") == "Invalid user webmaster from <IP>"
+    assert extract_signature("Invalid user webmaster from 1.2.3.4") == "Invalid user <USER> from <IP>"
+    assert mask_values("took 5000ms at 0x7f3b2c1d0e80") == "took <DURATION> at <HEX>"

@@ -1,7 +1,7 @@
 """Pattern recognition over the whole graph, on demand (`engram learning analyze`) and periodically.
 
-1. Failures: every failure message is grouped by its error signature (learning/grouping.py, a
-   Drain-style template grouping); each group joins the FailurePattern most of its failures already
+1. Failures: every failure message is grouped by its template (learning/grouping.py, which learns
+   from the messages themselves which words vary, Brain-style); each group joins the FailurePattern most of its failures already
    belong to, or becomes a new one; failures are re-linked accordingly.
 2. GDS: a kNN similarity graph of the patterns' signature embeddings, then WCC, proposes patterns
    that are the same recurring issue worded differently; pairs in one component merge when their
@@ -23,7 +23,7 @@ from collections import Counter, defaultdict
 from engram.embeddings import Embedder
 from engram.entities.learning import AnalysisReport
 from engram.learning.estimates import estimate_rate
-from engram.learning.grouping import SignatureGrouper
+from engram.learning.grouping import group_messages
 from engram.learning.naming import opaque_id, slugify
 from engram.learning.signature import extract_signature, is_constant_word, tokenize
 from engram.storage.gds import GraphAlgorithms
@@ -77,11 +77,10 @@ class PatternRecognizer:
     def _regroup_failures(self, failures: list[dict]) -> int:
         """Each signature group joins the pattern most of its failures belong to (a pattern may hold
         several groups once GDS merged them); a group with no pattern yet gets a new one."""
-        grouper = SignatureGrouper()
-        raw = [grouper.add(f["message"] or "") for f in failures]
+        labels = group_messages([f["message"] or "" for f in failures])
         members: dict[int, list[dict]] = defaultdict(list)
-        for failure, gid in zip(failures, raw, strict=True):
-            members[grouper.resolve(gid)].append(failure)
+        for failure, gid in zip(failures, labels, strict=True):
+            members[gid].append(failure)
         created: set[str] = set()
         links = []
         for gid, group in sorted(members.items(), key=lambda item: (-len(item[1]), item[0])):

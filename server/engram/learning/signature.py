@@ -285,17 +285,32 @@ _PIPELINE: tuple[tuple[re.Pattern[str], re.Pattern[str], _Repl], ...] = (
 )
 
 
+#: The value-format rules only: what grouping uses before it learns the rest from the messages.
+#: The "user <name>" rule is a phrase rule, not a value format, so grouping leaves names to be learned.
+_VALUE_PIPELINE = tuple(rule for rule in _PIPELINE if rule[1] is not _USER_NAME)
+
+
+def _apply(message: str, pipeline: tuple[tuple[re.Pattern[str], re.Pattern[str], _Repl], ...]) -> str:
+    text = _WS.sub(" ", message).strip()
+    for guard, pattern, repl in pipeline:
+        if guard.search(text):
+            text = pattern.sub(repl, text)
+    return text
+
+
 def extract_signature(message: str) -> str:
     """Return ``message`` with variable values replaced by typed placeholders.
 
     Whitespace (including newlines of stack traces) is normalised to single
     spaces so that formatting differences never split a group.
     """
-    text = _WS.sub(" ", message).strip()
-    for guard, pattern, repl in _PIPELINE:
-        if guard.search(text):
-            text = pattern.sub(repl, text)
-    return text
+    return _apply(message, _PIPELINE)
+
+
+def mask_values(message: str) -> str:
+    """Like :func:`extract_signature`, with value formats only (numbers, hex, ids, IPs, hosts,
+    URLs, paths, times, sizes, quoted single values), no phrase rules."""
+    return _apply(message, _VALUE_PIPELINE)
 
 
 def is_placeholder(token: str) -> bool:
