@@ -222,11 +222,6 @@ class AuditLog:
         return self.record_many([AuditEntry(AuditEventType.cross_agent_read.value, reader, owner, ids, details)
                                  for owner, ids in by_owner.items()])
 
-    def record_deletion(self, actor_id: str | None, owner_id: str, memory_ids: Sequence[str], *,
-                        event_type: AuditEventType = AuditEventType.delete, details: dict | None = None) -> AuditEvent:
-        return self.record(event_type, actor_id or OPERATOR, owner_id, memory_ids,
-                           {"count": len(memory_ids)} | (details or {}))
-
     # ---- reading
     def events(self, owner_id: str | None, since: datetime | None = None,
                types: Sequence[str | AuditEventType] | None = None, limit: int = 100) -> list[AuditEvent]:

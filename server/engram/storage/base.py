@@ -30,8 +30,3 @@ class Repository:
         with map_driver_errors(self.uri):
             records, _, _ = self.driver.execute_query(self.queries.get(name), params, database_=self.database)
         return records
-
-    def _run_batched(self, name: str, /, **params: Any) -> None:
-        """For statements with CALL … IN TRANSACTIONS, which need an implicit (auto-commit) transaction."""
-        with map_driver_errors(self.uri), self.driver.session(database=self.database) as session:
-            session.run(self.queries.get(name), params).consume()

@@ -77,9 +77,6 @@ class MemoryRepository(Repository):
     def consolidation_groups(self, agent_id: str) -> list[dict]:
         return [dict(r) for r in self._read("memory/consolidation_candidates", agent_id=agent_id)]
 
-    def count_for_agent(self, agent_id: str) -> int:
-        return self._read("memory/count_for_agent", agent_id=agent_id)[0]["n"]
-
 
 _CONTENT_FIELDS = (
     "decision_context", "chosen_action", "outcome_quality", "alternative_actions",

@@ -1,2 +1,0 @@
-MATCH (m:Memory {agent_id: $agent_id})
-RETURN count(m) AS n
