@@ -9,7 +9,7 @@ import typer
 
 from engram.cli.audit import privacy_services
 from engram.cli.output import (
-    FormatOption, OutputFormat, console, emit_json, emit_table, format_time, handle_errors, parse_duration,
+    FormatOption, OutputFormat, console, emit, emit_table, format_time, handle_errors, parse_duration,
 )
 from engram.errors import BadInputError
 from engram.privacy.consent import GrantResult, ShareGrant, ShareRequest
@@ -57,11 +57,9 @@ def request(
     with privacy_services(ctx) as services:
         made = services.consent.request_access(agent, owner, scope, value, memory_ids, reason,
                                                parse_duration(duration) if duration else None)
-    if output is OutputFormat.json:
-        emit_json(dataclasses.asdict(made))
-        return
-    console.print(f"Request {made.id}: {agent} asks {owner} for {made.scope} "
-                  f"{made.value or ', '.join(made.memory_ids)!r} ({made.status}).")
+    emit(output, dataclasses.asdict(made), lambda: console.print(
+        f"Request {made.id}: {agent} asks {owner} for {made.scope} "
+        f"{made.value or ', '.join(made.memory_ids)!r} ({made.status})."))
 
 
 @app.command("requests")
@@ -105,10 +103,8 @@ def grant_and_show(ctx: typer.Context, owner: str, *, request_id: str | None = N
     with privacy_services(ctx) as services:
         result = services.consent.grant_detailed(owner, request_id=request_id, grantee=grantee, scope=scope,
                                                  value=value, memory_ids=memory_ids or None, expires_at=expires_at)
-    if output is OutputFormat.json:
-        emit_json(dataclasses.asdict(result.grant) | {"created": result.created})
-        return
-    console.print(describe_grant(result))
+    emit(output, dataclasses.asdict(result.grant) | {"created": result.created},
+         lambda: console.print(describe_grant(result)))
 
 
 @app.command()
@@ -122,10 +118,8 @@ def deny(
     """Deny a pending request (denying again changes nothing)."""
     with privacy_services(ctx) as services:
         denied = services.consent.deny(owner, request_id)
-    if output is OutputFormat.json:
-        emit_json(dataclasses.asdict(denied))
-        return
-    console.print(f"Request {denied.id} from {denied.requester_id}: {denied.status}.")
+    emit(output, dataclasses.asdict(denied),
+         lambda: console.print(f"Request {denied.id} from {denied.requester_id}: {denied.status}."))
 
 
 @app.command()
@@ -139,11 +133,9 @@ def revoke(
     """Revoke a grant; every read path stops showing its memories at once (revoking again changes nothing)."""
     with privacy_services(ctx) as services:
         revoked = services.consent.revoke(owner, grant_id)
-    if output is OutputFormat.json:
-        emit_json(dataclasses.asdict(revoked))
-        return
-    console.print(f"Revoked {revoked.id}: {revoked.grantee_id} no longer sees {revoked.owner_id}'s "
-                  f"{revoked.scope} {revoked.value or ', '.join(revoked.memory_ids)!r}.")
+    emit(output, dataclasses.asdict(revoked), lambda: console.print(
+        f"Revoked {revoked.id}: {revoked.grantee_id} no longer sees {revoked.owner_id}'s "
+        f"{revoked.scope} {revoked.value or ', '.join(revoked.memory_ids)!r}."))
 
 
 @app.command("grants")
@@ -162,18 +154,14 @@ def list_grants(
 
 
 def _emit_requests(found: list[ShareRequest], output: OutputFormat, title: str) -> None:
-    if output is OutputFormat.json:
-        emit_json([dataclasses.asdict(r) for r in found])
-        return
-    emit_table(f"{title} ({len(found)})", ["id", "from", "to", "scope", "value", "status", "reason", "created", "grant"],
-               [(r.id, r.requester_id, r.owner_id, r.scope, r.value or ", ".join(r.memory_ids), r.status, r.reason,
-                 format_time(r.created_at), r.grant_id) for r in found])
+    emit(output, [dataclasses.asdict(r) for r in found], lambda: emit_table(
+        f"{title} ({len(found)})", ["id", "from", "to", "scope", "value", "status", "reason", "created", "grant"],
+        [(r.id, r.requester_id, r.owner_id, r.scope, r.value or ", ".join(r.memory_ids), r.status, r.reason,
+          format_time(r.created_at), r.grant_id) for r in found]))
 
 
 def _emit_grants(found: list[ShareGrant], output: OutputFormat, title: str) -> None:
-    if output is OutputFormat.json:
-        emit_json([dataclasses.asdict(g) for g in found])
-        return
-    emit_table(f"{title} ({len(found)})", ["id", "owner", "grantee", "scope", "value", "expires", "revoked"],
-               [(g.id, g.owner_id, g.grantee_id, g.scope, g.value or ", ".join(g.memory_ids), format_time(g.expires_at),
-                 format_time(g.revoked_at)) for g in found])
+    emit(output, [dataclasses.asdict(g) for g in found], lambda: emit_table(
+        f"{title} ({len(found)})", ["id", "owner", "grantee", "scope", "value", "expires", "revoked"],
+        [(g.id, g.owner_id, g.grantee_id, g.scope, g.value or ", ".join(g.memory_ids), format_time(g.expires_at),
+          format_time(g.revoked_at)) for g in found]))

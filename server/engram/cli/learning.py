@@ -7,11 +7,12 @@ from datetime import UTC, datetime
 
 import typer
 
-from engram.cli.output import parse_duration
-from engram.cli.output import FormatOption, OutputFormat, console, emit_json, emit_table, handle_errors
+from engram.cli.output import FormatOption, OutputFormat, console, emit, emit_table, handle_errors, parse_duration
 from engram.cli.render import pattern_lines, plain, rate
 from engram.cli.services import learning_engine
+from engram.entities.learning import PatternView, Suggestion
 from engram.errors import BadInputError
+from engram.learning.engine import LearningStats
 
 app = typer.Typer(help="What agents learned: statistics, patterns, suggestions, predictions.", no_args_is_help=True)
 
@@ -46,9 +47,10 @@ def stats(ctx: typer.Context, agent: str = typer.Option(..., "--agent", "-a"),
     """Learning statistics of an agent, with the calibration of its predictions."""
     with learning_engine(ctx) as engine:
         s = engine.stats(agent, window)
-    if output is OutputFormat.json:
-        emit_json(plain(s))
-        return
+    emit(output, plain(s), lambda: _print_stats(agent, window, s))
+
+
+def _print_stats(agent: str, window: int, s: LearningStats) -> None:
     console.print(f"[bold]{agent}[/bold]: {s.memories} memories ({', '.join(f'{v} {k}' for k, v in sorted(s.by_kind.items())) or 'none'})")
     console.print(f"  • Decisions: {s.decisions}, {rate(s.success)}")
     console.print(f"  • Last {window} days: {rate(s.recent_success)}; before: {rate(s.earlier_success)}")
@@ -78,9 +80,10 @@ def patterns(ctx: typer.Context,
     with learning_engine(ctx) as engine:
         views = engine.patterns(agent, "failure" if recurring and kind is None else kind,
                                 parse_rate_filter(success_rate), True if recurring else None, limit)
-    if output is OutputFormat.json:
-        emit_json(plain(views))
-        return
+    emit(output, plain(views), lambda: _print_patterns(views))
+
+
+def _print_patterns(views: list[PatternView]) -> None:
     if not views:
         console.print("No patterns match (run `engram learning analyze` after recording experience).")
     for view in views:
@@ -96,9 +99,10 @@ def failures(ctx: typer.Context, recent: str = typer.Option("7d", "--recent", he
     since = datetime.now(UTC) - parse_duration(recent)
     with learning_engine(ctx) as engine:
         views = engine.failures_since(agent, since)
-    if output is OutputFormat.json:
-        emit_json(plain(views))
-        return
+    emit(output, plain(views), lambda: _print_failures(since, views))
+
+
+def _print_failures(since: datetime, views: list[PatternView]) -> None:
     console.print(f"Failure patterns since {since:%Y-%m-%d %H:%M} ({len(views)}):")
     for view in views:
         for line in pattern_lines(view):
@@ -115,9 +119,10 @@ def suggest(ctx: typer.Context, context: str = typer.Option(None, "--context", "
     with learning_engine(ctx) as engine:
         context, agent = _context_from(engine, context, task, agent)
         suggestion = engine.suggest(agent, context, k)
-    if output is OutputFormat.json:
-        emit_json(plain(suggestion))
-        return
+    emit(output, plain(suggestion), lambda: _print_suggestion(suggestion))
+
+
+def _print_suggestion(suggestion: Suggestion) -> None:
     if not suggestion.actions:
         console.print(f"→ {suggestion.rationale}")
         return
@@ -138,11 +143,9 @@ def predict(ctx: typer.Context, context: str = typer.Option(..., "--context", "-
     """Predicted probability that an action succeeds in a context, with its uncertainty."""
     with learning_engine(ctx) as engine:
         p = engine.predict_outcome(agent, context, action)
-    if output is OutputFormat.json:
-        emit_json(plain(p))
-        return
-    console.print(f"→ {action}: {p.probability:.0%} chance of success (90% CI {p.lower:.0%}–{p.upper:.0%}, "
-                  f"from {p.attempts:g} similar attempts)")
+    emit(output, plain(p), lambda: console.print(
+        f"→ {action}: {p.probability:.0%} chance of success (90% CI {p.lower:.0%}–{p.upper:.0%}, "
+        f"from {p.attempts:g} similar attempts)"))
 
 
 @app.command("apply-pattern")
@@ -154,9 +157,10 @@ def apply_pattern(ctx: typer.Context, pattern: str = typer.Argument(..., help="P
     """Apply a learned pattern to a task: its approach becomes the task's strategy."""
     with learning_engine(ctx) as engine:
         applied = engine.apply_pattern(agent, pattern, task)
-    if output is OutputFormat.json:
-        emit_json(plain(applied))
-        return
+    emit(output, plain(applied), lambda: _print_applied(pattern, task, applied))
+
+
+def _print_applied(pattern: str, task: str, applied: dict) -> None:
     console.print(f"→ Applied {applied['kind']} pattern [bold]{pattern}[/bold] to task {task}")
     console.print(f"  Strategy: {applied['action']} ({rate(applied['estimate'])}; learned from {', '.join(applied['agents'])})")
     p = applied["prediction"]
@@ -171,10 +175,8 @@ def analyze(ctx: typer.Context, output: OutputFormat = FormatOption) -> None:
     """Run pattern recognition now: signature grouping, GDS kNN + WCC merges, success patterns, prevention checks."""
     with learning_engine(ctx) as engine:
         report = engine.analyze()
-    if output is OutputFormat.json:
-        emit_json(plain(report))
-        return
-    console.print(f"Analyzed {report.failures} failures in {report.seconds:.1f}s: {report.signature_groups} signature groups, "
-                  f"{report.patterns_before} → {report.patterns_after} failure patterns ({report.merged_patterns} merged by GDS, "
-                  f"{report.recurring_patterns} recurring), {report.success_patterns} success patterns; "
-                  f"{report.prevention_checks} prevention checks on recurring patterns.")
+    emit(output, plain(report), lambda: console.print(
+        f"Analyzed {report.failures} failures in {report.seconds:.1f}s: {report.signature_groups} signature groups, "
+        f"{report.patterns_before} → {report.patterns_after} failure patterns ({report.merged_patterns} merged by GDS, "
+        f"{report.recurring_patterns} recurring), {report.success_patterns} success patterns; "
+        f"{report.prevention_checks} prevention checks on recurring patterns."))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import typer
 
-from engram.cli.output import FormatOption, OutputFormat, console, emit_json, emit_table, handle_errors
+from engram.cli.output import FormatOption, OutputFormat, console, emit, emit_table, handle_errors
 from engram.cli.render import plain
 from engram.cli.services import learning_engine
+from engram.entities.learning import Task
 
 app = typer.Typer(help="Tasks (the workflow's units of work) that memories and results attach to.", no_args_is_help=True)
 
@@ -22,10 +23,8 @@ def create(ctx: typer.Context, agent: str = typer.Option(..., "--agent", "-a"),
     """Create a task for an agent."""
     with learning_engine(ctx) as engine:
         task = engine.create_task(agent, context, task_id=task_id, stage=stage, available_actions=actions)
-    if output is OutputFormat.json:
-        emit_json(plain(task))
-        return
-    console.print(f"Task [bold]{task.id}[/bold] for {task.agent_id} ({task.workflow_stage}, {task.status}).")
+    emit(output, plain(task), lambda: console.print(
+        f"Task [bold]{task.id}[/bold] for {task.agent_id} ({task.workflow_stage}, {task.status})."))
 
 
 @app.command()
@@ -34,9 +33,10 @@ def show(ctx: typer.Context, task_id: str = typer.Argument(..., metavar="ID"), o
     """A task with its execution results."""
     with learning_engine(ctx) as engine:
         task = engine.task(task_id)
-    if output is OutputFormat.json:
-        emit_json(plain(task))
-        return
+    emit(output, plain(task), lambda: _print_task(task))
+
+
+def _print_task(task: Task) -> None:
     emit_table(f"Task {task.id}", ["field", "value"], [
         ("agent", task.agent_id), ("context", task.context), ("stage", task.workflow_stage), ("status", task.status),
         ("actions", ", ".join(task.available_actions)), ("created", task.created_at)])
@@ -53,8 +53,6 @@ def list_tasks(ctx: typer.Context, agent: str = typer.Option(None, "--agent", "-
     """Tasks, newest first."""
     with learning_engine(ctx) as engine:
         found = engine.tasks(agent, status, limit)
-    if output is OutputFormat.json:
-        emit_json(plain(found))
-        return
-    emit_table(f"Tasks ({len(found)})", ["id", "agent", "stage", "status", "context"],
-               [(t.id, t.agent_id, t.workflow_stage, t.status, t.context[:60]) for t in found])
+    emit(output, plain(found), lambda: emit_table(
+        f"Tasks ({len(found)})", ["id", "agent", "stage", "status", "context"],
+        [(t.id, t.agent_id, t.workflow_stage, t.status, t.context[:60]) for t in found]))
