@@ -57,3 +57,9 @@ def test_no_two_commands_share_a_help_text() -> None:
         function = inspect.unwrap(command.callback) if command.callback else " ".join(path)
         by_help.setdefault(words(command.help or ""), set()).add(function)
     assert [help_text for help_text, callbacks in by_help.items() if len(callbacks) > 1] == []
+
+
+def test_every_option_and_argument_says_what_it_is_for() -> None:
+    undocumented = [f"engram {' '.join(path)} {param.name}" for path, command in COMMANDS for param in command.params
+                    if param.name != "help" and not (getattr(param, "help", None) or "").strip()]
+    assert undocumented == []

@@ -56,7 +56,7 @@ def events(
     agent: str = typer.Option(None, "--agent", "-a", help="Events about this agent's memories or by it (default: all, operator view)."),
     since: str = typer.Option(None, "--since", help="Only this recent, e.g. 12h, 7d, 2w."),
     types: list[AuditEventType] = typer.Option([], "--type", "-t", help="Only this event type (repeatable)."),
-    limit: int = typer.Option(100, "--limit", "-n", min=1, max=10_000),
+    limit: int = typer.Option(100, "--limit", "-n", min=1, max=10_000, help="At most this many events."),
     output: OutputFormat = FormatOption,
 ) -> None:
     """List audit events, newest first. Sub-command `verify` checks the whole chain."""

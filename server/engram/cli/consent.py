@@ -46,8 +46,10 @@ def request(
     ctx: typer.Context,
     agent: str = typer.Option(..., "--agent", "-a", help="The agent asking for access."),
     owner: str = typer.Option(..., "--owner", help="The agent whose memories are asked for."),
-    pattern: str = typer.Option(None, "--pattern"), domain: str = typer.Option(None, "--domain"),
-    tag: str = typer.Option(None, "--tag"), memory_ids: list[str] = typer.Option([], "--memory"),
+    pattern: str = typer.Option(None, "--pattern", help="Ask for the memories of this pattern."),
+    domain: str = typer.Option(None, "--domain", help="Ask for the memories in this domain."),
+    tag: str = typer.Option(None, "--tag", help="Ask for the memories with this tag."),
+    memory_ids: list[str] = typer.Option([], "--memory", help="Ask for this memory (repeatable)."),
     reason: str = typer.Option("", "--reason", help="Why (shown to the owner; secrets are redacted)."),
     duration: str = typer.Option(None, "--duration", help="How long access is wanted, e.g. 7d."),
     output: OutputFormat = FormatOption,
@@ -66,7 +68,7 @@ def request(
 @handle_errors
 def list_requests(
     ctx: typer.Context,
-    agent: str = typer.Option(..., "--agent", "-a"),
+    agent: str = typer.Option(..., "--agent", "-a", help="The agent whose requests to list."),
     outgoing: bool = typer.Option(False, "--outgoing", help="Requests the agent made (default: made to it)."),
     status: str = typer.Option(None, "--status", help="pending, granted or denied."),
     output: OutputFormat = FormatOption,
@@ -84,8 +86,10 @@ def grant(
     owner: str = typer.Option(..., "--owner", help="The owner, who consents."),
     request_id: str = typer.Option(None, "--request", help="Grant this request (its scope, unless narrowed)."),
     grantee: str = typer.Option(None, "--to", help="Without --request: the agent who may see the memories."),
-    pattern: str = typer.Option(None, "--pattern"), domain: str = typer.Option(None, "--domain"),
-    tag: str = typer.Option(None, "--tag"), memory_ids: list[str] = typer.Option([], "--memory"),
+    pattern: str = typer.Option(None, "--pattern", help="Share the memories of this pattern."),
+    domain: str = typer.Option(None, "--domain", help="Share the memories in this domain."),
+    tag: str = typer.Option(None, "--tag", help="Share the memories with this tag."),
+    memory_ids: list[str] = typer.Option([], "--memory", help="Share this memory (repeatable)."),
     expires: str = typer.Option(None, "--expires", help="How long the grant lasts (default: as requested, else 30d)."),
     output: OutputFormat = FormatOption,
 ) -> None:
@@ -111,8 +115,8 @@ def grant_and_show(ctx: typer.Context, owner: str, *, request_id: str | None = N
 @handle_errors
 def deny(
     ctx: typer.Context,
-    request_id: str = typer.Argument(..., metavar="REQUEST"),
-    owner: str = typer.Option(..., "--owner"),
+    request_id: str = typer.Argument(..., metavar="REQUEST", help="The request's id."),
+    owner: str = typer.Option(..., "--owner", help="The owner the request was made to."),
     output: OutputFormat = FormatOption,
 ) -> None:
     """Deny a pending request (denying again changes nothing)."""
@@ -126,8 +130,8 @@ def deny(
 @handle_errors
 def revoke(
     ctx: typer.Context,
-    grant_id: str = typer.Argument(..., metavar="GRANT"),
-    owner: str = typer.Option(..., "--owner"),
+    grant_id: str = typer.Argument(..., metavar="GRANT", help="The grant's id."),
+    owner: str = typer.Option(..., "--owner", help="The owner who gave the grant."),
     output: OutputFormat = FormatOption,
 ) -> None:
     """Revoke a grant; every read path stops showing its memories at once (revoking again changes nothing)."""
@@ -142,7 +146,7 @@ def revoke(
 @handle_errors
 def list_grants(
     ctx: typer.Context,
-    agent: str = typer.Option(..., "--agent", "-a"),
+    agent: str = typer.Option(..., "--agent", "-a", help="The agent whose grants to list."),
     received: bool = typer.Option(False, "--received", help="Grants the agent holds (default: given by it)."),
     include_dead: bool = typer.Option(False, "--all", help="Also revoked and expired grants."),
     output: OutputFormat = FormatOption,

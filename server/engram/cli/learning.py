@@ -41,7 +41,7 @@ def _context_from(engine, context: str | None, task_id: str | None, agent: str |
 
 @app.command()
 @handle_errors
-def stats(ctx: typer.Context, agent: str = typer.Option(..., "--agent", "-a"),
+def stats(ctx: typer.Context, agent: str = typer.Option(..., "--agent", "-a", help="The agent."),
           window: int = typer.Option(7, "--window", help="Days counted as recent."),
           output: OutputFormat = FormatOption) -> None:
     """Learning statistics of an agent, with the calibration of its predictions."""
@@ -72,7 +72,7 @@ def patterns(ctx: typer.Context,
              success_rate: str = typer.Option(None, "--success-rate", help="Only patterns at or above, e.g. '>80%'."),
              recurring: bool = typer.Option(False, "--recurring", help="Only recurring failure patterns."),
              agent: str = typer.Option(None, "--agent", "-a", help="As seen by this agent (default: all)."),
-             limit: int = typer.Option(20, "--limit", "-n", min=1, max=500),
+             limit: int = typer.Option(20, "--limit", "-n", min=1, max=500, help="At most this many patterns."),
              output: OutputFormat = FormatOption) -> None:
     """Learned patterns: failure patterns, decision templates and success patterns."""
     if recurring and kind not in (None, "failure"):
@@ -94,7 +94,8 @@ def _print_patterns(views: list[PatternView]) -> None:
 @app.command()
 @handle_errors
 def failures(ctx: typer.Context, recent: str = typer.Option("7d", "--recent", help="Window, e.g. 24h, 7d, 2w."),
-             agent: str = typer.Option(None, "--agent", "-a"), output: OutputFormat = FormatOption) -> None:
+             agent: str = typer.Option(None, "--agent", "-a", help="As seen by this agent (default: all)."),
+             output: OutputFormat = FormatOption) -> None:
     """Failure patterns seen within a recent window."""
     since = datetime.now(UTC) - parse_duration(recent)
     with learning_engine(ctx) as engine:
@@ -111,10 +112,10 @@ def _print_failures(since: datetime, views: list[PatternView]) -> None:
 
 @app.command()
 @handle_errors
-def suggest(ctx: typer.Context, context: str = typer.Option(None, "--context", "-c"),
+def suggest(ctx: typer.Context, context: str = typer.Option(None, "--context", "-c", help="The situation, in words."),
             task: str = typer.Option(None, "--task", help="Suggest for this task (its agent and context)."),
             agent: str = typer.Option(None, "--agent", "-a", help="Use what this agent may see (default: all)."),
-            k: int = typer.Option(5, "-k", min=1, max=50), output: OutputFormat = FormatOption) -> None:
+            k: int = typer.Option(5, "-k", min=1, max=50, help="How many ranked actions to show."), output: OutputFormat = FormatOption) -> None:
     """Memory-based suggestions: ranked actions with success rates, evidence and a recommendation."""
     with learning_engine(ctx) as engine:
         context, agent = _context_from(engine, context, task, agent)
@@ -137,8 +138,9 @@ def _print_suggestion(suggestion: Suggestion) -> None:
 
 @app.command()
 @handle_errors
-def predict(ctx: typer.Context, context: str = typer.Option(..., "--context", "-c"),
-            action: str = typer.Option(..., "--action"), agent: str = typer.Option(None, "--agent", "-a"),
+def predict(ctx: typer.Context, context: str = typer.Option(..., "--context", "-c", help="The situation, in words."),
+            action: str = typer.Option(..., "--action", help="The action to predict."),
+            agent: str = typer.Option(None, "--agent", "-a", help="Use what this agent may see (default: all)."),
             output: OutputFormat = FormatOption) -> None:
     """Predicted probability that an action succeeds in a context, with its uncertainty."""
     with learning_engine(ctx) as engine:

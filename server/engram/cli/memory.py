@@ -77,9 +77,9 @@ def _print_recorded(memory_id: str, created: bool, kind: MemoryKind, agent: str,
 @handle_errors
 def list_memories(
     ctx: typer.Context,
-    agent: str = typer.Option(..., "--agent", "-a"),
+    agent: str = typer.Option(..., "--agent", "-a", help="The agent whose memories to list."),
     kind: MemoryKind = typer.Option(None, "--type", "-t", help="Only this kind."),
-    limit: int = typer.Option(50, "--limit", "-n", min=1, max=1000),
+    limit: int = typer.Option(50, "--limit", "-n", min=1, max=1000, help="At most this many memories."),
     output: OutputFormat = FormatOption,
 ) -> None:
     """An agent's own memories, newest first."""
@@ -110,10 +110,11 @@ def search(
 @handle_errors
 def retrieve(
     ctx: typer.Context,
-    agent: str = typer.Option(..., "--agent", "-a"),
-    context: str = typer.Option(..., "--context", "-c"),
-    k: int = typer.Option(10, "-k", min=1, max=200),
-    min_similarity: float = typer.Option(0.0, "--min-similarity", min=0.0, max=1.0),
+    agent: str = typer.Option(..., "--agent", "-a", help="Retrieve as this agent (own + shared)."),
+    context: str = typer.Option(..., "--context", "-c", help="The situation, in words."),
+    k: int = typer.Option(10, "-k", min=1, max=200, help="How many memories."),
+    min_similarity: float = typer.Option(0.0, "--min-similarity", min=0.0, max=1.0,
+                                         help="Leave out memories whose context is less similar (cosine)."),
     output: OutputFormat = FormatOption,
 ) -> None:
     """The memories most relevant to a context, among the agent's own and those shared with it."""
@@ -124,7 +125,7 @@ def retrieve(
 
 @app.command()
 @handle_errors
-def show(ctx: typer.Context, memory_id: str = typer.Argument(..., metavar="ID"), output: OutputFormat = FormatOption) -> None:
+def show(ctx: typer.Context, memory_id: str = typer.Argument(..., metavar="ID", help="The memory's id."), output: OutputFormat = FormatOption) -> None:
     """One memory with everything it is linked to."""
     with memory_service(ctx) as service:
         memory, links = service.show(memory_id)
@@ -141,7 +142,7 @@ def _print_memory(memory: AgentMemory, links: list[dict]) -> None:
 @handle_errors
 def forget(
     ctx: typer.Context,
-    memory_id: str = typer.Argument(..., metavar="ID"),
+    memory_id: str = typer.Argument(..., metavar="ID", help="The memory's id."),
     agent: str = typer.Option(None, "--agent", "-a", help="Only if it belongs to this agent."),
 ) -> None:
     """Delete a memory for real: node, relationships, vector and fulltext index entries."""
@@ -154,7 +155,7 @@ def forget(
 @handle_errors
 def consolidate(
     ctx: typer.Context,
-    agent: str = typer.Option(..., "--agent", "-a"),
+    agent: str = typer.Option(..., "--agent", "-a", help="The agent whose memories to consolidate."),
     threshold: float = typer.Option(0.95, "--threshold", help="Cosine similarity at which contexts count as the same."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Only report what would be merged."),
     output: OutputFormat = FormatOption,

@@ -14,7 +14,7 @@ app = typer.Typer(help="Prevention checks derived from failure patterns.", no_ar
 
 @app.command()
 @handle_errors
-def generate(ctx: typer.Context, pattern: str = typer.Option(..., "--pattern", "-p"),
+def generate(ctx: typer.Context, pattern: str = typer.Option(..., "--pattern", "-p", help="The failure pattern's id."),
              stage: str = typer.Option("development", "--stage", help="Workflow stage to attach the checks to."),
              output: OutputFormat = FormatOption) -> None:
     """Derive checks from a pattern's solutions, failed fixes and root causes (idempotent)."""
@@ -32,7 +32,7 @@ def _print_created(checks: list[dict], stage: str) -> None:
 
 @app.command("list")
 @handle_errors
-def list_checks(ctx: typer.Context, pattern: str = typer.Option(None, "--pattern", "-p"),
+def list_checks(ctx: typer.Context, pattern: str = typer.Option(None, "--pattern", "-p", help="Only this pattern's checks."),
                 output: OutputFormat = FormatOption) -> None:
     """Stored prevention checks, per pattern."""
     with learning_engine(ctx) as engine:
@@ -44,8 +44,9 @@ def list_checks(ctx: typer.Context, pattern: str = typer.Option(None, "--pattern
 
 @app.command()
 @handle_errors
-def check(ctx: typer.Context, agent: str = typer.Option(..., "--agent", "-a"),
-          context: str = typer.Option(..., "--context", "-c"), action: str = typer.Option(..., "--action"),
+def check(ctx: typer.Context, agent: str = typer.Option(..., "--agent", "-a", help="The agent about to act."),
+          context: str = typer.Option(..., "--context", "-c", help="The situation, in words."),
+          action: str = typer.Option(..., "--action", help="The action it intends to take."),
           output: OutputFormat = FormatOption) -> None:
     """Before acting: allow, warn or block an intended action, with the evidence. Exit 3 on block."""
     with learning_engine(ctx) as engine:

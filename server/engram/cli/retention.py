@@ -54,7 +54,7 @@ def show(
 @handle_errors
 def remove(
     ctx: typer.Context,
-    agent: str = typer.Option(..., "--agent", "-a"),
+    agent: str = typer.Option(..., "--agent", "-a", help="The agent, or * for every agent."),
     memory_type: str = TypeOption,
 ) -> None:
     """Remove a policy (NOT_FOUND when there is none)."""

@@ -14,10 +14,11 @@ app = typer.Typer(help="Tasks (the workflow's units of work) that memories and r
 
 @app.command()
 @handle_errors
-def create(ctx: typer.Context, agent: str = typer.Option(..., "--agent", "-a"),
-           context: str = typer.Option(..., "--context", "-c"),
+def create(ctx: typer.Context, agent: str = typer.Option(..., "--agent", "-a", help="The agent the task is for."),
+           context: str = typer.Option(..., "--context", "-c", help="The situation, in words."),
            task_id: str = typer.Option(None, "--id", help="Stable id (creating it again changes nothing)."),
-           stage: str = typer.Option("development", "--stage"),
+           stage: str = typer.Option("development", "--stage", help="Workflow stage: planning, development, review, "
+                                                                      "testing, deployment or operations."),
            actions: list[str] = typer.Option([], "--action", help="An action available to the task (repeatable)."),
            output: OutputFormat = FormatOption) -> None:
     """Create a task for an agent."""
@@ -29,7 +30,7 @@ def create(ctx: typer.Context, agent: str = typer.Option(..., "--agent", "-a"),
 
 @app.command()
 @handle_errors
-def show(ctx: typer.Context, task_id: str = typer.Argument(..., metavar="ID"), output: OutputFormat = FormatOption) -> None:
+def show(ctx: typer.Context, task_id: str = typer.Argument(..., metavar="ID", help="The task's id."), output: OutputFormat = FormatOption) -> None:
     """A task with its execution results."""
     with learning_engine(ctx) as engine:
         task = engine.task(task_id)
@@ -47,8 +48,10 @@ def _print_task(task: Task) -> None:
 
 @app.command("list")
 @handle_errors
-def list_tasks(ctx: typer.Context, agent: str = typer.Option(None, "--agent", "-a"),
-               status: str = typer.Option(None, "--status"), limit: int = typer.Option(50, "--limit", "-n", min=1, max=1000),
+def list_tasks(ctx: typer.Context, agent: str = typer.Option(None, "--agent", "-a", help="Only this agent's tasks."),
+               status: str = typer.Option(None, "--status", help="Only tasks in this status: pending, in_progress, done "
+                                                                 "or failed."),
+               limit: int = typer.Option(50, "--limit", "-n", min=1, max=1000, help="At most this many tasks."),
                output: OutputFormat = FormatOption) -> None:
     """Tasks, newest first."""
     with learning_engine(ctx) as engine:
