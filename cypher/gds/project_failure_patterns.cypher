@@ -1,4 +1,4 @@
+// Cypher projection for GDS's Python client (gds.graph.project.cypher): one RETURN of gds.graph.project.
 MATCH (p:FailurePattern)
 WHERE p.embedding IS NOT NULL
-WITH gds.graph.project($graph_name, p, null, {sourceNodeProperties: p {.embedding}, targetNodeProperties: null}) AS g
-RETURN g.graphName AS graphName, g.nodeCount AS nodeCount
+RETURN gds.graph.project($graph_name, p, null, {sourceNodeProperties: p {.embedding}, targetNodeProperties: null})

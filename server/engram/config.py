@@ -152,8 +152,3 @@ class Settings(BaseSettings):
     def runtime_dir(self) -> Path:
         """The Maven projects that assemble the Neo4j server and the GDS plugin."""
         return self.project_root / "server" / "neo4j-runtime"
-
-
-def load_settings(**overrides: object) -> Settings:
-    """Build settings from the environment, with explicit overrides winning."""
-    return Settings(**overrides)  # type: ignore[arg-type]

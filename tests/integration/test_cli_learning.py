@@ -91,12 +91,3 @@ def test_bad_learning_input_is_refused_clearly(seeded: dict[str, str], args: lis
     result = run_cli(*args, env=seeded)
     assert result.returncode == code, result.stdout + result.stderr
     assert message in result.stderr
-
-
-def test_every_learning_command_has_help() -> None:
-    for group, commands in {"learning": ["stats", "patterns", "failures", "suggest", "predict", "apply-pattern", "analyze"],
-                            "prevention": ["generate", "list", "check"], "task": ["create", "show", "list"],
-                            "memory": ["patterns"]}.items():
-        for command in commands:
-            result = run_cli(group, command, "--help")
-            assert result.returncode == 0 and "Usage" in result.stdout, (group, command)

@@ -174,6 +174,14 @@ def test_projections_are_dropped_when_an_algorithm_fails(db: neo4j.Driver, setti
     assert _count(db, "CALL gds.graph.list() YIELD graphName RETURN count(graphName)") == 0
 
 
+def test_nothing_to_compare_gives_no_components_and_leaves_no_projection(db: neo4j.Driver, settings: Settings) -> None:
+    gds = GraphAlgorithms(db, settings)
+    db.execute_query("CREATE (:Memory:Failure {id: 'f', context_embedding: [1.0, 0.0]})")  # neither kind
+    assert gds.similarity_components("decisions", top_k=5, cutoff=0.5) == {}
+    assert gds.similarity_components("failure_patterns", top_k=5, cutoff=0.5) == {}
+    assert _count(db, "CALL gds.graph.list() YIELD graphName RETURN count(graphName)") == 0
+
+
 def test_execute_with_memory_runs_the_five_steps(engine: LearningEngine, db: neo4j.Driver) -> None:
     for outcome in ("success", "success", "success"):
         engine.record_decision("dave", CONTEXT, "switch-region", outcome)

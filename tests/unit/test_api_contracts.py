@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 from graphql import GraphQLError, parse, validate
-from typer.testing import CliRunner
 
 from engram.api.gql.errors import EngramErrors
 from engram.api.gql.export import export
@@ -14,7 +13,6 @@ from engram.api.gql.pagination import decode_cursor, encode_cursor, window
 from engram.api.gql.schema import build_schema, sdl
 from engram.auth.service import ApiKeyService
 from engram.auth.tokens import hash_token, new_token, well_formed
-from engram.cli.main import app
 from engram.config import Settings
 from engram.errors import BadInputError, DatabaseUnavailableError, NotFoundError, UnauthenticatedError
 
@@ -88,11 +86,3 @@ def test_error_codes_and_masking() -> None:
     assert down.extensions == {"code": "DATABASE_UNAVAILABLE"} and "db.internal" not in down.message
     assert (boom.message, boom.extensions) == ("Unexpected error.", {"code": "INTERNAL_SERVER_ERROR"})
     assert invalid.extensions == {"code": "GRAPHQL_VALIDATION_FAILED"}
-
-
-@pytest.mark.parametrize("args", [["agent", "--help"], ["agent", "create", "--help"], ["agent", "key", "--help"],
-                                  ["agent", "keys", "--help"], ["agent", "revoke", "--help"],
-                                  ["agent", "list", "--help"], ["api", "--help"], ["api", "export-schema", "--help"]])
-def test_cli_commands_have_help(args: list[str]) -> None:
-    result = CliRunner().invoke(app, args)
-    assert result.exit_code == 0 and "Usage" in result.output

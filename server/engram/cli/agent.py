@@ -9,7 +9,7 @@ from contextlib import contextmanager
 import typer
 
 from engram.auth.service import ApiKeyService, IssuedKey
-from engram.cli.output import FormatOption, OutputFormat, console, emit_json, emit_table, format_time, handle_errors, settings_from
+from engram.cli.output import FormatOption, OutputFormat, console, emit, emit_table, format_time, handle_errors, settings_from
 from engram.cli.services import engine_services
 from engram.storage.schema import apply_schema
 
@@ -23,10 +23,12 @@ def key_service(ctx: typer.Context) -> Iterator[ApiKeyService]:
 
 
 def _emit_issued(issued: IssuedKey, output: OutputFormat, verb: str) -> None:
-    if output is OutputFormat.json:
-        emit_json({"agent": issued.agent.id, "operator": issued.agent.operator, "key": issued.token,
-                   "prefix": issued.key.prefix, "created_at": issued.key.created_at})
-        return
+    emit(output, {"agent": issued.agent.id, "operator": issued.agent.operator, "key": issued.token,
+                  "prefix": issued.key.prefix, "created_at": issued.key.created_at},
+         lambda: _print_issued(issued, verb))
+
+
+def _print_issued(issued: IssuedKey, verb: str) -> None:
     role = " (operator)" if issued.agent.operator else ""
     console.print(f"{verb} agent [bold]{issued.agent.id}[/bold]{role}. Its API key, shown only this once:")
     # Printed plainly (no markup, no wrapping) so it can be copied or captured by scripts.
@@ -71,11 +73,9 @@ def keys(ctx: typer.Context, name: str = typer.Argument(..., help="The agent."),
     """An agent's keys by prefix, with when they were created and revoked."""
     with key_service(ctx) as service:
         records = service.list_keys(name)
-    if output is OutputFormat.json:
-        emit_json([{"prefix": k.prefix, "created_at": k.created_at, "revoked_at": k.revoked_at} for k in records])
-        return
-    emit_table(f"Keys of {name} ({len(records)})", ["prefix", "created", "revoked"],
-               [(k.prefix, format_time(k.created_at), format_time(k.revoked_at)) for k in records])
+    emit(output, [{"prefix": k.prefix, "created_at": k.created_at, "revoked_at": k.revoked_at} for k in records],
+         lambda: emit_table(f"Keys of {name} ({len(records)})", ["prefix", "created", "revoked"],
+                            [(k.prefix, format_time(k.created_at), format_time(k.revoked_at)) for k in records]))
 
 
 @app.command()
@@ -97,15 +97,11 @@ def list_agents(ctx: typer.Context, output: OutputFormat = FormatOption) -> None
     """Every agent, with its role, live keys and memory count."""
     with key_service(ctx) as service:
         agents = service.list_agents()
-    if output is OutputFormat.json:
-        emit_json([{"id": a.id, "operator": a.operator, "live_keys": a.live_keys, "memories": a.memories,
-                    "created_at": a.created_at} for a in agents])
-        return
-    emit_table(f"Agents ({len(agents)})", ["id", "role", "live keys", "memories", "created"],
-               [(a.id, "operator" if a.operator else "agent", a.live_keys, a.memories, format_time(a.created_at))
-                for a in agents])
-
-
+    emit(output, [{"id": a.id, "operator": a.operator, "live_keys": a.live_keys, "memories": a.memories,
+                   "created_at": a.created_at} for a in agents],
+         lambda: emit_table(f"Agents ({len(agents)})", ["id", "role", "live keys", "memories", "created"],
+                            [(a.id, "operator" if a.operator else "agent", a.live_keys, a.memories,
+                              format_time(a.created_at)) for a in agents]))
 
 
 @app.command()
@@ -121,9 +117,6 @@ def delete(
         typer.confirm(f"Delete agent {name} and everything it remembers, for good?", abort=True)
     with engine_services(ctx) as services:
         report = services.agents.delete(name)
-    if output is OutputFormat.json:
-        emit_json(dataclasses.asdict(report))
-        return
-    console.print(f"Deleted agent [bold]{name}[/bold]: {report.memories} memories, {report.keys} keys, "
-                  f"{report.grants} grants, {report.requests} share requests, {report.tasks} tasks, "
-                  f"{report.policies} retention policies.")
+    emit(output, dataclasses.asdict(report), lambda: console.print(
+        f"Deleted agent [bold]{name}[/bold]: {report.memories} memories, {report.keys} keys, {report.grants} grants, "
+        f"{report.requests} share requests, {report.tasks} tasks, {report.policies} retention policies."))

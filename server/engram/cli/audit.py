@@ -11,10 +11,11 @@ from datetime import UTC, datetime
 
 import typer
 
-from engram.cli.output import parse_duration
-from engram.cli.output import FormatOption, OutputFormat, console, emit_json, emit_table, err_console, handle_errors, settings_from
+from engram.cli.output import (
+    FormatOption, OutputFormat, console, emit, emit_table, err_console, handle_errors, parse_duration, settings_from,
+)
 from engram.config import Settings
-from engram.entities.privacy import AuditEventType
+from engram.entities.privacy import AuditEventType, VerificationReport
 from engram.errors import BadInputError
 from engram.privacy.audit import AuditLog
 from engram.privacy.consent import ConsentService
@@ -49,7 +50,7 @@ def events(
     agent: str = typer.Option(None, "--agent", "-a", help="Events about this agent's memories or by it (default: all, operator view)."),
     since: str = typer.Option(None, "--since", help="Only this recent, e.g. 12h, 7d, 2w."),
     types: list[AuditEventType] = typer.Option([], "--type", "-t", help="Only this event type (repeatable)."),
-    limit: int = typer.Option(100, "--limit", "-n", min=1, max=10_000),
+    limit: int = typer.Option(100, "--limit", "-n", min=1, max=10_000, help="At most this many events."),
     output: OutputFormat = FormatOption,
 ) -> None:
     """List audit events, newest first. Sub-command `verify` checks the whole chain."""
@@ -58,13 +59,11 @@ def events(
     start = datetime.now(UTC) - parse_duration(since) if since else None
     with privacy_services(ctx) as services:
         found = services.audit.events(agent, since=start, types=types or None, limit=limit)
-    if output is OutputFormat.json:
-        emit_json([dataclasses.asdict(e) for e in found])
-        return
     who = f" for {agent}" if agent else ""
-    emit_table(f"Audit events{who} ({len(found)})", ["seq", "at", "type", "actor", "owner", "subjects", "details"],
-               [(e.seq, e.at.strftime("%Y-%m-%d %H:%M:%S"), e.type, e.actor_id, e.owner_id or "",
-                 _subjects(e.subject_ids), _details(e.details)) for e in found])
+    emit(output, [dataclasses.asdict(e) for e in found], lambda: emit_table(
+        f"Audit events{who} ({len(found)})", ["seq", "at", "type", "actor", "owner", "subjects", "details"],
+        [(e.seq, e.at.strftime("%Y-%m-%d %H:%M:%S"), e.type, e.actor_id, e.owner_id or "",
+          _subjects(e.subject_ids), _details(e.details)) for e in found]))
 
 
 @app.command()
@@ -78,9 +77,13 @@ def verify(
     """Recompute every event's hash and link; exit 1 naming each broken sequence number."""
     with privacy_services(ctx) as services:
         report = services.audit.verify(_anchors(anchors))
-    if output is OutputFormat.json:
-        emit_json(dataclasses.asdict(report))
-    elif report.ok:
+    emit(output, dataclasses.asdict(report), lambda: _print_verification(report))
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+def _print_verification(report: VerificationReport) -> None:
+    if report.ok:
         console.print(f"[green]✓[/green] audit chain intact: {report.checked} events; head "
                       f"{report.head_seq}:{report.head_hash} (keep it elsewhere, check later with --anchor)",
                       soft_wrap=True)
@@ -88,8 +91,6 @@ def verify(
         err_console.print(f"[bold red]✗ audit chain broken[/bold red] ({report.checked} events checked):")
         for problem in report.problems:
             err_console.print(f"  • {problem}", highlight=False, soft_wrap=True)
-    if not report.ok:
-        raise typer.Exit(1)
 
 
 def _anchors(texts: list[str]) -> dict[int, str]:

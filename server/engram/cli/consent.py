@@ -9,7 +9,7 @@ import typer
 
 from engram.cli.audit import privacy_services
 from engram.cli.output import (
-    FormatOption, OutputFormat, console, emit_json, emit_table, format_time, handle_errors, parse_duration,
+    FormatOption, OutputFormat, console, emit, emit_table, format_time, handle_errors, parse_duration,
 )
 from engram.errors import BadInputError
 from engram.privacy.consent import GrantResult, ShareGrant, ShareRequest
@@ -46,8 +46,10 @@ def request(
     ctx: typer.Context,
     agent: str = typer.Option(..., "--agent", "-a", help="The agent asking for access."),
     owner: str = typer.Option(..., "--owner", help="The agent whose memories are asked for."),
-    pattern: str = typer.Option(None, "--pattern"), domain: str = typer.Option(None, "--domain"),
-    tag: str = typer.Option(None, "--tag"), memory_ids: list[str] = typer.Option([], "--memory"),
+    pattern: str = typer.Option(None, "--pattern", help="Ask for the memories of this pattern."),
+    domain: str = typer.Option(None, "--domain", help="Ask for the memories in this domain."),
+    tag: str = typer.Option(None, "--tag", help="Ask for the memories with this tag."),
+    memory_ids: list[str] = typer.Option([], "--memory", help="Ask for this memory (repeatable)."),
     reason: str = typer.Option("", "--reason", help="Why (shown to the owner; secrets are redacted)."),
     duration: str = typer.Option(None, "--duration", help="How long access is wanted, e.g. 7d."),
     output: OutputFormat = FormatOption,
@@ -57,18 +59,16 @@ def request(
     with privacy_services(ctx) as services:
         made = services.consent.request_access(agent, owner, scope, value, memory_ids, reason,
                                                parse_duration(duration) if duration else None)
-    if output is OutputFormat.json:
-        emit_json(dataclasses.asdict(made))
-        return
-    console.print(f"Request {made.id}: {agent} asks {owner} for {made.scope} "
-                  f"{made.value or ', '.join(made.memory_ids)!r} ({made.status}).")
+    emit(output, dataclasses.asdict(made), lambda: console.print(
+        f"Request {made.id}: {agent} asks {owner} for {made.scope} "
+        f"{made.value or ', '.join(made.memory_ids)!r} ({made.status})."))
 
 
 @app.command("requests")
 @handle_errors
 def list_requests(
     ctx: typer.Context,
-    agent: str = typer.Option(..., "--agent", "-a"),
+    agent: str = typer.Option(..., "--agent", "-a", help="The agent whose requests to list."),
     outgoing: bool = typer.Option(False, "--outgoing", help="Requests the agent made (default: made to it)."),
     status: str = typer.Option(None, "--status", help="pending, granted or denied."),
     output: OutputFormat = FormatOption,
@@ -86,8 +86,10 @@ def grant(
     owner: str = typer.Option(..., "--owner", help="The owner, who consents."),
     request_id: str = typer.Option(None, "--request", help="Grant this request (its scope, unless narrowed)."),
     grantee: str = typer.Option(None, "--to", help="Without --request: the agent who may see the memories."),
-    pattern: str = typer.Option(None, "--pattern"), domain: str = typer.Option(None, "--domain"),
-    tag: str = typer.Option(None, "--tag"), memory_ids: list[str] = typer.Option([], "--memory"),
+    pattern: str = typer.Option(None, "--pattern", help="Share the memories of this pattern."),
+    domain: str = typer.Option(None, "--domain", help="Share the memories in this domain."),
+    tag: str = typer.Option(None, "--tag", help="Share the memories with this tag."),
+    memory_ids: list[str] = typer.Option([], "--memory", help="Share this memory (repeatable)."),
     expires: str = typer.Option(None, "--expires", help="How long the grant lasts (default: as requested, else 30d)."),
     output: OutputFormat = FormatOption,
 ) -> None:
@@ -105,52 +107,46 @@ def grant_and_show(ctx: typer.Context, owner: str, *, request_id: str | None = N
     with privacy_services(ctx) as services:
         result = services.consent.grant_detailed(owner, request_id=request_id, grantee=grantee, scope=scope,
                                                  value=value, memory_ids=memory_ids or None, expires_at=expires_at)
-    if output is OutputFormat.json:
-        emit_json(dataclasses.asdict(result.grant) | {"created": result.created})
-        return
-    console.print(describe_grant(result))
+    emit(output, dataclasses.asdict(result.grant) | {"created": result.created},
+         lambda: console.print(describe_grant(result)))
 
 
 @app.command()
 @handle_errors
 def deny(
     ctx: typer.Context,
-    request_id: str = typer.Argument(..., metavar="REQUEST"),
-    owner: str = typer.Option(..., "--owner"),
+    request_id: str = typer.Argument(..., metavar="REQUEST", help="The request's id."),
+    owner: str = typer.Option(..., "--owner", help="The owner the request was made to."),
     output: OutputFormat = FormatOption,
 ) -> None:
     """Deny a pending request (denying again changes nothing)."""
     with privacy_services(ctx) as services:
         denied = services.consent.deny(owner, request_id)
-    if output is OutputFormat.json:
-        emit_json(dataclasses.asdict(denied))
-        return
-    console.print(f"Request {denied.id} from {denied.requester_id}: {denied.status}.")
+    emit(output, dataclasses.asdict(denied),
+         lambda: console.print(f"Request {denied.id} from {denied.requester_id}: {denied.status}."))
 
 
 @app.command()
 @handle_errors
 def revoke(
     ctx: typer.Context,
-    grant_id: str = typer.Argument(..., metavar="GRANT"),
-    owner: str = typer.Option(..., "--owner"),
+    grant_id: str = typer.Argument(..., metavar="GRANT", help="The grant's id."),
+    owner: str = typer.Option(..., "--owner", help="The owner who gave the grant."),
     output: OutputFormat = FormatOption,
 ) -> None:
     """Revoke a grant; every read path stops showing its memories at once (revoking again changes nothing)."""
     with privacy_services(ctx) as services:
         revoked = services.consent.revoke(owner, grant_id)
-    if output is OutputFormat.json:
-        emit_json(dataclasses.asdict(revoked))
-        return
-    console.print(f"Revoked {revoked.id}: {revoked.grantee_id} no longer sees {revoked.owner_id}'s "
-                  f"{revoked.scope} {revoked.value or ', '.join(revoked.memory_ids)!r}.")
+    emit(output, dataclasses.asdict(revoked), lambda: console.print(
+        f"Revoked {revoked.id}: {revoked.grantee_id} no longer sees {revoked.owner_id}'s "
+        f"{revoked.scope} {revoked.value or ', '.join(revoked.memory_ids)!r}."))
 
 
 @app.command("grants")
 @handle_errors
 def list_grants(
     ctx: typer.Context,
-    agent: str = typer.Option(..., "--agent", "-a"),
+    agent: str = typer.Option(..., "--agent", "-a", help="The agent whose grants to list."),
     received: bool = typer.Option(False, "--received", help="Grants the agent holds (default: given by it)."),
     include_dead: bool = typer.Option(False, "--all", help="Also revoked and expired grants."),
     output: OutputFormat = FormatOption,
@@ -162,18 +158,14 @@ def list_grants(
 
 
 def _emit_requests(found: list[ShareRequest], output: OutputFormat, title: str) -> None:
-    if output is OutputFormat.json:
-        emit_json([dataclasses.asdict(r) for r in found])
-        return
-    emit_table(f"{title} ({len(found)})", ["id", "from", "to", "scope", "value", "status", "reason", "created", "grant"],
-               [(r.id, r.requester_id, r.owner_id, r.scope, r.value or ", ".join(r.memory_ids), r.status, r.reason,
-                 format_time(r.created_at), r.grant_id) for r in found])
+    emit(output, [dataclasses.asdict(r) for r in found], lambda: emit_table(
+        f"{title} ({len(found)})", ["id", "from", "to", "scope", "value", "status", "reason", "created", "grant"],
+        [(r.id, r.requester_id, r.owner_id, r.scope, r.value or ", ".join(r.memory_ids), r.status, r.reason,
+          format_time(r.created_at), r.grant_id) for r in found]))
 
 
 def _emit_grants(found: list[ShareGrant], output: OutputFormat, title: str) -> None:
-    if output is OutputFormat.json:
-        emit_json([dataclasses.asdict(g) for g in found])
-        return
-    emit_table(f"{title} ({len(found)})", ["id", "owner", "grantee", "scope", "value", "expires", "revoked"],
-               [(g.id, g.owner_id, g.grantee_id, g.scope, g.value or ", ".join(g.memory_ids), format_time(g.expires_at),
-                 format_time(g.revoked_at)) for g in found])
+    emit(output, [dataclasses.asdict(g) for g in found], lambda: emit_table(
+        f"{title} ({len(found)})", ["id", "owner", "grantee", "scope", "value", "expires", "revoked"],
+        [(g.id, g.owner_id, g.grantee_id, g.scope, g.value or ", ".join(g.memory_ids), format_time(g.expires_at),
+          format_time(g.revoked_at)) for g in found]))

@@ -6,7 +6,7 @@ from dataclasses import asdict
 
 import typer
 
-from engram.cli.output import FormatOption, OutputFormat, console, emit_json, emit_table, handle_errors, settings_from
+from engram.cli.output import FormatOption, OutputFormat, console, emit, emit_table, handle_errors, settings_from
 from engram.dbserver.process import ManagedNeo4j
 from engram.storage.connection import open_driver
 from engram.storage.schema import apply_schema
@@ -39,20 +39,17 @@ def status(ctx: typer.Context, output: OutputFormat = FormatOption) -> None:
     """Whether the managed server runs and answers on Bolt. Exit 1 when it does not."""
     settings = settings_from(ctx)
     if not settings.managed:
-        info = {"managed": False, "bolt_uri": settings.bolt_uri}
-        emit_json(info) if output is OutputFormat.json else console.print(f"Using external Neo4j at {settings.bolt_uri}.")
+        emit(output, {"managed": False, "bolt_uri": settings.bolt_uri},
+             lambda: console.print(f"Using external Neo4j at {settings.bolt_uri}."))
         return
     state = ManagedNeo4j(settings).status()
-    if output is OutputFormat.json:
-        emit_json({"managed": True, **asdict(state)})
-    else:
-        emit_table("Neo4j", ["", ""], [
-            ("running", "yes" if state.running else "no"),
-            ("pid", state.pid),
-            ("bolt", f"{state.bolt_uri} ({'answering' if state.bolt_answering else 'not answering'})"),
-            ("browser", state.browser_url),
-            ("home", state.home),
-        ])
+    emit(output, {"managed": True, **asdict(state)}, lambda: emit_table("Neo4j", ["", ""], [
+        ("running", "yes" if state.running else "no"),
+        ("pid", state.pid),
+        ("bolt", f"{state.bolt_uri} ({'answering' if state.bolt_answering else 'not answering'})"),
+        ("browser", state.browser_url),
+        ("home", state.home),
+    ]))
     if not state.bolt_answering:
         raise typer.Exit(1)
 

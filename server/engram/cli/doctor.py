@@ -6,7 +6,7 @@ import shutil
 
 import typer
 
-from engram.cli.output import FormatOption, OutputFormat, check_mark, emit_json, emit_table, handle_errors, settings_from
+from engram.cli.output import FormatOption, OutputFormat, check_mark, emit, emit_table, handle_errors, settings_from
 from engram.dbserver.distribution import distribution_for, java_major_version
 from engram.embeddings import SentenceTransformerEmbedder
 from engram.errors import EngramError
@@ -52,12 +52,14 @@ def doctor(ctx: typer.Context, output: OutputFormat = FormatOption) -> None:
                  else model.error or "failed", model.ok))
 
     healthy = all(ok for _, _, ok in rows)
-    if output is OutputFormat.json:
-        emit_json({"healthy": healthy, "checks": [{"check": c, "detail": d, "ok": ok} for c, d, ok in rows],
-                   "errors": report.as_dict()["errors"]})
-    else:
-        emit_table("engram doctor", ["check", "detail", "status"], [(c, d, check_mark(ok)) for c, d, ok in rows])
-        for error in report.as_dict()["errors"]:
-            typer.echo(f"  {error}", err=True)
+    errors = report.as_dict()["errors"]
+    emit(output, {"healthy": healthy, "checks": [{"check": c, "detail": d, "ok": ok} for c, d, ok in rows], "errors": errors},
+         lambda: _print_checks(rows, errors))
     if not healthy:
         raise typer.Exit(1)
+
+
+def _print_checks(rows: list[tuple[str, str, bool]], errors: list[str]) -> None:
+    emit_table("engram doctor", ["check", "detail", "status"], [(c, d, check_mark(ok)) for c, d, ok in rows])
+    for error in errors:
+        typer.echo(f"  {error}", err=True)

@@ -10,8 +10,9 @@ from pathlib import Path
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from engram.cli.output import FormatOption, OutputFormat, console, emit_json, err_console, handle_errors
+from engram.cli.output import FormatOption, OutputFormat, console, emit, err_console, handle_errors
 from engram.knowledge.document import SCHEMA_PATH, dump
+from engram.knowledge.importer import ImportReport
 from engram.knowledge.transfer import KnowledgeTransfer, read_document, write_document
 from engram.cli.services import engine_services
 
@@ -77,11 +78,9 @@ def export_knowledge(
             err_console.print(f"Exported {report.memories} memories, {report.patterns} patterns.")
         return
     write_document(document, file)
-    if output is OutputFormat.json:
-        emit_json(summary)
-        return
-    console.print(f"Exported {report.memories} memories and {report.patterns} patterns to {file}"
-                  + (f" ({report.redactions} more secrets redacted)." if report.redactions else "."))
+    emit(output, summary, lambda: console.print(
+        f"Exported {report.memories} memories and {report.patterns} patterns to {file}"
+        + (f" ({report.redactions} more secrets redacted)." if report.redactions else ".")))
 
 
 @app.command("import")
@@ -99,9 +98,11 @@ def import_knowledge(
     with transfer_service(ctx) as transfer, progress_bar("importing memories", total=len(document.memories),
                                                          quiet=quiet) as bar:
         report = transfer.import_document(document, as_agent=as_agent, progress=bar.advance)
-    if output is OutputFormat.json:
-        emit_json(dataclasses.asdict(report) | {"created_ids": report.created_ids[:1000]})
-        return
+    emit(output, dataclasses.asdict(report) | {"created_ids": report.created_ids[:1000]},
+         lambda: _print_import(file, report))
+
+
+def _print_import(file: Path, report: ImportReport) -> None:
     console.print(f"Imported {file}: {report.created} created, {report.unchanged} unchanged, "
                   f"{len(report.conflicts)} conflicts (of {report.total}).")
     for conflict in report.conflicts[:20]:
@@ -125,12 +126,10 @@ def merge(
     (IMPORTED_FROM). Idempotent: merging again changes nothing."""
     with transfer_service(ctx) as transfer, progress_bar("merging memories", quiet=quiet) as bar:
         report = transfer.merge(from_agent, domain, into, progress=bar.advance, on_total=bar.total)
-    if output is OutputFormat.json:
-        emit_json(dataclasses.asdict(report))
-        return
-    console.print(f"Merged {from_agent}'s {domain!r} memories into {into}: {report.created} created, "
-                  f"{report.combined} combined with existing ones, {report.unchanged} merged before "
-                  f"(of {report.considered}).")
+    emit(output, dataclasses.asdict(report), lambda: console.print(
+        f"Merged {from_agent}'s {domain!r} memories into {into}: {report.created} created, "
+        f"{report.combined} combined with existing ones, {report.unchanged} merged before "
+        f"(of {report.considered})."))
 
 
 @app.command()

@@ -7,11 +7,13 @@ from datetime import UTC, datetime
 
 import typer
 
-from engram.cli.output import parse_duration
-from engram.cli.output import FormatOption, OutputFormat, console, emit_json, emit_table, handle_errors
+from engram.entities.learning import AppliedPattern
+from engram.cli.output import FormatOption, OutputFormat, console, emit, emit_table, handle_errors, parse_duration
 from engram.cli.render import pattern_lines, plain, rate
 from engram.cli.services import learning_engine
+from engram.entities.learning import PatternView, Suggestion
 from engram.errors import BadInputError
+from engram.learning.engine import LearningStats
 
 app = typer.Typer(help="What agents learned: statistics, patterns, suggestions, predictions.", no_args_is_help=True)
 
@@ -40,15 +42,16 @@ def _context_from(engine, context: str | None, task_id: str | None, agent: str |
 
 @app.command()
 @handle_errors
-def stats(ctx: typer.Context, agent: str = typer.Option(..., "--agent", "-a"),
+def stats(ctx: typer.Context, agent: str = typer.Option(..., "--agent", "-a", help="The agent."),
           window: int = typer.Option(7, "--window", help="Days counted as recent."),
           output: OutputFormat = FormatOption) -> None:
     """Learning statistics of an agent, with the calibration of its predictions."""
     with learning_engine(ctx) as engine:
         s = engine.stats(agent, window)
-    if output is OutputFormat.json:
-        emit_json(plain(s))
-        return
+    emit(output, plain(s), lambda: _print_stats(agent, window, s))
+
+
+def _print_stats(agent: str, window: int, s: LearningStats) -> None:
     console.print(f"[bold]{agent}[/bold]: {s.memories} memories ({', '.join(f'{v} {k}' for k, v in sorted(s.by_kind.items())) or 'none'})")
     console.print(f"  • Decisions: {s.decisions}, {rate(s.success)}")
     console.print(f"  • Last {window} days: {rate(s.recent_success)}; before: {rate(s.earlier_success)}")
@@ -70,7 +73,7 @@ def patterns(ctx: typer.Context,
              success_rate: str = typer.Option(None, "--success-rate", help="Only patterns at or above, e.g. '>80%'."),
              recurring: bool = typer.Option(False, "--recurring", help="Only recurring failure patterns."),
              agent: str = typer.Option(None, "--agent", "-a", help="As seen by this agent (default: all)."),
-             limit: int = typer.Option(20, "--limit", "-n", min=1, max=500),
+             limit: int = typer.Option(20, "--limit", "-n", min=1, max=500, help="At most this many patterns."),
              output: OutputFormat = FormatOption) -> None:
     """Learned patterns: failure patterns, decision templates and success patterns."""
     if recurring and kind not in (None, "failure"):
@@ -78,9 +81,10 @@ def patterns(ctx: typer.Context,
     with learning_engine(ctx) as engine:
         views = engine.patterns(agent, "failure" if recurring and kind is None else kind,
                                 parse_rate_filter(success_rate), True if recurring else None, limit)
-    if output is OutputFormat.json:
-        emit_json(plain(views))
-        return
+    emit(output, plain(views), lambda: _print_patterns(views))
+
+
+def _print_patterns(views: list[PatternView]) -> None:
     if not views:
         console.print("No patterns match (run `engram learning analyze` after recording experience).")
     for view in views:
@@ -91,14 +95,16 @@ def patterns(ctx: typer.Context,
 @app.command()
 @handle_errors
 def failures(ctx: typer.Context, recent: str = typer.Option("7d", "--recent", help="Window, e.g. 24h, 7d, 2w."),
-             agent: str = typer.Option(None, "--agent", "-a"), output: OutputFormat = FormatOption) -> None:
+             agent: str = typer.Option(None, "--agent", "-a", help="As seen by this agent (default: all)."),
+             output: OutputFormat = FormatOption) -> None:
     """Failure patterns seen within a recent window."""
     since = datetime.now(UTC) - parse_duration(recent)
     with learning_engine(ctx) as engine:
         views = engine.failures_since(agent, since)
-    if output is OutputFormat.json:
-        emit_json(plain(views))
-        return
+    emit(output, plain(views), lambda: _print_failures(since, views))
+
+
+def _print_failures(since: datetime, views: list[PatternView]) -> None:
     console.print(f"Failure patterns since {since:%Y-%m-%d %H:%M} ({len(views)}):")
     for view in views:
         for line in pattern_lines(view):
@@ -107,17 +113,18 @@ def failures(ctx: typer.Context, recent: str = typer.Option("7d", "--recent", he
 
 @app.command()
 @handle_errors
-def suggest(ctx: typer.Context, context: str = typer.Option(None, "--context", "-c"),
+def suggest(ctx: typer.Context, context: str = typer.Option(None, "--context", "-c", help="The situation, in words."),
             task: str = typer.Option(None, "--task", help="Suggest for this task (its agent and context)."),
             agent: str = typer.Option(None, "--agent", "-a", help="Use what this agent may see (default: all)."),
-            k: int = typer.Option(5, "-k", min=1, max=50), output: OutputFormat = FormatOption) -> None:
+            k: int = typer.Option(5, "-k", min=1, max=50, help="How many ranked actions to show."), output: OutputFormat = FormatOption) -> None:
     """Memory-based suggestions: ranked actions with success rates, evidence and a recommendation."""
     with learning_engine(ctx) as engine:
         context, agent = _context_from(engine, context, task, agent)
         suggestion = engine.suggest(agent, context, k)
-    if output is OutputFormat.json:
-        emit_json(plain(suggestion))
-        return
+    emit(output, plain(suggestion), lambda: _print_suggestion(suggestion))
+
+
+def _print_suggestion(suggestion: Suggestion) -> None:
     if not suggestion.actions:
         console.print(f"→ {suggestion.rationale}")
         return
@@ -132,17 +139,16 @@ def suggest(ctx: typer.Context, context: str = typer.Option(None, "--context", "
 
 @app.command()
 @handle_errors
-def predict(ctx: typer.Context, context: str = typer.Option(..., "--context", "-c"),
-            action: str = typer.Option(..., "--action"), agent: str = typer.Option(None, "--agent", "-a"),
+def predict(ctx: typer.Context, context: str = typer.Option(..., "--context", "-c", help="The situation, in words."),
+            action: str = typer.Option(..., "--action", help="The action to predict."),
+            agent: str = typer.Option(None, "--agent", "-a", help="Use what this agent may see (default: all)."),
             output: OutputFormat = FormatOption) -> None:
     """Predicted probability that an action succeeds in a context, with its uncertainty."""
     with learning_engine(ctx) as engine:
         p = engine.predict_outcome(agent, context, action)
-    if output is OutputFormat.json:
-        emit_json(plain(p))
-        return
-    console.print(f"→ {action}: {p.probability:.0%} chance of success (90% CI {p.lower:.0%}–{p.upper:.0%}, "
-                  f"from {p.attempts:g} similar attempts)")
+    emit(output, plain(p), lambda: console.print(
+        f"→ {action}: {p.probability:.0%} chance of success (90% CI {p.lower:.0%}–{p.upper:.0%}, "
+        f"from {p.attempts:g} similar attempts)"))
 
 
 @app.command("apply-pattern")
@@ -154,9 +160,10 @@ def apply_pattern(ctx: typer.Context, pattern: str = typer.Argument(..., help="P
     """Apply a learned pattern to a task: its approach becomes the task's strategy."""
     with learning_engine(ctx) as engine:
         applied = engine.apply_pattern(agent, pattern, task)
-    if output is OutputFormat.json:
-        emit_json(plain(applied))
-        return
+    emit(output, plain(applied), lambda: _print_applied(pattern, task, applied))
+
+
+def _print_applied(pattern: str, task: str, applied: AppliedPattern) -> None:
     console.print(f"→ Applied {applied.kind} pattern [bold]{pattern}[/bold] to task {task}")
     console.print(f"  Strategy: {applied.action} ({rate(applied.estimate)}; learned from {', '.join(applied.agents)})")
     p = applied.prediction
@@ -171,10 +178,8 @@ def analyze(ctx: typer.Context, output: OutputFormat = FormatOption) -> None:
     """Run pattern recognition now: signature grouping, GDS kNN + WCC merges, success patterns, prevention checks."""
     with learning_engine(ctx) as engine:
         report = engine.analyze()
-    if output is OutputFormat.json:
-        emit_json(plain(report))
-        return
-    console.print(f"Analyzed {report.failures} failures in {report.seconds:.1f}s: {report.signature_groups} signature groups, "
-                  f"{report.patterns_before} → {report.patterns_after} failure patterns ({report.merged_patterns} merged by GDS, "
-                  f"{report.recurring_patterns} recurring), {report.success_patterns} success patterns; "
-                  f"{report.prevention_checks} prevention checks on recurring patterns.")
+    emit(output, plain(report), lambda: console.print(
+        f"Analyzed {report.failures} failures in {report.seconds:.1f}s: {report.signature_groups} signature groups, "
+        f"{report.patterns_before} → {report.patterns_after} failure patterns ({report.merged_patterns} merged by GDS, "
+        f"{report.recurring_patterns} recurring), {report.success_patterns} success patterns; "
+        f"{report.prevention_checks} prevention checks on recurring patterns."))

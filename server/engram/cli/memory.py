@@ -10,11 +10,14 @@ import typer
 
 from engram.cli.consent import grant_and_show, scope_of
 from engram.cli.output import (
-    FormatOption, OutputFormat, console, emit_json, emit_table, format_time, handle_errors, parse_duration,
+    FormatOption, OutputFormat, console, emit, emit_table, format_time, handle_errors, parse_duration,
 )
+from engram.cli.render import pattern_lines, plain
 from engram.cli.retention import cleanup as retention_cleanup
 from engram.cli.services import memory_service
+from engram.entities.learning import PatternView
 from engram.entities.memory import AgentMemory, MemoryKind, Outcome, RelevantMemory
+from engram.memory.consolidation import ConsolidationReport
 from engram.memory.builder import build_memory
 
 app = typer.Typer(help="Record, find and manage agent memories.", no_args_is_help=True)
@@ -59,33 +62,33 @@ def record(
     with memory_service(ctx) as service:
         summary = service.record_many([memory])
     result = summary.results[0]
-    if output is OutputFormat.json:
-        emit_json({"id": result.id, "created": result.created, "redactions": summary.redactions})
-        return
-    verb = "Recorded" if result.created else "Already recorded (unchanged)"
-    console.print(f"{verb}: memory [bold]{result.id}[/bold] ({kind.value}) for {agent}.")
-    if summary.redactions:
-        console.print(f"[yellow]{summary.redactions} secret(s) redacted before storing.[/yellow]")
+    emit(output, {"id": result.id, "created": result.created, "redactions": summary.redactions},
+         lambda: _print_recorded(result.id, result.created, kind, agent, summary.redactions))
+
+
+def _print_recorded(memory_id: str, created: bool, kind: MemoryKind, agent: str, redactions: int) -> None:
+    verb = "Recorded" if created else "Already recorded (unchanged)"
+    console.print(f"{verb}: memory [bold]{memory_id}[/bold] ({kind.value}) for {agent}.")
+    if redactions:
+        console.print(f"[yellow]{redactions} secret(s) redacted before storing.[/yellow]")
 
 
 @app.command("list")
 @handle_errors
 def list_memories(
     ctx: typer.Context,
-    agent: str = typer.Option(..., "--agent", "-a"),
+    agent: str = typer.Option(..., "--agent", "-a", help="The agent whose memories to list."),
     kind: MemoryKind = typer.Option(None, "--type", "-t", help="Only this kind."),
-    limit: int = typer.Option(50, "--limit", "-n", min=1, max=1000),
+    limit: int = typer.Option(50, "--limit", "-n", min=1, max=1000, help="At most this many memories."),
     output: OutputFormat = FormatOption,
 ) -> None:
     """An agent's own memories, newest first."""
     with memory_service(ctx) as service:
         memories = service.list(agent, kind, limit)
-    if output is OutputFormat.json:
-        emit_json([_memory_dict(m) for m in memories])
-        return
-    emit_table(f"Memories of {agent} ({len(memories)})", ["id", "type", "context", "action", "outcome", "created", "seen"],
-               [(m.id, m.kind.value, _short(m.context), _action(m), m.outcome, format_time(m.created_at), m.occurrences)
-                for m in memories])
+    emit(output, [_memory_dict(m) for m in memories], lambda: emit_table(
+        f"Memories of {agent} ({len(memories)})", ["id", "type", "context", "action", "outcome", "created", "seen"],
+        [(m.id, m.kind.value, _short(m.context), _action(m), m.outcome, format_time(m.created_at), m.occurrences)
+         for m in memories]))
 
 
 @app.command()
@@ -107,10 +110,11 @@ def search(
 @handle_errors
 def retrieve(
     ctx: typer.Context,
-    agent: str = typer.Option(..., "--agent", "-a"),
-    context: str = typer.Option(..., "--context", "-c"),
-    k: int = typer.Option(10, "-k", min=1, max=200),
-    min_similarity: float = typer.Option(0.0, "--min-similarity", min=0.0, max=1.0),
+    agent: str = typer.Option(..., "--agent", "-a", help="Retrieve as this agent (own + shared)."),
+    context: str = typer.Option(..., "--context", "-c", help="The situation, in words."),
+    k: int = typer.Option(10, "-k", min=1, max=200, help="How many memories."),
+    min_similarity: float = typer.Option(0.0, "--min-similarity", min=0.0, max=1.0,
+                                         help="Leave out memories whose context is less similar (cosine)."),
     output: OutputFormat = FormatOption,
 ) -> None:
     """The memories most relevant to a context, among the agent's own and those shared with it."""
@@ -121,13 +125,14 @@ def retrieve(
 
 @app.command()
 @handle_errors
-def show(ctx: typer.Context, memory_id: str = typer.Argument(..., metavar="ID"), output: OutputFormat = FormatOption) -> None:
+def show(ctx: typer.Context, memory_id: str = typer.Argument(..., metavar="ID", help="The memory's id."), output: OutputFormat = FormatOption) -> None:
     """One memory with everything it is linked to."""
     with memory_service(ctx) as service:
         memory, links = service.show(memory_id)
-    if output is OutputFormat.json:
-        emit_json({**_memory_dict(memory), "links": links})
-        return
+    emit(output, {**_memory_dict(memory), "links": links}, lambda: _print_memory(memory, links))
+
+
+def _print_memory(memory: AgentMemory, links: list[dict]) -> None:
     rows = [(k, v) for k, v in _memory_dict(memory).items() if v not in (None, [], {}, "")]
     rows += [(f"{'→' if l['outgoing'] else '←'} {l['type']}", f"{':'.join(l['labels'])} {l['name']}") for l in links]
     emit_table(f"Memory {memory.id}", ["field", "value"], rows)
@@ -137,7 +142,7 @@ def show(ctx: typer.Context, memory_id: str = typer.Argument(..., metavar="ID"),
 @handle_errors
 def forget(
     ctx: typer.Context,
-    memory_id: str = typer.Argument(..., metavar="ID"),
+    memory_id: str = typer.Argument(..., metavar="ID", help="The memory's id."),
     agent: str = typer.Option(None, "--agent", "-a", help="Only if it belongs to this agent."),
 ) -> None:
     """Delete a memory for real: node, relationships, vector and fulltext index entries."""
@@ -150,7 +155,7 @@ def forget(
 @handle_errors
 def consolidate(
     ctx: typer.Context,
-    agent: str = typer.Option(..., "--agent", "-a"),
+    agent: str = typer.Option(..., "--agent", "-a", help="The agent whose memories to consolidate."),
     threshold: float = typer.Option(0.95, "--threshold", help="Cosine similarity at which contexts count as the same."),
     dry_run: bool = typer.Option(False, "--dry-run", help="Only report what would be merged."),
     output: OutputFormat = FormatOption,
@@ -158,10 +163,11 @@ def consolidate(
     """Merge near-duplicate memories (same kind, action and outcome; very similar context)."""
     with memory_service(ctx) as service:
         report = service.consolidate(agent, threshold=threshold, dry_run=dry_run)
-    if output is OutputFormat.json:
-        emit_json(dataclasses.asdict(report) | {"folded": report.folded})
-        return
-    verb = "would fold" if dry_run else "folded"
+    emit(output, dataclasses.asdict(report) | {"folded": report.folded}, lambda: _print_consolidation(agent, report))
+
+
+def _print_consolidation(agent: str, report: ConsolidationReport) -> None:
+    verb = "would fold" if report.dry_run else "folded"
     console.print(f"{agent}: {verb} {report.folded} duplicate(s) into {len(report.merges)} memories.")
     for merge in report.merges:
         console.print(f"  {merge['keep']} ← {', '.join(merge['duplicates'])}")
@@ -176,14 +182,14 @@ def patterns(
     output: OutputFormat = FormatOption,
 ) -> None:
     """Learned patterns of one kind (same as `engram learning patterns --type`)."""
-    from engram.cli.render import pattern_lines, plain
     from engram.cli.services import learning_engine
 
     with learning_engine(ctx) as engine:
         views = engine.patterns(agent, kind)
-    if output is OutputFormat.json:
-        emit_json(plain(views))
-        return
+    emit(output, plain(views), lambda: _print_patterns(views))
+
+
+def _print_patterns(views: list[PatternView]) -> None:
     for view in views:
         for line in pattern_lines(view):
             console.print(line, highlight=False)
@@ -230,12 +236,11 @@ def _memory_dict(memory: AgentMemory) -> dict:
 
 
 def _emit_relevant(results: list[RelevantMemory], output: OutputFormat, title: str) -> None:
-    if output is OutputFormat.json:
-        emit_json([{**_memory_dict(r.memory), "score": round(r.score, 4), "similarity": round(r.similarity, 4),
-                    "text_match": round(r.text_match, 4), "recency": round(r.recency, 4), "owned": r.owned}
-                   for r in results])
-        return
-    emit_table(f"{title} ({len(results)})", ["#", "score", "agent", "type", "context", "action", "outcome", "id"],
-               [(i + 1, f"{r.score:.3f}", r.memory.agent_id + ("" if r.owned else " (shared)"), r.memory.kind.value,
-                 _short(r.memory.context, 48), _action(r.memory), r.memory.outcome, r.memory.id)
-                for i, r in enumerate(results)])
+    emit(output, [{**_memory_dict(r.memory), "score": round(r.score, 4), "similarity": round(r.similarity, 4),
+                   "text_match": round(r.text_match, 4), "recency": round(r.recency, 4), "owned": r.owned}
+                  for r in results],
+         lambda: emit_table(
+             f"{title} ({len(results)})", ["#", "score", "agent", "type", "context", "action", "outcome", "id"],
+             [(i + 1, f"{r.score:.3f}", r.memory.agent_id + ("" if r.owned else " (shared)"), r.memory.kind.value,
+               _short(r.memory.context, 48), _action(r.memory), r.memory.outcome, r.memory.id)
+              for i, r in enumerate(results)]))

@@ -59,6 +59,14 @@ def handle_errors(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def emit(output: OutputFormat, data: Any, table: Callable[[], object]) -> None:
+    """How every command prints its result: `data` as JSON for `--format json`, else `table()` for people."""
+    if output is OutputFormat.json:
+        emit_json(data)
+    else:
+        table()
+
+
 def emit_json(data: Any) -> None:
     typer.echo(json.dumps(data, indent=2, default=str))
 

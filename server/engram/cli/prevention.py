@@ -4,24 +4,27 @@ from __future__ import annotations
 
 import typer
 
-from engram.cli.output import FormatOption, OutputFormat, console, emit_json, emit_table, handle_errors
+from engram.entities.learning import PreventionCheck
+from engram.cli.output import FormatOption, OutputFormat, console, emit, emit_table, handle_errors
 from engram.cli.render import plain
 from engram.cli.services import learning_engine
+from engram.entities.learning import ActionCheck
 
 app = typer.Typer(help="Prevention checks derived from failure patterns.", no_args_is_help=True)
 
 
 @app.command()
 @handle_errors
-def generate(ctx: typer.Context, pattern: str = typer.Option(..., "--pattern", "-p"),
+def generate(ctx: typer.Context, pattern: str = typer.Option(..., "--pattern", "-p", help="The failure pattern's id."),
              stage: str = typer.Option("development", "--stage", help="Workflow stage to attach the checks to."),
              output: OutputFormat = FormatOption) -> None:
     """Derive checks from a pattern's solutions, failed fixes and root causes (idempotent)."""
     with learning_engine(ctx) as engine:
         checks = engine.generate_prevention(pattern, stage)
-    if output is OutputFormat.json:
-        emit_json(plain(checks))
-        return
+    emit(output, plain(checks), lambda: _print_created(checks, stage))
+
+
+def _print_created(checks: list[PreventionCheck], stage: str) -> None:
     for check in checks:
         console.print(f"→ Created prevention check: [bold]{check.name}[/bold]", highlight=False)
         console.print(f"  {check.description}", highlight=False)
@@ -30,32 +33,32 @@ def generate(ctx: typer.Context, pattern: str = typer.Option(..., "--pattern", "
 
 @app.command("list")
 @handle_errors
-def list_checks(ctx: typer.Context, pattern: str = typer.Option(None, "--pattern", "-p"),
+def list_checks(ctx: typer.Context, pattern: str = typer.Option(None, "--pattern", "-p", help="Only this pattern's checks."),
                 output: OutputFormat = FormatOption) -> None:
     """Stored prevention checks, per pattern."""
     with learning_engine(ctx) as engine:
         checks = engine.prevention_checks(None, pattern)
-    if output is OutputFormat.json:
-        emit_json(plain(checks))
-        return
-    emit_table("Prevention checks", ["pattern", "check", "stage", "description"],
-               [(c.pattern_id, c.name, c.stage, c.description) for c in checks])
+    emit(output, plain(checks), lambda: emit_table(
+        "Prevention checks", ["pattern", "check", "stage", "description"],
+        [(c.pattern_id, c.name, c.stage, c.description) for c in checks]))
 
 
 @app.command()
 @handle_errors
-def check(ctx: typer.Context, agent: str = typer.Option(..., "--agent", "-a"),
-          context: str = typer.Option(..., "--context", "-c"), action: str = typer.Option(..., "--action"),
+def check(ctx: typer.Context, agent: str = typer.Option(..., "--agent", "-a", help="The agent about to act."),
+          context: str = typer.Option(..., "--context", "-c", help="The situation, in words."),
+          action: str = typer.Option(..., "--action", help="The action it intends to take."),
           output: OutputFormat = FormatOption) -> None:
     """Before acting: allow, warn or block an intended action, with the evidence. Exit 3 on block."""
     with learning_engine(ctx) as engine:
         result = engine.check_action(agent, context, action)
-    if output is OutputFormat.json:
-        emit_json(plain(result))
-    else:
-        color = {"allow": "green", "warn": "yellow", "block": "red"}[result.verdict.value]
-        console.print(f"→ [{color}]{result.verdict.value.upper()}[/{color}] {action}")
-        for reason in result.reasons:
-            console.print(f"  • {reason}", highlight=False)
+    emit(output, plain(result), lambda: _print_verdict(action, result))
     if result.verdict.value == "block":
         raise typer.Exit(3)
+
+
+def _print_verdict(action: str, result: ActionCheck) -> None:
+    color = {"allow": "green", "warn": "yellow", "block": "red"}[result.verdict.value]
+    console.print(f"→ [{color}]{result.verdict.value.upper()}[/{color}] {action}")
+    for reason in result.reasons:
+        console.print(f"  • {reason}", highlight=False)

@@ -8,8 +8,7 @@ import typer
 
 from engram.cli.audit import privacy_services
 from engram.cli.knowledge import progress_bar
-from engram.cli.output import parse_duration
-from engram.cli.output import FormatOption, OutputFormat, console, emit_json, emit_table, handle_errors
+from engram.cli.output import FormatOption, OutputFormat, console, emit, emit_table, handle_errors, parse_duration
 from engram.entities.privacy import ANY, CleanupReport, RetentionPolicy
 
 app = typer.Typer(help="Retention policies (max age, max count, min confidence) and cleanup.", no_args_is_help=True)
@@ -33,10 +32,7 @@ def set_policy(
     with privacy_services(ctx) as services:
         policy = services.retention.set_policy(agent, memory_type, max_age=parse_duration(max_age) if max_age else None,
                                                max_count=max_count, min_confidence=min_confidence)
-    if output is OutputFormat.json:
-        emit_json(dataclasses.asdict(policy))
-        return
-    console.print(f"Retention policy {policy.id}: {_limits(policy)}.")
+    emit(output, dataclasses.asdict(policy), lambda: console.print(f"Retention policy {policy.id}: {_limits(policy)}."))
 
 
 @app.command()
@@ -49,18 +45,16 @@ def show(
     """List retention policies."""
     with privacy_services(ctx) as services:
         policies = services.retention.policies(agent)
-    if output is OutputFormat.json:
-        emit_json([dataclasses.asdict(p) for p in policies])
-        return
-    emit_table(f"Retention policies ({len(policies)})", ["agent", "type", "max age (days)", "max count", "min confidence"],
-               [(p.agent_id, p.memory_type, _num(p.max_age_days), p.max_count, p.min_confidence) for p in policies])
+    emit(output, [dataclasses.asdict(p) for p in policies], lambda: emit_table(
+        f"Retention policies ({len(policies)})", ["agent", "type", "max age (days)", "max count", "min confidence"],
+        [(p.agent_id, p.memory_type, _num(p.max_age_days), p.max_count, p.min_confidence) for p in policies]))
 
 
 @app.command()
 @handle_errors
 def remove(
     ctx: typer.Context,
-    agent: str = typer.Option(..., "--agent", "-a"),
+    agent: str = typer.Option(..., "--agent", "-a", help="The agent, or * for every agent."),
     memory_type: str = TypeOption,
 ) -> None:
     """Remove a policy (NOT_FOUND when there is none)."""
@@ -82,13 +76,10 @@ def cleanup(
     fulltext entries), in audited batches. Idempotent: a second run finds nothing more."""
     with privacy_services(ctx) as services, progress_bar("deleting expired memories", quiet=quiet) as bar:
         report = services.retention.cleanup(agent, dry_run=dry_run, progress=bar.advance, on_candidates=bar.total)
-    emit_cleanup(report, output)
+    emit(output, dataclasses.asdict(report), lambda: _print_cleanup(report))
 
 
-def emit_cleanup(report: CleanupReport, output: OutputFormat) -> None:
-    if output is OutputFormat.json:
-        emit_json(dataclasses.asdict(report))
-        return
+def _print_cleanup(report: CleanupReport) -> None:
     verb = "would delete" if report.dry_run else "deleted"
     count = report.candidates if report.dry_run else report.deleted
     reasons = ", ".join(f"{n} for {r}" for r, n in sorted(report.by_reason.items())) or "nothing expired"

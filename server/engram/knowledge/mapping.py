@@ -142,7 +142,3 @@ def derived_id(target_agent: str, source_agent: str, source_id: str) -> str:
     digest = hashlib.sha256(f"{target_agent}\x00{source_agent}\x00{source_id}".encode()).hexdigest()[:20]
     return f"imp-{digest}"
 
-
-def provenance_rows(entry: MemoryEntry) -> list[dict]:
-    return [p.model_dump() for p in entry.provenance]
-

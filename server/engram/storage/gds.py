@@ -1,4 +1,5 @@
-"""Graph Data Science: similarity graphs of embeddings (kNN) and their components (WCC).
+"""Graph Data Science through its Python client: similarity graphs of embeddings (kNN) and their
+components (WCC).
 
 Projections live in GDS's memory until dropped; every projection here is dropped in `finally`,
 also when an algorithm fails."""
@@ -6,11 +7,14 @@ also when an algorithm fails."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from functools import cached_property
+
+from graphdatascience import GraphDataScience
 
 from engram.storage.base import Repository
+from engram.storage.connection import map_driver_errors
 
+# kind → (Cypher projection in cypher/gds/, the embedding property kNN compares)
 PROJECTIONS = {
     "failure_patterns": ("gds/project_failure_patterns", "embedding"),
     "decisions": ("gds/project_decisions", "context_embedding"),
@@ -18,20 +22,37 @@ PROJECTIONS = {
 
 
 class GraphAlgorithms(Repository):
-    @contextmanager
-    def projection(self, kind: str) -> Iterator[str]:
-        query, _ = PROJECTIONS[kind]
-        name = f"engram-{kind}-{uuid.uuid4().hex[:8]}"
-        self._write(query, graph_name=name)
-        try:
-            yield name
-        finally:
-            self._write("gds/drop_graph", graph_name=name)
+    @cached_property
+    def gds(self) -> GraphDataScience:
+        """The client, made on first use: making it asks the server for its GDS version."""
+        with map_driver_errors(self.uri):
+            return GraphDataScience(self.driver, database=self.database, arrow=False, show_progress=False)
 
     def similarity_components(self, kind: str, *, top_k: int, cutoff: float) -> dict[str, int]:
         """Node id → component id of the kNN similarity graph (cutoff in GDS's (1 + cos) / 2 scale)."""
-        _, prop = PROJECTIONS[kind]
-        with self.projection(kind) as graph_name:
-            self._write("gds/knn_mutate", graph_name=graph_name, property=prop, top_k=top_k, cutoff=cutoff)
-            records = self._read("gds/wcc_components", graph_name=graph_name)
-        return {r["id"]: r["componentId"] for r in records}
+        query, embedding = PROJECTIONS[kind]
+        name = f"engram-{kind}-{uuid.uuid4().hex[:8]}"
+        gds = self.gds
+        with map_driver_errors(self.uri):
+            # A Cypher projection: only nodes that have the embedding (a native projection fails when
+            # one of its labels has no node yet).
+            try:
+                graph, _ = gds.graph.project.cypher(self.queries.get(query), graph_name=name)
+            except ValueError:
+                # With no node to project, gds.graph.project returns null and makes no graph, which
+                # the client refuses with a ValueError; one raised after a graph was made is a real
+                # failure (the graph is dropped, the error raised).
+                if not gds.graph.exists(name):
+                    return {}
+                gds.graph.drop(name, fail_if_missing=False)
+                raise
+            try:
+                # concurrency 1 with a seed and a full sample: the same graph every run
+                gds.knn.mutate(graph, mutate_relationship_type="SIMILAR", mutate_property="score",
+                               node_properties=[embedding], top_k=top_k, similarity_cutoff=cutoff,
+                               sample_rate=1.0, delta_threshold=0.0, random_seed=42, concurrency=1)
+                components = gds.wcc.stream(graph, relationship_types=["SIMILAR"])
+                nodes = gds.util.as_nodes(components["nodeId"].tolist())
+            finally:
+                graph.drop(fail_if_missing=False)
+        return {node["id"]: int(component) for node, component in zip(nodes, components["componentId"])}

@@ -1,3 +1,0 @@
-CALL gds.graph.drop($graph_name, false)
-YIELD graphName
-RETURN graphName
