@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import neo4j
 from starlette.applications import Starlette
@@ -39,8 +40,13 @@ class EngramGraphQL(GraphQLOverHTTP):
 def create_app(settings: Settings, *, driver_factory: Callable[[Settings], neo4j.Driver] = open_driver) -> Starlette:
     """`driver_factory` lets a test wrap the real driver (e.g. to count round trips)."""
 
+    # /health runs on threads of its own, so engine work filling the default executor cannot delay it.
+    health_threads = ThreadPoolExecutor(max_workers=2, thread_name_prefix="engram-health")
+
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        asyncio.get_running_loop().set_default_executor(
+            ThreadPoolExecutor(max_workers=settings.api_worker_threads, thread_name_prefix="engram-worker"))
         driver = await asyncio.to_thread(driver_factory, settings)
         embedder = SentenceTransformerEmbedder(settings.embedding_model, settings.embedding_batch_size)
         await asyncio.to_thread(embedder.info)  # load the model before the first request
@@ -57,10 +63,12 @@ def create_app(settings: Settings, *, driver_factory: Callable[[Settings], neo4j
             await retention.stop()
             app.state.resources.close()
             driver.close()
+            health_threads.shutdown(wait=False)
 
     async def health(request: Request) -> JSONResponse:
         res: Resources = request.app.state.resources
-        report = await asyncio.to_thread(check_health, res.driver, res.embedder, res.settings)
+        report = await asyncio.get_running_loop().run_in_executor(
+            health_threads, check_health, res.driver, res.embedder, res.settings)
         return JSONResponse(report.as_dict(), status_code=200 if report.ok else 503)
 
     async def root(request: Request) -> RedirectResponse:

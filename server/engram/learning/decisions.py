@@ -8,7 +8,7 @@ from datetime import datetime
 
 from engram.embeddings import Embedder
 from engram.entities.learning import DecisionRecord
-from engram.entities.memory import Outcome
+from engram.entities.memory import NewMemory, Outcome
 from engram.errors import BadInputError
 from engram.learning.estimates import estimate_rate
 from engram.learning.naming import slugify
@@ -20,6 +20,7 @@ from engram.storage.learning import LearningRepository
 # Contexts whose embeddings have cosine >= 0.72 share a template ((1 + cos) / 2 = 0.86 in index scores).
 TEMPLATE_MATCH_SCORE = 0.86
 CONFIDENCE_THRESHOLD = 0.6
+ID_TAKEN = "This id already names a different memory: record the decision under a new id, or leave the id out."
 
 
 def context_signature(context: str) -> str:
@@ -31,6 +32,17 @@ class DecisionLearner:
         self.memories = memories
         self.repository = repository
         self.embedder = embedder
+
+    def _require_same_decision(self, memory: NewMemory) -> None:
+        """Recording a decision again under its id is idempotent; the same id with another context,
+        action, kind or owner is refused before any template is touched."""
+        stored, _ = self.memories.show(memory.id)
+        redact = self.memories.redactor.redact
+        same = (stored.agent_id == memory.agent_id and stored.kind == memory.kind
+                and stored.context == redact(memory.context).text
+                and stored.content.get("chosen_action") == redact(memory.action or "").text)
+        if not same:
+            raise BadInputError(ID_TAKEN)
 
     def record_decision(
         self, agent_id: str, context: str, action: str, outcome: Outcome | str, *, alternatives: Sequence[str] = (),
@@ -45,8 +57,10 @@ class DecisionLearner:
         memory = build_memory(agent=agent_id, kind="decision", context=context, action=action, outcome=outcome,
                               alternatives=list(alternatives), domain=domain, tags=list(tags), confidence=confidence,
                               memory_id=memory_id, task_id=task_id, created_at=created_at)
-        self.memories.record(memory)
+        written = self.memories.record(memory)
         clean_context = self.memories.redactor.redact(context).text
+        if not written.created:
+            self._require_same_decision(memory)
         embedding = self.embedder.embed([clean_context])[0]
         signature = context_signature(clean_context)
         template_id = self.repository.nearest_template(embedding, TEMPLATE_MATCH_SCORE)

@@ -285,17 +285,21 @@ _PIPELINE: tuple[tuple[re.Pattern[str], re.Pattern[str], _Repl], ...] = (
 )
 
 
+MAX_SIGNATURE = 1000  # characters: a signature is stored in a range index (≤ 8 KB a key) and exported
+
+
 def extract_signature(message: str) -> str:
     """Return ``message`` with variable values replaced by typed placeholders.
 
     Whitespace (including newlines of stack traces) is normalised to single
-    spaces so that formatting differences never split a group.
+    spaces so that formatting differences never split a group. Only the start of
+    a very long message counts, and the signature is cut at MAX_SIGNATURE.
     """
-    text = _WS.sub(" ", message).strip()
+    text = _WS.sub(" ", message[: 4 * MAX_SIGNATURE]).strip()
     for guard, pattern, repl in _PIPELINE:
         if guard.search(text):
             text = pattern.sub(repl, text)
-    return text
+    return text[:MAX_SIGNATURE]
 
 
 def is_placeholder(token: str) -> bool:

@@ -59,7 +59,7 @@ class MemoryStore:
         return RecordSummary(results, redactions)
 
     def _redacted(self, memory: NewMemory) -> tuple[NewMemory, int]:
-        """Redact every free-text field before anything is embedded or written."""
+        """Redact every free-text and label field (tags, domain) before anything is embedded or written."""
         count = 0
 
         def clean(text: str | None) -> str | None:
@@ -80,7 +80,8 @@ class MemoryStore:
                 changes[name] = clean(value)
             elif isinstance(value, list) and all(isinstance(v, str) for v in value):
                 changes[name] = clean_list(value)
-        return replace(memory, context=clean(memory.context) or "", content=replace(content, **changes)), count
+        return replace(memory, context=clean(memory.context) or "", content=replace(content, **changes),
+                       tags=clean_list(memory.tags), domain=clean(memory.domain)), count
 
 
 def _row(memory: NewMemory, embedding: list[float]) -> dict:
