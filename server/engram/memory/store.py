@@ -15,6 +15,7 @@ from engram.privacy.redaction import Redactor
 from engram.storage.memories import MemoryRepository, WriteResult
 
 EMBED_CHUNK = 2048  # texts embedded per model call while ingesting large batches
+MAX_NAME = 500  # characters of a node name; Neo4j refuses index keys over 8 KB
 
 
 @dataclass(frozen=True)
@@ -108,10 +109,16 @@ def _row(memory: NewMemory, embedding: list[float]) -> dict:
         "created_at": created,
         "props": props,
         "embedding": embedding,
-        "tags": memory.tags,
-        "domains": [props["domain"]] if props["domain"] else [],
-        "actions": [memory.action] if memory.action else [],
-        "alternatives": list(content.alternative_actions) if isinstance(content, DecisionContent) else [],
-        "partners": list(content.partner_agents) if isinstance(content, CollaborationContent) else [],
-        "entities": list(content.related_entities) if isinstance(content, KnowledgeContent) else [],
+        "tags": _names(memory.tags),
+        "domains": _names([props["domain"]] if props["domain"] else []),
+        "actions": _names([memory.action] if memory.action else []),
+        "alternatives": _names(content.alternative_actions) if isinstance(content, DecisionContent) else [],
+        "partners": _names(content.partner_agents) if isinstance(content, CollaborationContent) else [],
+        "entities": _names(content.related_entities) if isinstance(content, KnowledgeContent) else [],
     }
+
+
+def _names(values: Sequence[str]) -> list[str]:
+    """Names of Tag / Domain / Action / Agent / Entity nodes: range-indexed, so each is cut at MAX_NAME
+    (a failure's action is its free-text solution, which may be long)."""
+    return [value[:MAX_NAME] for value in values]

@@ -31,8 +31,10 @@ def _code(error: GraphQLError) -> str | None:
     original = error.original_error
     if isinstance(original, EngramError):
         return original.code
-    if original is None:  # parse, validation and variable coercion errors: about the caller's document
+    if original is None:  # parse and validation errors: about the caller's document
         return "GRAPHQL_VALIDATION_FAILED"
+    if error.path is None and error.message.startswith("Variable "):  # variable coercion (bad scalar values)
+        return "BAD_USER_INPUT"
     return None
 
 

@@ -150,14 +150,13 @@ def _json_string(text: str, where: str) -> None:
 
 
 def raw_strings(value: Any) -> Iterator[str]:
-    """Every string in a raw JSON value (for the HTTP layer's Unicode check of whole variables)."""
+    """Every string value (not the keys) in a raw JSON value, e.g. the variables of a request."""
     stack = [value]
     while stack:
         item = stack.pop()
         if isinstance(item, str):
             yield item
         elif isinstance(item, dict):
-            stack.extend(item.keys())
             stack.extend(item.values())
         elif isinstance(item, list):
             stack.extend(item)
