@@ -157,3 +157,42 @@ def test_cursors_decode_only_to_small_positions() -> None:
         decode_cursor(encode_cursor(10 ** 30))
     with pytest.raises(BadInputError):
         decode_cursor(encode_cursor(-1))
+
+
+def test_input_and_store_limits_stay_within_the_export_format() -> None:
+    from pydantic import TypeAdapter
+
+    from engram.knowledge.document import Name, Text
+    from engram.memory import store
+    from engram.api.gql.input_limits import ACTION, LABEL, TEXT
+
+    def max_length(annotated) -> int:
+        return TypeAdapter(annotated).json_schema()["maxLength"]
+
+    assert store.MAX_TEXT == max_length(Text) and store.MAX_NAME == max_length(Name)
+    assert TEXT.max_length <= store.MAX_TEXT and max(ACTION.max_length, LABEL.max_length) <= store.MAX_NAME
+
+
+def test_engine_calls_past_the_request_deadline_are_refused() -> None:
+    """A slow engine call (a real sleep on a worker thread) is answered DEADLINE_EXCEEDED at the deadline."""
+    import asyncio
+    import time
+    from types import SimpleNamespace
+
+    from engram.api.context import RequestContext
+    from engram.config import Settings
+    from engram.errors import DeadlineExceededError
+
+    context = RequestContext(request=None, resources=SimpleNamespace(settings=Settings(api_request_timeout_s=0.3)),
+                             token=None, loaders=None)
+
+    async def calls() -> float:
+        assert await context.run(lambda: "quick") == "quick"
+        start = time.monotonic()
+        with pytest.raises(DeadlineExceededError):
+            await context.run(time.sleep, 2)
+        with pytest.raises(DeadlineExceededError):  # later calls of the same request fail at once
+            await context.run(lambda: "late")
+        return time.monotonic() - start
+
+    assert asyncio.run(calls()) < 1.0
