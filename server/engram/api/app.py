@@ -18,6 +18,7 @@ from starlette.routing import Route
 from engram.api.context import RequestContext, Resources, bearer_token
 from engram.api.gql.loaders import build_loaders
 from engram.api.gql.schema import build_schema
+from engram.api.health_probe import HealthProbe
 from engram.api.http import GraphQLOverHTTP
 from engram.api.limits import BodySizeLimit
 from engram.api.services import build_resources
@@ -40,9 +41,6 @@ class EngramGraphQL(GraphQLOverHTTP):
 def create_app(settings: Settings, *, driver_factory: Callable[[Settings], neo4j.Driver] = open_driver) -> Starlette:
     """`driver_factory` lets a test wrap the real driver (e.g. to count round trips)."""
 
-    # /health runs on threads of its own, so engine work filling the default executor cannot delay it.
-    health_threads = ThreadPoolExecutor(max_workers=2, thread_name_prefix="engram-health")
-
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         asyncio.get_running_loop().set_default_executor(
@@ -51,6 +49,9 @@ def create_app(settings: Settings, *, driver_factory: Callable[[Settings], neo4j
         embedder = SentenceTransformerEmbedder(settings.embedding_model, settings.embedding_batch_size)
         await asyncio.to_thread(embedder.info)  # load the model before the first request
         app.state.resources = build_resources(settings, driver, embedder)
+        # /health answers from a report refreshed every second on a thread of its own (api.health_probe).
+        app.state.health = HealthProbe(lambda: check_health(driver, embedder, settings))
+        app.state.health.start()
         retention = RetentionScheduler(RetentionService(driver, settings, AuditLog(driver, settings)),
                                        settings.retention_interval_s)
         retention.start()  # periodic retention cleanup (ENGRAM_RETENTION_INTERVAL_S; 0 turns it off)
@@ -59,17 +60,15 @@ def create_app(settings: Settings, *, driver_factory: Callable[[Settings], neo4j
         try:
             yield
         finally:
+            await app.state.health.stop()
             await analysis.stop()
             await retention.stop()
             app.state.resources.close()
             driver.close()
-            health_threads.shutdown(wait=False)
 
     async def health(request: Request) -> JSONResponse:
-        res: Resources = request.app.state.resources
-        report = await asyncio.get_running_loop().run_in_executor(
-            health_threads, check_health, res.driver, res.embedder, res.settings)
-        return JSONResponse(report.as_dict(), status_code=200 if report.ok else 503)
+        body, status = await request.app.state.health.current()
+        return JSONResponse(body, status_code=status)
 
     async def root(request: Request) -> RedirectResponse:
         return RedirectResponse("/graphql")

@@ -33,8 +33,8 @@ def _error(exc: EngramError) -> GraphQLError:
 
 
 def spread_chain_depth(document: DocumentNode) -> int:
-    """The longest chain of fragment spreads (F1 spreads F2 spreads F3 …), found without recursion;
-    a cycle counts as endless (validation names it properly)."""
+    """The longest chain of fragment spreads (F1 spreads F2 spreads F3 …), found without recursion.
+    A spread that closes a cycle is skipped here: validation refuses cycles with a message naming them."""
     spreads: dict[str, set[str]] = {}
     for definition in document.definitions:
         if isinstance(definition, FragmentDefinitionNode):
@@ -59,7 +59,7 @@ def spread_chain_depth(document: DocumentNode) -> int:
                 depth[name] = 1 + max((depth.get(c, 0) for c in spreads.get(name, ())), default=0)
                 continue
             if child in on_path:
-                return MAX_SPREAD_CHAIN + 1
+                continue
             if child in spreads and child not in depth:
                 stack.append((child, iter(spreads[child])))
                 on_path.add(child)
