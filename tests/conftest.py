@@ -219,7 +219,7 @@ class CountingDriver:
     and each run inside execute_read / execute_write). Access tracking flushes from its own background
     thread, off the request path, and is not counted."""
 
-    IGNORED_THREADS = ("engram-access",)
+    IGNORED_THREADS = ("engram-access", "engram-health")  # background flushes and the /health probe
 
     def __init__(self, driver: neo4j.Driver) -> None:
         import threading
@@ -231,7 +231,7 @@ class CountingDriver:
     def _hit(self) -> None:
         import threading
 
-        if threading.current_thread().name not in self.IGNORED_THREADS:
+        if not threading.current_thread().name.startswith(self.IGNORED_THREADS):
             with self._lock:
                 self.count += 1
 

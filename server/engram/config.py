@@ -73,6 +73,11 @@ class Settings(BaseSettings):
     api_max_aliases: int = Field(default=30, ge=0, description="Aliases per GraphQL document (fragments expanded).")
     api_max_tokens: int = Field(default=5000, ge=100, description="Tokens per GraphQL document.")
     api_max_batch: int = Field(default=100, ge=1, description="Memories per recordMemories call.")
+    api_max_cost: int = Field(default=1000, ge=10, description="Work units per GraphQL request (engram.api.gql.cost): "
+                                                             "retrievals and list items, counted before execution.")
+    api_request_timeout_s: float = Field(default=30.0, gt=0, description="Deadline of one GraphQL request.")
+    api_worker_threads: int = Field(default=8, ge=1, description="Threads for blocking engine work (Neo4j, the model); "
+                                                                 "/health has its own, so it answers under load.")
 
     # --- Learning.
     evidence_half_life_days: float = Field(

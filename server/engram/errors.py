@@ -55,3 +55,15 @@ class ForbiddenError(EngramError):
 
 class UnauthenticatedError(EngramError):
     code = "UNAUTHENTICATED"
+
+
+class QueryTooCostlyError(EngramError):
+    """A GraphQL request would do more work (retrievals, list items) than one request may."""
+
+    code = "QUERY_TOO_COSTLY"
+
+
+class DeadlineExceededError(EngramError):
+    """A request ran past its deadline; what it started may still finish, nothing half-written is shown."""
+
+    code = "DEADLINE_EXCEEDED"

@@ -107,8 +107,6 @@ def test_no_module_imports_itself_through_others() -> None:
     assert cycles(import_graph(SERVER / "engram")) == []
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 part 7: privacy/redaction.py (848 lines) is being split into a "
-                                       "package; drop this mark then")
 def test_no_module_is_over_400_lines() -> None:
     assert long_modules(SERVER) == {}
 

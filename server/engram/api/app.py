@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -16,6 +17,7 @@ from starlette.routing import Route
 from engram.api.context import RequestContext, bearer_token
 from engram.api.gql.loaders import build_loaders
 from engram.api.gql.schema import build_schema
+from engram.api.health_probe import HealthProbe
 from engram.api.http import GraphQLOverHTTP
 from engram.api.limits import BodySizeLimit
 from engram.config import Settings
@@ -39,10 +41,15 @@ def create_app(settings: Settings, *, driver_factory: Callable[[Settings], Drive
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        asyncio.get_running_loop().set_default_executor(
+            ThreadPoolExecutor(max_workers=settings.api_worker_threads, thread_name_prefix="engram-worker"))
         driver = await asyncio.to_thread(driver_factory, settings)
         embedder = SentenceTransformerEmbedder(settings.embedding_model, settings.embedding_batch_size)
         await asyncio.to_thread(embedder.info)  # load the model before the first request
         app.state.resources = build_services(settings, driver, embedder)
+        # /health answers from a report refreshed every second on a thread of its own (api.health_probe).
+        app.state.health = HealthProbe(lambda: check_health(driver, embedder, settings))
+        app.state.health.start()
         retention = RetentionScheduler(app.state.resources.retention, settings.retention_interval_s)
         retention.start()  # periodic retention cleanup (ENGRAM_RETENTION_INTERVAL_S; 0 turns it off)
         analysis = PeriodicJob("pattern analysis", app.state.resources.learning.analyze, settings.analyze_interval_s)
@@ -50,15 +57,15 @@ def create_app(settings: Settings, *, driver_factory: Callable[[Settings], Drive
         try:
             yield
         finally:
+            await app.state.health.stop()
             await analysis.stop()
             await retention.stop()
             app.state.resources.close()
             driver.close()
 
     async def health(request: Request) -> JSONResponse:
-        res: Services = request.app.state.resources
-        report = await asyncio.to_thread(check_health, res.driver, res.embedder, res.settings)
-        return JSONResponse(report.as_dict(), status_code=200 if report.ok else 503)
+        body, status = await request.app.state.health.current()
+        return JSONResponse(body, status_code=status)
 
     async def root(request: Request) -> RedirectResponse:
         return RedirectResponse("/graphql")

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from starlette.requests import Request
 
 from engram.auth.service import Caller
+from engram.errors import DeadlineExceededError
 from engram.services import Services
 
 T = TypeVar("T")
@@ -31,6 +33,7 @@ class RequestContext:
     token: str | None
     loaders: Any  # engram.api.gql.loaders.Loaders, built per request
     _caller: asyncio.Future[Caller] | None = None
+    started: float = field(default_factory=time.monotonic)
 
     async def caller(self) -> Caller:
         """The authenticated caller, looked up once per request however many fields ask."""
@@ -39,5 +42,14 @@ class RequestContext:
         return await asyncio.shield(self._caller)
 
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-        """Engine calls block on Neo4j and the model: run them off the event loop."""
-        return await asyncio.to_thread(fn, *args, **kwargs)
+        """Engine calls block on Neo4j and the model: run them off the event loop (in the default
+        executor, bounded by ENGRAM_API_WORKER_THREADS), within the request's deadline. A call past the
+        deadline is answered DEADLINE_EXCEEDED; its thread finishes on its own (writes are idempotent)."""
+        timeout = self.resources.settings.api_request_timeout_s
+        remaining = self.started + timeout - time.monotonic()
+        if remaining <= 0:
+            raise DeadlineExceededError(f"The request ran past its deadline of {timeout:g} s.")
+        try:
+            return await asyncio.wait_for(asyncio.to_thread(fn, *args, **kwargs), remaining)
+        except TimeoutError:
+            raise DeadlineExceededError(f"The request ran past its deadline of {timeout:g} s.") from None

@@ -1,5 +1,6 @@
 """GraphQL over HTTP details on top of strawberry's ASGI view: the application/graphql-response+json
-media type (with 400 for requests that fail before execution) and 405 for mutations over GET."""
+media type (with 400 for requests that fail before execution), 405 for mutations over GET, and a
+400 with a code for JSON bodies nested too deep to parse."""
 
 from __future__ import annotations
 
@@ -7,13 +8,22 @@ from typing import Any
 
 from cross_web import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
+
+
+class NestedTooDeep(Exception):
+    """The JSON body is nested deeper than the parser's recursion allows."""
+
+
+def nested_too_deep_response() -> JSONResponse:
+    return JSONResponse({"errors": [{"message": "The request body is JSON nested too deeply.",
+                                     "extensions": {"code": "BAD_REQUEST"}}]}, status_code=400)
 
 
 def wants_graphql_response(request: Request) -> bool:
@@ -44,8 +54,17 @@ class GraphQLOverHTTP(GraphQL):
                 raise HTTPException(405, exc.reason) from exc
             raise
 
+    def decode_json(self, data: str | bytes) -> object:
+        try:
+            return super().decode_json(data)
+        except RecursionError:
+            raise NestedTooDeep from None
+
     async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
-        response = await super().run(request, context, root_value)
+        try:
+            response = await super().run(request, context, root_value)
+        except NestedTooDeep:
+            return nested_too_deep_response()
         if (isinstance(request, Request) and isinstance(response, Response) and wants_graphql_response(request)
                 and response.headers.get("content-type", "").startswith("application/json")):
             response.headers["content-type"] = f"{GRAPHQL_RESPONSE}; charset=utf-8"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import typer
 import uvicorn
 
@@ -22,6 +24,9 @@ def serve(
     settings = settings_from(ctx)
     host, port = host or settings.api_host, port or settings.api_port
     _print_urls(settings, host, port)
+    # Engram's own log lines (api.gql.error_log: one line per refused request) beside uvicorn's.
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("engram").setLevel(logging.INFO)
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
 
 

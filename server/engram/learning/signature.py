@@ -288,21 +288,23 @@ _PIPELINE: tuple[tuple[re.Pattern[str], re.Pattern[str], _Repl], ...] = (
 #: The value-format rules only: what grouping uses before it learns the rest from the messages.
 #: The "user <name>" rule is a phrase rule, not a value format, so grouping leaves names to be learned.
 _VALUE_PIPELINE = tuple(rule for rule in _PIPELINE if rule[1] is not _USER_NAME)
+MAX_SIGNATURE = 1000  # characters: a signature is stored in a range index (≤ 8 KB a key) and exported
 
 
 def _apply(message: str, pipeline: tuple[tuple[re.Pattern[str], re.Pattern[str], _Repl], ...]) -> str:
-    text = _WS.sub(" ", message).strip()
+    text = _WS.sub(" ", message[: 4 * MAX_SIGNATURE]).strip()
     for guard, pattern, repl in pipeline:
         if guard.search(text):
             text = pattern.sub(repl, text)
-    return text
+    return text[:MAX_SIGNATURE]
 
 
 def extract_signature(message: str) -> str:
     """Return ``message`` with variable values replaced by typed placeholders.
 
     Whitespace (including newlines of stack traces) is normalised to single
-    spaces so that formatting differences never split a group.
+    spaces so that formatting differences never split a group. Only the start of
+    a very long message counts, and the signature is cut at MAX_SIGNATURE.
     """
     return _apply(message, _PIPELINE)
 

@@ -15,6 +15,7 @@ from engram.memory.access import AccessRecorder
 from engram.memory.consolidation import ConsolidationReport, consolidate
 from engram.memory.retrieval import MemoryRetriever, RankingWeights
 from engram.memory.store import MemoryStore, RecordSummary
+from engram.memory.text import memory_text
 from engram.privacy.audit import AuditLog
 from engram.privacy.redaction import Redactor
 from engram.privacy.retention import MemoryEraser
@@ -57,13 +58,14 @@ class MemoryService:
 
     def record_own(self, memory: NewMemory) -> WriteResult:
         """For a memory that learning counts (a decision, a failure): an id stored already is accepted only
-        as a retry of the same memory — same agent, kind and context — so a retry counts once and no id
+        as a retry of the same memory — same agent, kind, context and content — so a retry counts once and no id
         can point the learning at another memory."""
         result = self.record(memory)
         if not result.created:
             stored = self.repository.owners([memory.id]).get(memory.id)
+            mine = self.store.as_stored(memory)
             same = (stored is not None and stored.owner == memory.agent_id and stored.kind == memory.kind.value
-                    and stored.context == self.redactor.redact(memory.context).text)
+                    and stored.context == mine.context and stored.text == memory_text(mine))
             if not same:
                 raise BadInputError(_taken(memory.id))
         return result

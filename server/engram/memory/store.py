@@ -15,6 +15,12 @@ from engram.privacy.redaction import Redactor
 from engram.storage.memories import MemoryRepository, WriteResult
 
 EMBED_CHUNK = 2048  # texts embedded per model call while ingesting large batches
+# The export format's limits (knowledge/document.py: Text, Name); a name is also a node name, and Neo4j
+# refuses index keys over 8 KB.
+MAX_TEXT = 20_000
+MAX_NAME = 500
+NAME_FIELDS = frozenset({"chosen_action", "alternative_actions", "successful_approach", "partner_agents",
+                         "interaction_type", "domain", "knowledge_type", "expertise_level", "related_entities"})
 
 
 @dataclass(frozen=True)
@@ -58,29 +64,37 @@ class MemoryStore:
                 progress(len(chunk))
         return RecordSummary(results, redactions)
 
+    def as_stored(self, memory: NewMemory) -> NewMemory:
+        """The memory as the store path would write it (redacted, cut to the limits)."""
+        return self._redacted(memory)[0]
+
     def _redacted(self, memory: NewMemory) -> tuple[NewMemory, int]:
-        """Redact every free-text field before anything is embedded or written."""
+        """Redact every free-text and label field (tags, domain) before anything is embedded or written,
+        and cut each to the export format's limits, so whatever is stored can be exported again."""
         count = 0
 
-        def clean(text: str | None) -> str | None:
+        def clean(text: str | None, limit: int = MAX_TEXT) -> str | None:
             nonlocal count
             if not text:
                 return text
             result = self.redactor.redact(text)
             count += len(result.findings)
-            return result.text
+            return result.text[:limit]
 
-        def clean_list(values: list[str]) -> list[str]:
-            return [clean(v) or "" for v in values]
+        def clean_list(values: list[str], limit: int = MAX_TEXT) -> list[str]:
+            cleaned = [clean(v, limit) or "" for v in values]
+            return [v for v in cleaned if v.strip()] if limit == MAX_NAME else cleaned  # no empty names
 
         content = memory.content
         changes = {}
         for name, value in vars(content).items():
+            limit = MAX_NAME if name in NAME_FIELDS else MAX_TEXT
             if isinstance(value, str):
-                changes[name] = clean(value)
+                changes[name] = clean(value, limit)
             elif isinstance(value, list) and all(isinstance(v, str) for v in value):
-                changes[name] = clean_list(value)
-        return replace(memory, context=clean(memory.context) or "", content=replace(content, **changes)), count
+                changes[name] = clean_list(value, limit)
+        return replace(memory, context=clean(memory.context) or "", content=replace(content, **changes),
+                       tags=clean_list(memory.tags, MAX_NAME), domain=clean(memory.domain, MAX_NAME)), count
 
 
 def _row(memory: NewMemory, embedding: list[float]) -> dict:
@@ -107,10 +121,16 @@ def _row(memory: NewMemory, embedding: list[float]) -> dict:
         "created_at": created,
         "props": props,
         "embedding": embedding,
-        "tags": memory.tags,
-        "domains": [props["domain"]] if props["domain"] else [],
-        "actions": [memory.action] if memory.action else [],
-        "alternatives": list(content.alternative_actions) if isinstance(content, DecisionContent) else [],
-        "partners": list(content.partner_agents) if isinstance(content, CollaborationContent) else [],
-        "entities": list(content.related_entities) if isinstance(content, KnowledgeContent) else [],
+        "tags": _names(memory.tags),
+        "domains": _names([props["domain"]] if props["domain"] else []),
+        "actions": _names([memory.action] if memory.action else []),
+        "alternatives": _names(content.alternative_actions) if isinstance(content, DecisionContent) else [],
+        "partners": _names(content.partner_agents) if isinstance(content, CollaborationContent) else [],
+        "entities": _names(content.related_entities) if isinstance(content, KnowledgeContent) else [],
     }
+
+
+def _names(values: Sequence[str]) -> list[str]:
+    """Names of Tag / Domain / Action / Agent / Entity nodes: range-indexed, so each is cut at MAX_NAME
+    (a failure's action is its free-text solution, which may be long)."""
+    return [value[:MAX_NAME] for value in values]

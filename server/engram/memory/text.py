@@ -31,9 +31,16 @@ def memory_text(memory: NewMemory) -> str:
     return "; ".join(parts)
 
 
+MAX_TERM = 100  # characters of one word kept in a query (the analyzer splits longer tokens anyway)
+
+
 def lucene_query(text: str, max_terms: int = 32) -> str | None:
-    """An OR of the escaped words of free text (a parameter value, never Cypher); None if no words."""
+    """An OR of the escaped words of free text (a parameter value, never Cypher); None if no words.
+
+    Every word is literal: operators are escaped, and words are lowercased so AND / OR / NOT / TO are
+    never read as Lucene syntax (the index's analyzer lowercases anyway). At most `max_terms` words of
+    at most MAX_TERM characters each, so no text can exceed Lucene's clause or term limits."""
     words = []
     for word in _WORD.findall(text.replace("-", " ").replace("_", " "))[:max_terms]:
-        words.append(_LUCENE_SPECIAL.sub(r"\\\1", word))
+        words.append(_LUCENE_SPECIAL.sub(r"\\\1", word[:MAX_TERM].lower()))
     return " OR ".join(words) if words else None

@@ -25,6 +25,7 @@ class StoredId:
     owner: str
     kind: str
     context: str
+    text: str
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,7 @@ class MemoryRepository(Repository):
     def owners(self, ids: Sequence[str]) -> dict[str, StoredId]:
         if not ids:
             return {}
-        return {r["id"]: StoredId(r["owner"], r["kind"], r["context"] or "")
+        return {r["id"]: StoredId(r["owner"], r["kind"], r["context"] or "", r["text"] or "")
                 for r in self._read("memory/owners", ids=list(ids))}
 
     def visible_ids(self, ids: Sequence[str], agent_id: str) -> set[str]:

@@ -1,20 +1,17 @@
 """Errors in GraphQL responses: EngramErrors keep their message with a stable extensions.code, and
-everything unexpected is masked as "Unexpected error." (strawberry's MaskErrors), logged in full."""
+everything unexpected is masked as "Unexpected error." (strawberry's MaskErrors), logged by
+api.gql.error_log."""
 
 from __future__ import annotations
-
-import logging
 
 from graphql.error import GraphQLError
 from strawberry.extensions import MaskErrors
 
 from engram.errors import EngramError
 
-log = logging.getLogger("engram.api")
-
 # Codes whose message is meant for the caller; other EngramErrors (database down, configuration)
 # keep their code but not their message, which may name hosts or paths.
-CALLER_CODES = {"BAD_USER_INPUT", "NOT_FOUND", "FORBIDDEN", "UNAUTHENTICATED"}
+CALLER_CODES = {"BAD_USER_INPUT", "NOT_FOUND", "FORBIDDEN", "UNAUTHENTICATED", "QUERY_TOO_COSTLY", "DEADLINE_EXCEEDED"}
 UNAVAILABLE = "The service is temporarily unavailable."
 INTERNAL = "INTERNAL_SERVER_ERROR"
 
@@ -43,7 +40,7 @@ class EngramErrors(MaskErrors):
         super().__init__(should_mask_error=_should_mask, error_message="Unexpected error.")
 
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        log.error("unexpected error in %s", error.path, exc_info=error.original_error)
+        # Logged (traceback, caller input cut out) by the schema's process_errors: api.gql.error_log.
         masked = super().anonymise_error(error)
         masked.extensions = {"code": INTERNAL}
         return masked
@@ -66,6 +63,5 @@ class EngramErrors(MaskErrors):
             if engram.hint:
                 extensions["hint"] = engram.hint
         else:
-            log.error("%s in %s: %s", engram.code, error.path, engram)
             message = UNAVAILABLE
         return GraphQLError(message, error.nodes, error.source, error.positions, error.path, extensions=extensions)

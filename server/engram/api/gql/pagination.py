@@ -19,6 +19,7 @@ T = TypeVar("T")
 
 DEFAULT_PAGE = 20
 MAX_PAGE = 100
+MAX_POSITION = 1_000_000  # no list is paged this far; a larger cursor is forged
 _CURSOR_PREFIX = "engram:"
 
 
@@ -68,13 +69,14 @@ def encode_cursor(position: int) -> str:
 def decode_cursor(cursor: str) -> int:
     try:
         text = base64.urlsafe_b64decode(cursor.encode()).decode()
-        if not text.startswith(_CURSOR_PREFIX):
+        digits = text.removeprefix(_CURSOR_PREFIX)
+        if digits == text or not digits.isdigit() or len(digits) > len(str(MAX_POSITION)):
             raise ValueError(cursor)
-        position = int(text[len(_CURSOR_PREFIX):])
-    except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise BadInputError(f"Invalid cursor {cursor!r}: pass a cursor this API returned.") from None
-    if position < 0:
-        raise BadInputError(f"Invalid cursor {cursor!r}.")
+        position = int(digits)
+    except (ValueError, binascii.Error, UnicodeError):
+        raise BadInputError("Invalid cursor: pass a cursor this API returned.") from None
+    if position > MAX_POSITION:
+        raise BadInputError("Invalid cursor: pass a cursor this API returned.")
     return position
 
 

@@ -1,15 +1,20 @@
 """The GraphQL schema agents call: per-domain query and mutation mixins merged, with the hardening
-extensions (depth, alias and token limits, error masking, introspection switch) chosen by the settings."""
+extensions (depth, alias and token limits, the request guard's cost and input limits, error masking,
+introspection switch) chosen by the settings."""
 
 from __future__ import annotations
 
 import strawberry
+from graphql import GraphQLError
 from strawberry.extensions import DisableIntrospection, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
 from strawberry.extensions.query_depth_limiter import IgnoreContext
 from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
 
 from engram.api.gql.audit import AuditQuery
+from engram.api.gql.error_log import log_errors
 from engram.api.gql.errors import EngramErrors
+from engram.api.gql.guard import RequestGuard
 from engram.api.gql.identity import IdentityMutation, IdentityQuery
 from engram.api.gql.learning import LearningMutation, LearningQuery
 from engram.api.gql.memory import MemoryMutation, MemoryQuery
@@ -17,6 +22,7 @@ from engram.api.gql.sharing import SharingMutation, SharingQuery
 from engram.api.gql.system import SystemQuery
 from engram.api.gql.types import MEMORY_TYPES
 from engram.config import Settings
+from engram.privacy.redaction import Redactor
 
 
 @strawberry.type(description="Everything an agent can ask. All fields but version and health need an API key.")
@@ -27,6 +33,15 @@ class Query(MemoryQuery, LearningQuery, SharingQuery, AuditQuery, IdentityQuery,
 @strawberry.type
 class Mutation(MemoryMutation, LearningMutation, SharingMutation, IdentityMutation):
     pass
+
+
+class EngramSchema(strawberry.Schema):
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        """One line per expected error, a traceback without the caller's input per unexpected one."""
+        if execution_context is None:
+            log_errors(errors, None, None)
+        else:
+            log_errors(errors, execution_context.operation_name, execution_context.variables)
 
 
 def _introspection(context: IgnoreContext) -> bool:
@@ -40,15 +55,17 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
     if settings is not None:
         # Factories, not instances: every request gets fresh extensions (they hold per-operation state).
         depth, aliases, tokens = settings.api_max_depth, settings.api_max_aliases, settings.api_max_tokens
+        cost, batch, redactor = settings.api_max_cost, settings.api_max_batch, Redactor()
         extensions = [
             lambda: QueryDepthLimiter(max_depth=depth, should_ignore=_introspection),
             lambda: MaxAliasesLimiter(max_alias_count=aliases),
             lambda: MaxTokensLimiter(max_token_count=tokens),
+            lambda: RequestGuard(max_cost=cost, max_batch=batch, redactor=redactor),
             EngramErrors,
         ]
         if not settings.introspection_enabled:
             extensions.append(DisableIntrospection)
-    return strawberry.Schema(query=Query, mutation=Mutation, types=list(MEMORY_TYPES), extensions=extensions,
+    return EngramSchema(query=Query, mutation=Mutation, types=list(MEMORY_TYPES), extensions=extensions,
                              config=StrawberryConfig(batching_config=None))
 
 

@@ -1,0 +1,60 @@
+"""What a GraphQL request will cost, computed from the document and its variables before execution.
+
+A field's cost is its weight times how many times it runs: the product of the list sizes above it
+(`first` of a connection, `k` of a retrieval, or a guess for lists with no size argument). Weights:
+a retrieval (embedding + vector + keyword search) is far dearer than a root lookup, which is dearer
+than a nested object; scalar leaves are free. `related` inside a page of `related` multiplies."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+RETRIEVAL = 20  # plus the number of results asked for
+ROOT = 10
+HEAVY = 200  # whole-agent work: exports, imports, merges, pattern analysis
+NESTED_OBJECT = 1
+UNSIZED_LIST = 10  # items assumed for a list whose size no argument bounds
+DEFAULT_PAGE = 20  # api.gql.pagination.DEFAULT_PAGE: `first` when not given
+ITEM = 2  # per memory of a recordMemories batch (embedded together)
+MAX_FACTOR = 1_000_000  # an absurd `first` / `k` counts as this much (keeps the arithmetic small)
+
+RETRIEVAL_FIELDS = frozenset({
+    "retrieveMemories", "searchMemories", "suggest", "predictOutcome", "checkAction", "solutionsForError",
+    "related", "recordDecision", "learnFromFailure", "recordMemory", "recordMemories", "createTask",
+    "applyPattern",
+})
+HEAVY_FIELDS = frozenset({"analyzePatterns", "exportKnowledge", "importKnowledge", "mergeKnowledge"})
+PASS_THROUGH_LISTS = frozenset({"edges", "nodes"})  # a connection's items: already counted by `first`
+
+
+def _size(value: Any, default: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        return default
+    return max(0, min(value, MAX_FACTOR))
+
+
+def _count(value: Any) -> int:
+    return len(value) if isinstance(value, list) else (0 if value is None else 1)
+
+
+def field_weight(name: str, *, root: bool, leaf: bool, args: Mapping[str, Any]) -> int:
+    if name in HEAVY_FIELDS:
+        return HEAVY
+    if name in RETRIEVAL_FIELDS:
+        asked = _size(args.get("k"), 0) + _size(args.get("first"), DEFAULT_PAGE if "first" in args else 0)
+        return RETRIEVAL + asked + _count(args.get("candidates")) + ITEM * _count(args.get("inputs"))
+    if root:
+        return ROOT
+    return 0 if leaf else NESTED_OBJECT
+
+
+def child_factor(name: str, *, is_list: bool, args: Mapping[str, Any]) -> int:
+    """How many times the selections under this field run, per run of the field."""
+    if "first" in args:
+        return _size(args["first"], DEFAULT_PAGE) if args["first"] is not None else DEFAULT_PAGE
+    if "k" in args:
+        return _size(args["k"], UNSIZED_LIST)
+    if is_list and name not in PASS_THROUGH_LISTS:
+        return UNSIZED_LIST
+    return 1

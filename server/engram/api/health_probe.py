@@ -1,0 +1,63 @@
+"""/health answers from a report a background task refreshes every second on threads of its own, so a
+probe never waits behind engine work, a busy Neo4j or a slow model. A report older than `overdue`
+(the check itself hangs, e.g. Neo4j stopped answering) makes /health say so and answer 503."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+
+from engram.health import HealthReport
+
+log = logging.getLogger("engram.api")
+
+
+class HealthProbe:
+    def __init__(self, check: Callable[[], HealthReport], *, interval_s: float = 1.0, overdue_s: float = 5.0) -> None:
+        self.check = check
+        self.interval_s = interval_s
+        self.overdue_s = overdue_s
+        self.threads = ThreadPoolExecutor(max_workers=1, thread_name_prefix="engram-health")
+        self._report: HealthReport | None = None
+        self._checked_at = 0.0
+        self._task: asyncio.Task | None = None
+
+    async def refresh(self) -> HealthReport:
+        report = await asyncio.get_running_loop().run_in_executor(self.threads, self.check)
+        self._report, self._checked_at = report, time.monotonic()
+        return report
+
+    async def _loop(self) -> None:
+        while True:
+            try:
+                await self.refresh()
+            except Exception:  # a failing check is in the report; anything else must not end the probe
+                log.exception("health check failed")
+            await asyncio.sleep(self.interval_s)
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._loop())
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        self.threads.shutdown(wait=False)
+
+    async def current(self) -> tuple[dict, int]:
+        """The latest report as the /health body and status code (checked now if there is none yet)."""
+        if self._report is None:
+            await self.refresh()
+        assert self._report is not None
+        age = time.monotonic() - self._checked_at
+        body = self._report.as_dict() | {"checked_s_ago": round(age, 3)}
+        if age > self.overdue_s:
+            body["status"] = "degraded"
+            body["errors"] = [*body["errors"], f"health check overdue: last finished {age:.0f} s ago"]
+            return body, 503
+        return body, 200 if self._report.ok else 503
