@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run test stop doctor bench clean
+.PHONY: install run test stop doctor bench clean chromium
 
 # The virtualenv, rebuilt when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -21,8 +21,13 @@ run: install
 	$(BIN)/engram up
 
 ## The whole test suite against a real Neo4j that the test session starts (or NEO4J_URI).
-test: install
+test: install chromium
 	$(BIN)/pytest
+
+## Debian's Chromium + ChromeDriver for the playground's offline browser test (installed once, needs root/apt).
+chromium:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+		(apt-get update -qq && apt-get install -y -qq chromium chromium-driver)
 
 stop: install
 	$(BIN)/engram db stop
