@@ -56,6 +56,7 @@ bench: $(BENCH_STAMP)
 	$(BIN)/python -m bench.grouping_offline --loghub $(LOGHUB)
 	$(BIN)/python -m bench.learning_sim
 	$(BIN)/python -m bench.perf
+	$(BIN)/python -m bench.mcp_latency
 	$(BIN)/python -m bench.retention_cleanup
 	$(BIN)/python -m bench.patterns --loghub $(LOGHUB) --scale 10000
 	$(BIN)/python -m bench.summary

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 
 import typer
 
@@ -13,14 +12,11 @@ from engram.errors import BadInputError
 
 def api_key_from_env() -> str:
     """ENGRAM_API_KEY, or the file named by ENGRAM_API_KEY_FILE (as `engram agent create --save` writes it)."""
-    key = os.environ.get("ENGRAM_API_KEY", "").strip()
-    if not key and os.environ.get("ENGRAM_API_KEY_FILE"):
-        path = Path(os.environ["ENGRAM_API_KEY_FILE"]).expanduser()
-        if not path.is_file():
-            raise BadInputError(f"ENGRAM_API_KEY_FILE names no file: {path}")
-        key = path.read_text().strip()
+    from engram.client import key_from_env
+
+    key = key_from_env()
     if not key:
-        raise BadInputError("No API key: set ENGRAM_API_KEY (or ENGRAM_API_KEY_FILE).",
+        raise BadInputError("No API key: set ENGRAM_API_KEY (or ENGRAM_API_KEY_FILE, naming a readable file).",
                             hint="`engram agent create NAME --save NAME.key` makes one.")
     return key
 
