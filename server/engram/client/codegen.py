@@ -44,6 +44,7 @@ class Selected:
     key: str
     type_: object
     optional: bool = False  # selected only on some implementations of an interface
+    description: str | None = None
     children: dict[str, Selected] = field(default_factory=dict)
 
 
@@ -93,11 +94,13 @@ class Generator:
         for selection in selection_set.selections:
             if isinstance(selection, FieldNode):
                 key = selection.alias.value if selection.alias else selection.name.value
+                description = None
                 if selection.name.value == "__typename":
                     type_: object = GraphQLNonNull(self.schema.get_type("String"))
                 else:
-                    type_ = parent.fields[selection.name.value].type  # type: ignore[union-attr]
-                found = into.setdefault(key, Selected(key, type_, optional))
+                    definition = parent.fields[selection.name.value]  # type: ignore[union-attr]
+                    type_, description = definition.type, definition.description
+                found = into.setdefault(key, Selected(key, type_, optional, description))
                 found.optional = found.optional and optional
                 if selection.selection_set:
                     self._collect(get_named_type(type_), selection.selection_set, False, found.children)
@@ -144,8 +147,13 @@ class Generator:
                 annotation += " | None"
             default = " = None" if nullable else ""
             py = snake(item.key)
-            alias = f'Field(alias="{item.key}"{", default=None" if nullable else ""})' if py != item.key else None
-            lines.append(f"    {py}: {annotation} = {alias}" if alias else f"    {py}: {annotation}{default}")
+            field_args = ([f'alias="{item.key}"'] if py != item.key else []) + (["default=None"] if nullable else [])
+            if item.description:
+                field_args.append(f"description={' '.join(item.description.split())!r}")
+            if py != item.key or item.description:
+                lines.append(f"    {py}: {annotation} = Field({', '.join(field_args)})")
+            else:
+                lines.append(f"    {py}: {annotation}{default}")
         self.models.append("\n".join(lines))
 
     # ---- variables and methods

@@ -146,7 +146,7 @@ class ApiKeysApiKeys(_Result):
 class ApiKeys(_Result):
     """The result of ApiKeys (identity.graphql)."""
 
-    api_keys: list[ApiKeysApiKeys] = Field(alias="apiKeys")
+    api_keys: list[ApiKeysApiKeys] = Field(alias="apiKeys", description='Your API keys (prefixes only).')
 
 
 class ApplyPatternApplyPatternPrediction(_Result):
@@ -172,7 +172,7 @@ class ApplyPatternApplyPattern(_Result):
 class ApplyPattern(_Result):
     """The result of ApplyPattern (learning.graphql)."""
 
-    apply_pattern: ApplyPatternApplyPattern = Field(alias="applyPattern")
+    apply_pattern: ApplyPatternApplyPattern = Field(alias="applyPattern", description="Apply a pattern you may see to one of your tasks: its action becomes the task's strategy, with steps and a prediction.")
 
 
 class AuditEventsAuditEventsEdgesNode(_Result):
@@ -180,9 +180,9 @@ class AuditEventsAuditEventsEdgesNode(_Result):
 
     seq: int
     type: str
-    actor_id: str = Field(alias="actorId")
-    owner_id: str | None = Field(alias="ownerId", default=None)
-    subject_ids: list[str] = Field(alias="subjectIds")
+    actor_id: str = Field(alias="actorId", description='The agent that acted (`operator` for operator access).')
+    owner_id: str | None = Field(alias="ownerId", default=None, description='The agent whose memories it concerned.')
+    subject_ids: list[str] = Field(alias="subjectIds", description='The memories, grants or requests concerned.')
     details: Any
     at: datetime
 
@@ -211,7 +211,7 @@ class AuditEventsAuditEvents(_Result):
 class AuditEvents(_Result):
     """The result of AuditEvents (audit.graphql)."""
 
-    audit_events: AuditEventsAuditEvents = Field(alias="auditEvents")
+    audit_events: AuditEventsAuditEvents = Field(alias="auditEvents", description='Events about your memories and by you, newest first.')
 
 
 class CheckActionCheckActionEvidenceAgent(_Result):
@@ -248,7 +248,7 @@ class CheckActionCheckAction(_Result):
 class CheckAction(_Result):
     """The result of CheckAction (learning.graphql)."""
 
-    check_action: CheckActionCheckAction = Field(alias="checkAction")
+    check_action: CheckActionCheckAction = Field(alias="checkAction", description='Should I do this? allow / warn / block, with evidence and prevention checks.')
 
 
 class CreateTaskCreateTask(_Result):
@@ -263,7 +263,7 @@ class CreateTaskCreateTask(_Result):
 class CreateTask(_Result):
     """The result of CreateTask (learning.graphql)."""
 
-    create_task: CreateTaskCreateTask = Field(alias="createTask")
+    create_task: CreateTaskCreateTask = Field(alias="createTask", description='Create a task to work on (and apply patterns to).')
 
 
 class DenyRequestDenyRequestRequester(_Result):
@@ -287,7 +287,7 @@ class DenyRequestDenyRequest(_Result):
     memory_ids: list[str] = Field(alias="memoryIds")
     reason: str
     status: RequestStatus
-    duration_hours: float | None = Field(alias="durationHours", default=None)
+    duration_hours: float | None = Field(alias="durationHours", default=None, description='How long the requester asked access for.')
     created_at: datetime = Field(alias="createdAt")
     decided_at: datetime | None = Field(alias="decidedAt", default=None)
     grant_id: str | None = Field(alias="grantId", default=None)
@@ -298,7 +298,7 @@ class DenyRequestDenyRequest(_Result):
 class DenyRequest(_Result):
     """The result of DenyRequest (sharing.graphql)."""
 
-    deny_request: DenyRequestDenyRequest = Field(alias="denyRequest")
+    deny_request: DenyRequestDenyRequest = Field(alias="denyRequest", description='Deny a request made to you.')
 
 
 class ExportKnowledgeExportKnowledge(_Result):
@@ -307,14 +307,14 @@ class ExportKnowledgeExportKnowledge(_Result):
     memories: int
     patterns: int
     redactions: int
-    by_owner: Any = Field(alias="byOwner")
+    by_owner: Any = Field(alias="byOwner", description='Memories per owner (shared ones included on request).')
     document: Any
 
 
 class ExportKnowledge(_Result):
     """The result of ExportKnowledge (sharing.graphql)."""
 
-    export_knowledge: ExportKnowledgeExportKnowledge = Field(alias="exportKnowledge")
+    export_knowledge: ExportKnowledgeExportKnowledge = Field(alias="exportKnowledge", description='Export your knowledge (optionally one domain, optionally with what is shared with you). Every export is audited for each owner it contains.')
 
 
 class FailuresFailuresNodesSimilarFailuresAgent(_Result):
@@ -350,23 +350,23 @@ class FailuresFailuresNodes(_Result):
 
     id: str
     name: str
-    signature: str | None = None
+    signature: str | None = Field(default=None, description='Failure patterns: the normalised error signature.')
     occurrences: int
     recurring: bool
-    similar_failures: list[FailuresFailuresNodesSimilarFailures] = Field(alias="similarFailures")
+    similar_failures: list[FailuresFailuresNodesSimilarFailures] = Field(alias="similarFailures", description='Failure patterns: the failures of this pattern the caller may see, across agents, each with the solutions its agent used.')
     prevention_checks: list[FailuresFailuresNodesPreventionChecks] = Field(alias="preventionChecks")
 
 
 class FailuresFailures(_Result):
     """`failures` of Failures."""
 
-    nodes: list[FailuresFailuresNodes]
+    nodes: list[FailuresFailuresNodes] = Field(description='The nodes of this page, without their cursors.')
 
 
 class Failures(_Result):
     """The result of Failures (learning.graphql)."""
 
-    failures: FailuresFailures
+    failures: FailuresFailures = Field(description='Failure patterns (optionally only failures since a time), most frequent first.')
 
 
 class ForgetMemoryForgetMemory(_Result):
@@ -379,7 +379,7 @@ class ForgetMemoryForgetMemory(_Result):
 class ForgetMemory(_Result):
     """The result of ForgetMemory (memories.graphql)."""
 
-    forget_memory: ForgetMemoryForgetMemory = Field(alias="forgetMemory")
+    forget_memory: ForgetMemoryForgetMemory = Field(alias="forgetMemory", description='Delete one of your memories for real (node, links and index entries).')
 
 
 class GrantAccessGrantAccessOwner(_Result):
@@ -412,7 +412,7 @@ class GrantAccessGrantAccess(_Result):
 class GrantAccess(_Result):
     """The result of GrantAccess (sharing.graphql)."""
 
-    grant_access: GrantAccessGrantAccess = Field(alias="grantAccess")
+    grant_access: GrantAccessGrantAccess = Field(alias="grantAccess", description='Grant a request (as asked, or narrowed to a scope within it), or grant directly to an agent. Grants always end: at expiresAt, or after the requested (else the default) duration.')
 
 
 class GrantsGrantsNodesOwner(_Result):
@@ -445,13 +445,13 @@ class GrantsGrantsNodes(_Result):
 class GrantsGrants(_Result):
     """`grants` of Grants."""
 
-    nodes: list[GrantsGrantsNodes]
+    nodes: list[GrantsGrantsNodes] = Field(description='The nodes of this page, without their cursors.')
 
 
 class Grants(_Result):
     """The result of Grants (sharing.graphql)."""
 
-    grants: GrantsGrants
+    grants: GrantsGrants = Field(description='Grants you gave (GIVEN) or hold (RECEIVED); by default only live ones.')
 
 
 class ImportKnowledgeImportKnowledgeConflicts(_Result):
@@ -475,7 +475,7 @@ class ImportKnowledgeImportKnowledge(_Result):
 class ImportKnowledge(_Result):
     """The result of ImportKnowledge (sharing.graphql)."""
 
-    import_knowledge: ImportKnowledgeImportKnowledge = Field(alias="importKnowledge")
+    import_knowledge: ImportKnowledgeImportKnowledge = Field(alias="importKnowledge", description="Import an exported document as your own memories (with provenance). Other agents' memories in it need their live grant to you.")
 
 
 class LearnFromFailureLearnFromFailureSimilarFailuresAgent(_Result):
@@ -512,7 +512,7 @@ class LearnFromFailureLearnFromFailureSolutions(_Result):
     description: str
     success_rate: float = Field(alias="successRate")
     attempts: float
-    agents: list[LearnFromFailureLearnFromFailureSolutionsAgents]
+    agents: list[LearnFromFailureLearnFromFailureSolutionsAgents] = Field(description='The agents that used it.')
 
 
 class LearnFromFailureLearnFromFailurePreventionChecks(_Result):
@@ -538,7 +538,7 @@ class LearnFromFailureLearnFromFailure(_Result):
 class LearnFromFailure(_Result):
     """The result of LearnFromFailure (learning.graphql)."""
 
-    learn_from_failure: LearnFromFailureLearnFromFailure = Field(alias="learnFromFailure")
+    learn_from_failure: LearnFromFailureLearnFromFailure = Field(alias="learnFromFailure", description='Record a failure: its signature, similar failures across agents, the solutions they used, and prevention checks.')
 
 
 class LearningStatsLearningStatsSuccess(_Result):
@@ -556,7 +556,7 @@ class LearningStatsLearningStats(_Result):
     memories: int
     by_kind: Any = Field(alias="byKind")
     decisions: int
-    informed_share: float = Field(alias="informedShare")
+    informed_share: float = Field(alias="informedShare", description='Share of decisions informed by recalled memories.')
     patterns: int
     recurring_patterns: int = Field(alias="recurringPatterns")
     brier_score: float | None = Field(alias="brierScore", default=None)
@@ -566,7 +566,7 @@ class LearningStatsLearningStats(_Result):
 class LearningStats(_Result):
     """The result of LearningStats (learning.graphql)."""
 
-    learning_stats: LearningStatsLearningStats = Field(alias="learningStats")
+    learning_stats: LearningStatsLearningStats = Field(alias="learningStats", description='Your learning statistics.')
 
 
 class MemoryMemoryAgent(_Result):
@@ -593,7 +593,7 @@ class MemoryMemoryRelatedMemory(_Result):
 
     id: str
     context: str
-    agent: MemoryMemoryRelatedMemoryAgent
+    agent: MemoryMemoryRelatedMemoryAgent = Field(description='The agent whose memory this is.')
 
 
 class MemoryMemoryRelated(_Result):
@@ -616,7 +616,7 @@ class MemoryMemory(_Result):
     confidence_score: float = Field(alias="confidenceScore")
     success_rate: float | None = Field(alias="successRate", default=None)
     created_at: datetime = Field(alias="createdAt")
-    agent: MemoryMemoryAgent
+    agent: MemoryMemoryAgent = Field(description='The agent whose memory this is.')
     chosen_action: str | None = Field(alias="chosenAction", default=None)
     alternative_actions: list[str] | None = Field(alias="alternativeActions", default=None)
     error_signature: str | None = Field(alias="errorSignature", default=None)
@@ -634,13 +634,13 @@ class MemoryMemory(_Result):
     expertise_level: str | None = Field(alias="expertiseLevel", default=None)
     related_entities: list[str] | None = Field(alias="relatedEntities", default=None)
     statement: str | None = None
-    related: list[MemoryMemoryRelated]
+    related: list[MemoryMemoryRelated] = Field(description='Memories with a similar context that the caller may see (own or shared).')
 
 
 class Memory(_Result):
     """The result of Memory (memories.graphql)."""
 
-    memory: MemoryMemory
+    memory: MemoryMemory = Field(description='One of your own memories by id.')
 
 
 class MergeKnowledgeMergeKnowledge(_Result):
@@ -656,7 +656,7 @@ class MergeKnowledgeMergeKnowledge(_Result):
 class MergeKnowledge(_Result):
     """The result of MergeKnowledge (sharing.graphql)."""
 
-    merge_knowledge: MergeKnowledgeMergeKnowledge = Field(alias="mergeKnowledge")
+    merge_knowledge: MergeKnowledgeMergeKnowledge = Field(alias="mergeKnowledge", description="Merge another agent's knowledge in one domain into yours; needs their live domain grant to you. Idempotent.")
 
 
 class MyMemoriesMemoriesEdgesNodeAgent(_Result):
@@ -685,7 +685,7 @@ class MyMemoriesMemoriesEdgesNode(_Result):
     confidence_score: float = Field(alias="confidenceScore")
     success_rate: float | None = Field(alias="successRate", default=None)
     created_at: datetime = Field(alias="createdAt")
-    agent: MyMemoriesMemoriesEdgesNodeAgent
+    agent: MyMemoriesMemoriesEdgesNodeAgent = Field(description='The agent whose memory this is.')
     chosen_action: str | None = Field(alias="chosenAction", default=None)
     alternative_actions: list[str] | None = Field(alias="alternativeActions", default=None)
     error_signature: str | None = Field(alias="errorSignature", default=None)
@@ -729,7 +729,7 @@ class MyMemoriesMemories(_Result):
 class MyMemories(_Result):
     """The result of MyMemories (memories.graphql)."""
 
-    memories: MyMemoriesMemories
+    memories: MyMemoriesMemories = Field(description='Your own memories, newest first.')
 
 
 class MyPatternsMePatternsNodes(_Result):
@@ -744,20 +744,20 @@ class MyPatternsMePatternsNodes(_Result):
 class MyPatternsMePatterns(_Result):
     """`patterns` of MyPatternsMe."""
 
-    nodes: list[MyPatternsMePatternsNodes]
+    nodes: list[MyPatternsMePatternsNodes] = Field(description='The nodes of this page, without their cursors.')
 
 
 class MyPatternsMe(_Result):
     """`me` of MyPatterns."""
 
     name: str
-    patterns: MyPatternsMePatterns
+    patterns: MyPatternsMePatterns = Field(description='The patterns this agent has learned (over what it may see). Only the agent itself (and operators) may list them.')
 
 
 class MyPatterns(_Result):
     """The result of MyPatterns (learning.graphql)."""
 
-    me: MyPatternsMe
+    me: MyPatternsMe = Field(description='The agent you act as: start traversals here.')
 
 
 class PatternsPatternsEdgesNodeAgents(_Result):
@@ -777,7 +777,7 @@ class PatternsPatternsEdgesNodeBranches(_Result):
     """`branches` of PatternsPatternsEdgesNode."""
 
     action: str
-    success_rate: float = Field(alias="successRate")
+    success_rate: float = Field(alias="successRate", description='estimate.mean')
 
 
 class PatternsPatternsEdgesNode(_Result):
@@ -789,11 +789,11 @@ class PatternsPatternsEdgesNode(_Result):
     occurrences: int
     recurring: bool
     success_rate: float | None = Field(alias="successRate", default=None)
-    action: str | None = None
+    action: str | None = Field(default=None, description='Success: the approach; decision: the best action so far.')
     steps: list[str]
-    agents: list[PatternsPatternsEdgesNodeAgents]
-    solutions: list[PatternsPatternsEdgesNodeSolutions]
-    branches: list[PatternsPatternsEdgesNodeBranches]
+    agents: list[PatternsPatternsEdgesNodeAgents] = Field(description='The agents whose (visible) memories make up this pattern.')
+    solutions: list[PatternsPatternsEdgesNodeSolutions] = Field(description='Failure patterns: fixes used, best first.')
+    branches: list[PatternsPatternsEdgesNodeBranches] = Field(description='Decision templates: every action tried.')
 
 
 class PatternsPatternsEdges(_Result):
@@ -819,7 +819,7 @@ class PatternsPatterns(_Result):
 class Patterns(_Result):
     """The result of Patterns (learning.graphql)."""
 
-    patterns: PatternsPatterns
+    patterns: PatternsPatterns = Field(description='Learned patterns over what you may see.')
 
 
 class PredictOutcomePredictOutcome(_Result):
@@ -834,7 +834,7 @@ class PredictOutcomePredictOutcome(_Result):
 class PredictOutcome(_Result):
     """The result of PredictOutcome (learning.graphql)."""
 
-    predict_outcome: PredictOutcomePredictOutcome = Field(alias="predictOutcome")
+    predict_outcome: PredictOutcomePredictOutcome = Field(alias="predictOutcome", description='How likely an action is to succeed here.')
 
 
 class PreventionChecksPreventionChecks(_Result):
@@ -851,7 +851,7 @@ class PreventionChecksPreventionChecks(_Result):
 class PreventionChecks(_Result):
     """The result of PreventionChecks (learning.graphql)."""
 
-    prevention_checks: list[PreventionChecksPreventionChecks] = Field(alias="preventionChecks")
+    prevention_checks: list[PreventionChecksPreventionChecks] = Field(alias="preventionChecks", description='Prevention checks of the failure patterns you may see (or of one of them).')
 
 
 class RecordDecisionRecordDecisionBranch(_Result):
@@ -870,13 +870,13 @@ class RecordDecisionRecordDecision(_Result):
     template_id: str = Field(alias="templateId")
     action: str
     new_template: bool = Field(alias="newTemplate")
-    branch: RecordDecisionRecordDecisionBranch
+    branch: RecordDecisionRecordDecisionBranch = Field(description="This action's record in this kind of context, now.")
 
 
 class RecordDecision(_Result):
     """The result of RecordDecision (learning.graphql)."""
 
-    record_decision: RecordDecisionRecordDecision = Field(alias="recordDecision")
+    record_decision: RecordDecisionRecordDecision = Field(alias="recordDecision", description='Record a decision and its outcome; updates the decision template it matches.')
 
 
 class RecordMemoriesRecordMemoriesResults(_Result):
@@ -898,7 +898,7 @@ class RecordMemoriesRecordMemories(_Result):
 class RecordMemories(_Result):
     """The result of RecordMemories (memories.graphql)."""
 
-    record_memories: RecordMemoriesRecordMemories = Field(alias="recordMemories")
+    record_memories: RecordMemoriesRecordMemories = Field(alias="recordMemories", description='Record a batch of memories (embedded and written together).')
 
 
 class RecordMemoryRecordMemoryMemoryAgent(_Result):
@@ -927,7 +927,7 @@ class RecordMemoryRecordMemoryMemory(_Result):
     confidence_score: float = Field(alias="confidenceScore")
     success_rate: float | None = Field(alias="successRate", default=None)
     created_at: datetime = Field(alias="createdAt")
-    agent: RecordMemoryRecordMemoryMemoryAgent
+    agent: RecordMemoryRecordMemoryMemoryAgent = Field(description='The agent whose memory this is.')
     chosen_action: str | None = Field(alias="chosenAction", default=None)
     alternative_actions: list[str] | None = Field(alias="alternativeActions", default=None)
     error_signature: str | None = Field(alias="errorSignature", default=None)
@@ -951,15 +951,15 @@ class RecordMemoryRecordMemory(_Result):
     """`recordMemory` of RecordMemory."""
 
     id: str
-    created: bool
-    redactions: int
-    memory: RecordMemoryRecordMemoryMemory | None = None
+    created: bool = Field(description='False when a memory with this id was stored already (unchanged).')
+    redactions: int = Field(description='Secrets redacted before the memory was embedded and stored.')
+    memory: RecordMemoryRecordMemoryMemory | None = Field(default=None, description="The stored memory (null if the id belongs to another agent's memory).")
 
 
 class RecordMemory(_Result):
     """The result of RecordMemory (memories.graphql)."""
 
-    record_memory: RecordMemoryRecordMemory = Field(alias="recordMemory")
+    record_memory: RecordMemoryRecordMemory = Field(alias="recordMemory", description='Record one memory for yourself. Secrets are redacted before storing.')
 
 
 class RequestAccessRequestAccessRequester(_Result):
@@ -983,7 +983,7 @@ class RequestAccessRequestAccess(_Result):
     memory_ids: list[str] = Field(alias="memoryIds")
     reason: str
     status: RequestStatus
-    duration_hours: float | None = Field(alias="durationHours", default=None)
+    duration_hours: float | None = Field(alias="durationHours", default=None, description='How long the requester asked access for.')
     created_at: datetime = Field(alias="createdAt")
     decided_at: datetime | None = Field(alias="decidedAt", default=None)
     grant_id: str | None = Field(alias="grantId", default=None)
@@ -994,7 +994,7 @@ class RequestAccessRequestAccess(_Result):
 class RequestAccess(_Result):
     """The result of RequestAccess (sharing.graphql)."""
 
-    request_access: RequestAccessRequestAccess = Field(alias="requestAccess")
+    request_access: RequestAccessRequestAccess = Field(alias="requestAccess", description='Ask an owner for access to a scope of their memories, for a while.')
 
 
 class RetrieveMemoriesRetrieveMemoriesMemoryAgent(_Result):
@@ -1023,7 +1023,7 @@ class RetrieveMemoriesRetrieveMemoriesMemory(_Result):
     confidence_score: float = Field(alias="confidenceScore")
     success_rate: float | None = Field(alias="successRate", default=None)
     created_at: datetime = Field(alias="createdAt")
-    agent: RetrieveMemoriesRetrieveMemoriesMemoryAgent
+    agent: RetrieveMemoriesRetrieveMemoriesMemoryAgent = Field(description='The agent whose memory this is.')
     chosen_action: str | None = Field(alias="chosenAction", default=None)
     alternative_actions: list[str] | None = Field(alias="alternativeActions", default=None)
     error_signature: str | None = Field(alias="errorSignature", default=None)
@@ -1057,7 +1057,7 @@ class RetrieveMemoriesRetrieveMemories(_Result):
 class RetrieveMemories(_Result):
     """The result of RetrieveMemories (memories.graphql)."""
 
-    retrieve_memories: list[RetrieveMemoriesRetrieveMemories] = Field(alias="retrieveMemories")
+    retrieve_memories: list[RetrieveMemoriesRetrieveMemories] = Field(alias="retrieveMemories", description="The k memories most relevant to a context among those you may see: your own and those shared with you by a live grant (the spec's retrieve_relevant_memories).")
 
 
 class RevokeGrantRevokeGrantOwner(_Result):
@@ -1090,7 +1090,7 @@ class RevokeGrantRevokeGrant(_Result):
 class RevokeGrant(_Result):
     """The result of RevokeGrant (sharing.graphql)."""
 
-    revoke_grant: RevokeGrantRevokeGrant = Field(alias="revokeGrant")
+    revoke_grant: RevokeGrantRevokeGrant = Field(alias="revokeGrant", description='Revoke a grant you gave: the grantee stops seeing its memories at once.')
 
 
 class RotateApiKeyRotateApiKeyKey(_Result):
@@ -1110,7 +1110,7 @@ class RotateApiKeyRotateApiKey(_Result):
 class RotateApiKey(_Result):
     """The result of RotateApiKey (identity.graphql)."""
 
-    rotate_api_key: RotateApiKeyRotateApiKey = Field(alias="rotateApiKey")
+    rotate_api_key: RotateApiKeyRotateApiKey = Field(alias="rotateApiKey", description='Rotate: issue a new key for yourself; by default every older key is revoked.')
 
 
 class SearchMemoriesSearchMemoriesEdgesNodeMemoryAgent(_Result):
@@ -1139,7 +1139,7 @@ class SearchMemoriesSearchMemoriesEdgesNodeMemory(_Result):
     confidence_score: float = Field(alias="confidenceScore")
     success_rate: float | None = Field(alias="successRate", default=None)
     created_at: datetime = Field(alias="createdAt")
-    agent: SearchMemoriesSearchMemoriesEdgesNodeMemoryAgent
+    agent: SearchMemoriesSearchMemoriesEdgesNodeMemoryAgent = Field(description='The agent whose memory this is.')
     chosen_action: str | None = Field(alias="chosenAction", default=None)
     alternative_actions: list[str] | None = Field(alias="alternativeActions", default=None)
     error_signature: str | None = Field(alias="errorSignature", default=None)
@@ -1191,7 +1191,7 @@ class SearchMemoriesSearchMemories(_Result):
 class SearchMemories(_Result):
     """The result of SearchMemories (memories.graphql)."""
 
-    search_memories: SearchMemoriesSearchMemories = Field(alias="searchMemories")
+    search_memories: SearchMemoriesSearchMemories = Field(alias="searchMemories", description="Hybrid (vector + keyword) search over what you may see, best first. Operators may pass allAgents: true to search every agent's memories.")
 
 
 class ShareRequestsShareRequestsNodesRequester(_Result):
@@ -1215,7 +1215,7 @@ class ShareRequestsShareRequestsNodes(_Result):
     memory_ids: list[str] = Field(alias="memoryIds")
     reason: str
     status: RequestStatus
-    duration_hours: float | None = Field(alias="durationHours", default=None)
+    duration_hours: float | None = Field(alias="durationHours", default=None, description='How long the requester asked access for.')
     created_at: datetime = Field(alias="createdAt")
     decided_at: datetime | None = Field(alias="decidedAt", default=None)
     grant_id: str | None = Field(alias="grantId", default=None)
@@ -1226,13 +1226,13 @@ class ShareRequestsShareRequestsNodes(_Result):
 class ShareRequestsShareRequests(_Result):
     """`shareRequests` of ShareRequests."""
 
-    nodes: list[ShareRequestsShareRequestsNodes]
+    nodes: list[ShareRequestsShareRequestsNodes] = Field(description='The nodes of this page, without their cursors.')
 
 
 class ShareRequests(_Result):
     """The result of ShareRequests (sharing.graphql)."""
 
-    share_requests: ShareRequestsShareRequests = Field(alias="shareRequests")
+    share_requests: ShareRequestsShareRequests = Field(alias="shareRequests", description='Share requests to you (INCOMING) or from you (OUTGOING), newest first.')
 
 
 class SolutionsForErrorSolutionsForErrorAgents(_Result):
@@ -1247,13 +1247,13 @@ class SolutionsForErrorSolutionsForError(_Result):
     description: str
     success_rate: float = Field(alias="successRate")
     attempts: float
-    agents: list[SolutionsForErrorSolutionsForErrorAgents]
+    agents: list[SolutionsForErrorSolutionsForErrorAgents] = Field(description='The agents that used it.')
 
 
 class SolutionsForError(_Result):
     """The result of SolutionsForError (learning.graphql)."""
 
-    solutions_for_error: list[SolutionsForErrorSolutionsForError] = Field(alias="solutionsForError")
+    solutions_for_error: list[SolutionsForErrorSolutionsForError] = Field(alias="solutionsForError", description='Solutions used by similar failures across agents (only failures you may see).')
 
 
 class SuggestSuggestActionsEstimate(_Result):
@@ -1290,7 +1290,7 @@ class SuggestSuggestActions(_Result):
     """`actions` of SuggestSuggest."""
 
     action: str
-    success_rate: float = Field(alias="successRate")
+    success_rate: float = Field(alias="successRate", description='estimate.mean')
     estimate: SuggestSuggestActionsEstimate
     agents: list[SuggestSuggestActionsAgents]
     evidence: list[SuggestSuggestActionsEvidence]
@@ -1300,7 +1300,7 @@ class SuggestSuggest(_Result):
     """`suggest` of Suggest."""
 
     recommended: str | None = None
-    explore: str | None = None
+    explore: str | None = Field(default=None, description='An action with too few attempts to rule out.')
     rationale: str
     actions: list[SuggestSuggestActions]
 
@@ -1308,7 +1308,7 @@ class SuggestSuggest(_Result):
 class Suggest(_Result):
     """The result of Suggest (learning.graphql)."""
 
-    suggest: SuggestSuggest
+    suggest: SuggestSuggest = Field(description='Actions that worked in similar contexts, best estimated success first.')
 
 
 class SuggestActionSuggestActionsEstimate(_Result):
@@ -1345,7 +1345,7 @@ class SuggestActionSuggestActions(_Result):
     """`actions` of SuggestActionSuggest."""
 
     action: str
-    success_rate: float = Field(alias="successRate")
+    success_rate: float = Field(alias="successRate", description='estimate.mean')
     estimate: SuggestActionSuggestActionsEstimate
     agents: list[SuggestActionSuggestActionsAgents]
     evidence: list[SuggestActionSuggestActionsEvidence]
@@ -1355,7 +1355,7 @@ class SuggestActionSuggest(_Result):
     """`suggest` of SuggestAction."""
 
     recommended: str | None = None
-    explore: str | None = None
+    explore: str | None = Field(default=None, description='An action with too few attempts to rule out.')
     rationale: str
     actions: list[SuggestActionSuggestActions]
 
@@ -1363,13 +1363,13 @@ class SuggestActionSuggest(_Result):
 class SuggestAction(_Result):
     """The result of SuggestAction (agent.graphql)."""
 
-    suggest: SuggestActionSuggest
+    suggest: SuggestActionSuggest = Field(description='Actions that worked in similar contexts, best estimated success first.')
 
 
 class ViewerViewer(_Result):
     """`viewer` of Viewer."""
 
-    agent_id: str | None = Field(alias="agentId", default=None)
+    agent_id: str | None = Field(alias="agentId", default=None, description='Null for the operator key from the settings.')
     operator: bool
     key_prefix: str = Field(alias="keyPrefix")
 
@@ -1377,7 +1377,7 @@ class ViewerViewer(_Result):
 class Viewer(_Result):
     """The result of Viewer (identity.graphql)."""
 
-    viewer: ViewerViewer
+    viewer: ViewerViewer = Field(description='Who you are, as your API key says.')
 
 
 DOCUMENTS: dict[str, str] = {
