@@ -135,7 +135,7 @@ def test_every_tool_over_stdio_in_process(api_url: str, api_keys: dict[str, str]
 def test_bob_sees_nothing_of_alices_private_memory_through_any_tool(api_url: str, api_keys: dict[str, str]) -> None:
     secret_context = "kafka consumer lag spiked after the partition rebalance in region eu-west"
 
-    async def go() -> list[str]:
+    async def go() -> tuple[list[str], list[str]]:
         async with http_client(api_url, api_keys["alice"]) as alice:
             for i, outcome in enumerate(["SUCCESS", "SUCCESS", "FAILURE"]):
                 await call(alice, "record_outcome", context=secret_context, action=f"alice-private-fix-{i % 2}",
@@ -155,10 +155,23 @@ def test_bob_sees_nothing_of_alices_private_memory_through_any_tool(api_url: str
                 seen.append(text + json.dumps(data))
             for uri in ("engram://patterns/all", "engram://prevention-checks/all"):
                 seen.append((await bob.read_resource(uri)).contents[0].text)
-        return seen
+            # Writes answer with what is known across agents (similar failures, solutions, the branch's record):
+            # none of it may be alice's.
+            written = []
+            for tool, arguments in [
+                ("report_failure", {"error_message": "ConsumerLagError: lag 90000 on orders-7", "context": secret_context}),
+                ("record_outcome", {"context": secret_context, "action": "alice-private-fix-0", "outcome": "FAILURE"}),
+            ]:
+                text, data = await call(bob, tool, **arguments)
+                written.append(text + json.dumps(data))
+        return seen, written
 
-    for answer in run(go):
+    seen, written = run(go)
+    for answer in seen:
         assert "alice" not in answer and "kafka" not in answer.lower(), answer[:500]
+    for answer in written:
+        assert "alice" not in answer.replace("alice-private-fix-0", "bob's own action"), answer[:500]
+    assert '"attempts": 1.0' in written[1] or '"attempts": 1' in written[1], written[1]  # only bob's own decision
 
 
 def test_a_bad_key_is_refused(api_url: str, api_keys: dict[str, str], settings) -> None:
