@@ -5,7 +5,6 @@ bad keys, errors with their codes, and the audit of a cross-agent read made thro
 from __future__ import annotations
 
 import json
-from contextlib import asynccontextmanager
 from pathlib import Path
 import sys
 from typing import Any

@@ -32,11 +32,12 @@ class _Input(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
 
-def _jsonable(value: Any) -> Any:
+def json_value(value: Any) -> Any:
+    """A variable's value as JSON: input models by their GraphQL names (unset fields left out), enums by name."""
     if isinstance(value, BaseModel):
         return value.model_dump(mode="json", by_alias=True, exclude_none=True)
     if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
+        return [json_value(v) for v in value]
     if hasattr(value, "value") and isinstance(getattr(value, "value"), str):  # enums
         return value.value
     if hasattr(value, "isoformat"):
@@ -49,7 +50,7 @@ def body_for(name: str, variables: Mapping[str, Any]) -> dict[str, Any]:
     from engram.client.generated import DOCUMENTS
 
     return {"query": DOCUMENTS[name], "operationName": name,
-            "variables": {k: _jsonable(v) for k, v in variables.items() if v is not None}}
+            "variables": {k: json_value(v) for k, v in variables.items() if v is not None}}
 
 
 def data_of(response: httpx.Response) -> dict[str, Any]:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from graphql import (
     DocumentNode, FieldNode, FragmentDefinitionNode, FragmentSpreadNode, GraphQLEnumType, GraphQLInputObjectType,
-    GraphQLInterfaceType, GraphQLList, GraphQLNamedType, GraphQLNonNull, GraphQLObjectType, GraphQLScalarType,
+    GraphQLList, GraphQLNamedType, GraphQLNonNull, GraphQLScalarType,
     GraphQLSchema, InlineFragmentNode, OperationDefinitionNode, SelectionSetNode, build_schema, get_named_type,
     parse, print_ast, validate, visit, Visitor,
 )

@@ -14,7 +14,7 @@ from engram.api.context import RequestContext, Resources
 from engram.api.gql.loaders import build_loaders
 from engram.auth.service import Caller
 from engram.client import AsyncEngramClient, EngramClientError
-from engram.client.base import _jsonable
+from engram.client.base import json_value
 from engram.client.generated import DOCUMENTS
 
 
@@ -31,7 +31,7 @@ class Executor(Protocol):
 
 
 def _variables(variables: dict[str, Any]) -> dict[str, Any]:
-    return {k: _jsonable(v) for k, v in variables.items() if v is not None}
+    return {k: json_value(v) for k, v in variables.items() if v is not None}
 
 
 class InProcessExecutor:
@@ -70,6 +70,6 @@ class HttpExecutor:
 
     async def run(self, operation: str, variables: dict[str, Any]) -> dict[str, Any]:
         try:
-            return await self.client._execute(operation, variables)
+            return await self.client.execute(operation, **variables)
         except EngramClientError as exc:
             raise OperationError(exc.code, exc.message, exc.hint) from exc
