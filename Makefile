@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run test stop doctor bench clean
+.PHONY: install run test stop doctor bench clean chromium
 
 # The virtualenv, rebuilt when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -21,8 +21,13 @@ run: install
 	$(BIN)/engram up
 
 ## The whole test suite against a real Neo4j that the test session starts (or NEO4J_URI).
-test: install
+test: install chromium
 	$(BIN)/pytest
+
+## Debian's Chromium + ChromeDriver for the playground's offline browser test (installed once, needs root/apt).
+chromium:
+	@command -v chromium >/dev/null && command -v chromedriver >/dev/null || \
+		(apt-get update -qq && apt-get install -y -qq chromium chromium-driver)
 
 stop: install
 	$(BIN)/engram db stop
@@ -51,6 +56,7 @@ bench: $(BENCH_STAMP)
 	$(BIN)/python -m bench.grouping_offline --loghub $(LOGHUB)
 	$(BIN)/python -m bench.learning_sim
 	$(BIN)/python -m bench.perf
+	$(BIN)/python -m bench.mcp_latency
 	$(BIN)/python -m bench.retention_cleanup
 	$(BIN)/python -m bench.patterns --loghub $(LOGHUB) --scale 10000
 	$(BIN)/python -m bench.summary

@@ -58,6 +58,9 @@ def test_every_operation_runs(gql: dict[str, GraphQLClient]) -> None:
     })["learnFromFailure"]
     assert learned["signature"] and learned["patternId"]
     suggestion = ops.run(alice, "Suggest", context="auth API request timed out")["suggest"]
+    among = ops.run(alice, "SuggestAction", context="auth API request timed out",
+                    candidates=["increase-timeout", "never-tried"])["suggest"]
+    assert "never-tried" in {a["action"] for a in among["actions"]}
     assert suggestion["recommended"] == "retry-with-exponential-backoff"
     prediction = ops.run(alice, "PredictOutcome", context="auth API request timed out",
                          action="increase-timeout")["predictOutcome"]

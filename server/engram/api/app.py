@@ -1,5 +1,6 @@
 """create_app(settings) -> Starlette: the lifespan owns the Neo4j driver, the model and the engine services;
-GraphQL at /graphql (GraphiQL in browsers when enabled), /health, and a request body size limit."""
+GraphQL at /graphql (GraphiQL in browsers when enabled, its assets under /playground), MCP at /mcp, /health,
+and a request body size limit."""
 
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ from concurrent.futures import ThreadPoolExecutor
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse
-from starlette.routing import Route
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Mount, Route
 
 from engram.api.context import RequestContext, bearer_token
 from engram.api.gql.loaders import build_loaders
@@ -20,9 +21,11 @@ from engram.api.gql.schema import build_schema
 from engram.api.health_probe import HealthProbe
 from engram.api.http import GraphQLOverHTTP
 from engram.api.limits import BodySizeLimit
+from engram.api.playground import ASSETS_PATH, assets_app, playground_response
 from engram.config import Settings
 from engram.embeddings import SentenceTransformerEmbedder
 from engram.health import check_health
+from engram.mcp.http import build_mcp_http
 from engram.periodic import PeriodicJob
 from engram.privacy.retention import RetentionScheduler
 from engram.services import Services, build_services
@@ -35,9 +38,15 @@ class EngramGraphQL(GraphQLOverHTTP):
         return RequestContext(request=request, resources=resources, token=bearer_token(request),
                               loaders=build_loaders(resources))
 
+    async def render_graphql_ide(self, request: Request) -> Response:  # type: ignore[override]
+        return playground_response()  # pinned local assets under a self-only CSP, never a CDN
+
 
 def create_app(settings: Settings, *, driver_factory: Callable[[Settings], Driver] = open_driver) -> Starlette:
     """`driver_factory` lets a test wrap the real driver (e.g. to count round trips)."""
+
+    schema = build_schema(settings)
+    mcp_endpoint, mcp_server = build_mcp_http(schema)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
@@ -55,7 +64,8 @@ def create_app(settings: Settings, *, driver_factory: Callable[[Settings], Drive
         analysis = PeriodicJob("pattern analysis", app.state.resources.learning.analyze, settings.analyze_interval_s)
         analysis.start()  # periodic pattern recognition (ENGRAM_ANALYZE_INTERVAL_S; 0 turns it off)
         try:
-            yield
+            async with mcp_server.session_manager.run():
+                yield
         finally:
             await app.state.health.stop()
             await analysis.stop()
@@ -70,13 +80,15 @@ def create_app(settings: Settings, *, driver_factory: Callable[[Settings], Drive
     async def root(request: Request) -> RedirectResponse:
         return RedirectResponse("/graphql")
 
-    graphql_app = EngramGraphQL(build_schema(settings), graphql_ide="graphiql" if settings.graphiql_enabled else None,
+    graphql_app = EngramGraphQL(schema, graphql_ide="graphiql" if settings.graphiql_enabled else None,
                                 allow_queries_via_get=True, multipart_uploads_enabled=False)
     return Starlette(
         routes=[
             Route("/", root),
             Route("/health", health),
             Route("/graphql", graphql_app, methods=["GET", "POST"]),
+            Route("/mcp", mcp_endpoint, methods=["GET", "POST", "DELETE"]),
+            Mount(ASSETS_PATH, assets_app()),
         ],
         middleware=[Middleware(BodySizeLimit, max_bytes=settings.api_max_body_bytes)],
         lifespan=lifespan,

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import typer
 
 from engram.auth.service import ApiKeyService, IssuedKey
-from engram.cli.output import FormatOption, OutputFormat, console, emit, emit_table, format_time, handle_errors, settings_from
+from engram.cli.output import FormatOption, OutputFormat, console, emit, emit_json, emit_table, format_time, handle_errors, settings_from
 from engram.cli.services import engine_services
+from engram.errors import BadInputError
 from engram.storage.schema import apply_schema
 
 app = typer.Typer(help="Agents and their API keys for the GraphQL API.", no_args_is_help=True)
@@ -42,14 +45,30 @@ def create(
     ctx: typer.Context,
     name: str = typer.Argument(..., help="The agent's id, e.g. alice."),
     operator: bool = typer.Option(False, "--operator", help="May search all agents and act for any agent (audited)."),
+    save: Path = typer.Option(None, "--save", help="Also write the key to this new file (mode 0600), e.g. for "
+                                                   "ENGRAM_API_KEY_FILE."),
     output: OutputFormat = FormatOption,
 ) -> None:
     """Create an agent and print its first API key (once; only its hash is stored)."""
     settings = settings_from(ctx)
+    if save is not None and save.exists():
+        raise BadInputError(f"{save} exists already; a key file is never overwritten.")
     with key_service(ctx) as service:
         apply_schema(service.repository.driver, settings)  # the ApiKey constraints exist before the first key
         issued = service.create_agent(name, operator=operator)
+    if save is not None:
+        save_key(save, issued.token)
     _emit_issued(issued, output, "Created")
+    if save is not None and output is not OutputFormat.json:
+        console.print(f"[dim]Saved to {save}: `export ENGRAM_API_KEY=$(cat {save})`.[/dim]")
+
+
+def save_key(path: Path, token: str) -> None:
+    """The key in a file only its owner can read, created fresh (O_EXCL: never over another file)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        handle.write(token + "\n")
 
 
 @app.command()

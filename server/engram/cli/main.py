@@ -6,6 +6,7 @@ import typer
 
 from engram.cli import agent, db, doctor, learning, memory, prevention, serve, task
 from engram.cli import audit, consent, knowledge, retention
+from engram.cli import mcp as mcp_cli
 
 app = typer.Typer(
     name="engram",
@@ -26,6 +27,7 @@ app.add_typer(audit.app, name="audit")
 app.command()(doctor.doctor)
 app.command()(serve.serve)
 app.command()(serve.up)
+app.command()(mcp_cli.mcp)
 
 api_app = typer.Typer(help="The GraphQL API's contracts.", no_args_is_help=True)
 app.add_typer(api_app, name="api")

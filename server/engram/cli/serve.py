@@ -62,6 +62,7 @@ def up(
 def _print_urls(settings, host: str, port: int) -> None:
     console.print("[bold]Engram Memory[/bold]")
     console.print(f"  GraphiQL:      http://{host}:{port}/graphql")
+    console.print(f"  MCP:           http://{host}:{port}/mcp  (stdio: `engram mcp`)")
     console.print(f"  Health:        http://{host}:{port}/health")
     console.print(f"  Neo4j Browser: {settings.browser_url}")
     console.print(f"  Bolt:          {settings.bolt_uri}")
