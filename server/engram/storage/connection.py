@@ -10,10 +10,12 @@ from neo4j import exceptions as neo4j_errors
 
 from engram.config import Settings
 from engram.errors import BadInputError, DatabaseUnavailableError
+from engram.storage.failfast import FailFastDriver
 
 
 def open_driver(settings: Settings) -> neo4j.Driver:
-    """A driver for the configured server; connectivity is checked, so failures surface here."""
+    """A driver for the configured server; connectivity is checked, so failures surface here. It fails
+    fast while Neo4j is unreachable and recovers by itself when it is back."""
     auth = settings.credentials()
     driver = neo4j.GraphDatabase.driver(
         settings.bolt_uri, auth=auth, max_connection_pool_size=64,
@@ -24,7 +26,8 @@ def open_driver(settings: Settings) -> neo4j.Driver:
     )
     with map_driver_errors(settings.bolt_uri):
         driver.verify_connectivity()
-    return driver
+    # While Neo4j is down, calls fail at once instead of each waiting out the retries (storage/failfast.py).
+    return FailFastDriver(driver)  # type: ignore[return-value]  # a neo4j.Driver in all but name
 
 
 @contextmanager
