@@ -5,7 +5,10 @@
 
 In one run against the benchmark Neo4j (emptied first), for each writer count, threads in this process
 call, for `--seconds` each:
-- `audited`: AuditLog.record — one event per transaction, appended under the (:AuditHead) lock;
+- `audited (one tx per event)`: AuditLog.record without group commit — each event its own transaction,
+  appended under the (:AuditHead) lock (the design before issue 15);
+- `audited (group commit)`: AuditLog.record as the service runs it — events of concurrent callers share
+  one transaction (privacy/audit_batch.py);
 - `unaudited`: the same event's properties written as a plain node in its own transaction, no head lock
   (the same commit cost without the chain: the baseline the head is compared against);
 - `grant+revoke`: ConsentService.grant then revoke (a real audited write path: change + event in one
@@ -74,11 +77,15 @@ def main() -> None:
     wipe_database(driver, settings)
     apply_schema(driver, settings)
     audit = AuditLog(driver, settings)
+    unbatched = AuditLog(driver, settings, group_commit=False)  # one transaction (and head lock) per event
     consent = ConsentService(driver, settings, audit)
     run_id = uuid.uuid4().hex[:6]
 
     def audited(w: int, n: int) -> None:
-        audit.record("grant", f"bench-{w}", f"bench-{w}", [f"g-{run_id}-{w}-{n}"], {"scope": "domain", "value": "db"})
+        unbatched.record("grant", f"bench-{w}", f"bench-{w}", [f"g-{run_id}-{w}-{n}"], {"scope": "domain", "value": "db"})
+
+    def audited_grouped(w: int, n: int) -> None:
+        audit.record("grant", f"bench-{w}", f"bench-{w}", [f"h-{run_id}-{w}-{n}"], {"scope": "domain", "value": "db"})
 
     def unaudited(w: int, n: int) -> None:
         driver.execute_query(UNAUDITED, row={"id": f"u-{run_id}-{w}-{n}", "type": "grant", "actor_id": f"bench-{w}",
@@ -90,7 +97,8 @@ def main() -> None:
         grant = consent.grant(f"bench-owner-{w}", grantee=f"bench-grantee-{w}", scope="domain", value=f"d{n}")
         consent.revoke(f"bench-owner-{w}", grant.id)
 
-    ops = {"audited": audited, "unaudited": unaudited, "grant+revoke": grant_revoke}
+    ops = {"audited (one tx per event)": audited, "audited (group commit)": audited_grouped,
+           "unaudited": unaudited, "grant+revoke": grant_revoke}
     writer_counts = [int(x) for x in args.writers.split(",")]
     cells: dict[tuple[str, int], list[tuple[float, float, float]]] = {}
     try:
@@ -111,11 +119,13 @@ def main() -> None:
         rates = [r[0] for r in runs]
         lines.append(f"| {name} | {writers} | {statistics.median(rates):.0f} ({min(rates):.0f}–{max(rates):.0f}) "
                      f"| {statistics.median(r[1] for r in runs):.1f} | {statistics.median(r[2] for r in runs):.1f} |")
-    lines += ["", "| writers | audited ÷ unaudited writes/s |", "|---:|---:|"]
+    lines += ["", "| writers | audited ÷ unaudited, one tx per event | audited ÷ unaudited, group commit |",
+              "|---:|---:|---:|"]
     for writers in writer_counts:
-        a = statistics.median(r[0] for r in cells[("audited", writers)])
         u = statistics.median(r[0] for r in cells[("unaudited", writers)])
-        lines.append(f"| {writers} | {a / u:.2f} |")
+        a = statistics.median(r[0] for r in cells[("audited (one tx per event)", writers)])
+        g = statistics.median(r[0] for r in cells[("audited (group commit)", writers)])
+        lines.append(f"| {writers} | {a / u:.2f} | {g / u:.2f} |")
     lines += ["", f"Chain verified after the run: {'yes' if report.ok else 'NO'} ({report.checked} events"
               f"{'' if report.ok else '; ' + '; '.join(report.problems[:3])})."]
     write_report("audit_throughput", "\n".join(lines))

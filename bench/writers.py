@@ -39,7 +39,7 @@ class Outcome:
     data: dict | None = None
 
 
-def post(http: httpx.Client, url: str, key: str, query: str, variables: dict, timeout: float = 60) -> Outcome:
+def post(http: httpx.Client, url: str, key: str, query: str, variables: dict, timeout: float = 180) -> Outcome:
     started = time.monotonic()
     try:
         response = http.post(url + "/graphql", json={"query": query, "variables": variables},

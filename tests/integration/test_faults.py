@@ -61,6 +61,19 @@ def _wait_for_acks(ledger: Ledger, count: int, timeout_s: float = 120) -> None:
         time.sleep(0.2)
 
 
+def _wait_healthy(stack: Stack, timeout_s: float = 300) -> None:
+    """/health 200 from the running service (a cold Neo4j on a busy machine is slow to answer at first)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            if httpx.get(stack.service.url + "/health", timeout=120).status_code == 200:
+                return
+        except httpx.TimeoutException:
+            pass
+        assert time.monotonic() < deadline, "the service did not become healthy again"
+        time.sleep(0.5)
+
+
 def _integrity(stack: Stack, ledger: Ledger) -> IntegrityReport:
     return check(stack.driver, stack.settings.neo4j_database, memories_sent=ledger.memories_sent,
                  memories_acked=ledger.memories_acked, decisions_sent=ledger.decisions_sent,
@@ -133,10 +146,7 @@ def test_kill_neo4j_under_writers_fails_fast_recovers_and_loses_nothing(stack: S
     restarted = stack.restart_neo4j()
     assert restarted.returncode == 0, restarted.stdout + restarted.stderr
     # The same service process answers again, without a restart.
-    deadline = time.monotonic() + 90
-    while httpx.get(stack.service.url + "/health", timeout=30).status_code != 200:
-        assert time.monotonic() < deadline, "the service did not recover after Neo4j came back"
-        time.sleep(0.5)
+    _wait_healthy(stack)
     assert stack.service.process.poll() is None
     recovered = time.monotonic() - down["killed_at"]
 
@@ -252,17 +262,20 @@ def test_backup_and_restore_round_trip(stack: Stack, tmp_path) -> None:
     assert again.returncode != 0 and "exists" in again.stdout + again.stderr
 
     # Change the database after the backup; the restore must bring back exactly the backed-up state.
-    deadline = time.monotonic() + 90
-    while True:
-        with httpx.Client() as http:
-            out = post(http, stack.service.url, stack.keys["w2"], RECORD_MEMORIES,
-                       {"inputs": [{"kind": "KNOWLEDGE", "id": "after-backup", "domain": "d", "context": "later",
-                                    "statement": "s"}]})
-        if out.ok or time.monotonic() > deadline:
-            break
-        time.sleep(0.5)
+    _wait_healthy(stack)
+    with httpx.Client() as http:
+        out = post(http, stack.service.url, stack.keys["w2"], RECORD_MEMORIES,
+                   {"inputs": [{"kind": "KNOWLEDGE", "id": "after-backup", "domain": "d", "context": "later",
+                                "statement": "s"}]}, timeout=300)
     assert out.ok, out
     assert snapshot()["memories"] != before["memories"]
+
+    changed = snapshot()
+    junk = tmp_path / "junk.dump"
+    junk.write_bytes(b"not a neo4j dump" * 100)
+    refused = stack.cli("db", "restore", str(junk), "--yes")
+    assert refused.returncode == 2 and "not a Neo4j dump" in refused.stdout + refused.stderr
+    assert snapshot() == changed  # a bad file is refused before anything is stopped or replaced
 
     done = stack.cli("db", "restore", str(dump), "--yes")
     assert done.returncode == 0, done.stdout + done.stderr

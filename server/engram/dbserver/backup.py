@@ -51,14 +51,20 @@ def restore(server: ManagedNeo4j, source: Path, *, log: Callable[[str], object] 
     if not source.is_file():
         raise BadInputError(f"No backup file at {source}.")
     database = server.settings.neo4j_database
-    with _stopped(server, log, always_start=True), tempfile.TemporaryDirectory(dir=server.home) as work:
+    with tempfile.TemporaryDirectory(dir=server.home) as work:
         # neo4j-admin reads `<database>.dump` from a folder; a link avoids copying a large file.
         staged = Path(work) / f"{database}.dump"
         try:
             staged.symlink_to(source)
         except OSError:
             shutil.copy2(source, staged)
-        _admin(server, "database", "load", database, f"--from-path={work}", "--overwrite-destination=true")
+        # Read the archive before stopping anything: a file that is no dump leaves the database as it is.
+        try:
+            _admin(server, "database", "load", "--info", f"--from-path={work}", database)
+        except DatabaseStartError as exc:
+            raise BadInputError(f"{source} is not a Neo4j dump that can be loaded.\n{exc.message}") from exc
+        with _stopped(server, log, always_start=True):
+            _admin(server, "database", "load", database, f"--from-path={work}", "--overwrite-destination=true")
     return BackupResult(source, source.stat().st_size, database, True)
 
 

@@ -2,7 +2,7 @@
 
 Each event stores `seq`, `prev_hash` and `hash = sha256(canonical JSON of every other field)`.
 Writers append under the lock of one (:AuditHead) node taken in the same transaction, so the
-chain is a single line; `verify()` recomputes it and names the sequence number of any edited,
+chain is a single line (standalone events of concurrent callers share one transaction: audit_batch.py); `verify()` recomputes it and names the sequence number of any edited,
 inserted or removed event. Text in `details` is redacted before it is hashed and stored.
 """
 
@@ -22,6 +22,7 @@ from engram.config import Settings
 from engram.entities.memory import AgentMemory
 from engram.entities.privacy import OPERATOR, AuditEvent, AuditEventType, VerificationReport
 from engram.errors import BadInputError
+from engram.privacy.audit_batch import GroupCommit
 from engram.privacy.redaction import Redactor
 from engram.storage.catalog import catalog_for
 from engram.storage.connection import map_driver_errors
@@ -145,12 +146,15 @@ def _to_event(props: dict) -> AuditEvent:
 # ---------------------------------------------------------------- the log on Neo4j
 
 class AuditLog:
-    def __init__(self, driver: neo4j.Driver, settings: Settings, redactor: Redactor | None = None) -> None:
+    def __init__(self, driver: neo4j.Driver, settings: Settings, redactor: Redactor | None = None, *,
+                 group_commit: bool = True) -> None:
         self.driver = driver
         self.database = settings.neo4j_database
         self.uri = settings.bolt_uri
         self.queries = catalog_for(settings.cypher_dir)
         self.redactor = redactor or Redactor()
+        # Concurrent record_many calls share one transaction (and one wait for the head lock).
+        self._group = GroupCommit(self._append_in_transaction) if group_commit else None
 
     # ---- writing
     def record(self, event_type: str | AuditEventType, actor_id: str, owner_id: str | None,
@@ -163,8 +167,11 @@ class AuditLog:
         if not entries:
             return []
         clean = [self._cleaned(e) for e in entries]
+        return self._group.submit(clean) if self._group is not None else self._append_in_transaction(clean)
+
+    def _append_in_transaction(self, entries: list[AuditEntry]) -> list[AuditEvent]:
         with map_driver_errors(self.uri), self.driver.session(database=self.database) as session:
-            return session.execute_write(self._append, clean)
+            return session.execute_write(self._append, entries)
 
     def run_audited(self, work: Callable[[neo4j.ManagedTransaction], tuple[T, Sequence[AuditEntry]]]) -> T:
         """Run a write and append the events it reports in the same transaction: the change and its
