@@ -101,6 +101,7 @@ class Stack:
         self.env = base | {
             "ENGRAM_HOME": str(self.home), "ENGRAM_INSTANCE": name, "ENGRAM_BOLT_PORT": str(bolt),
             "ENGRAM_HTTP_PORT": str(http), "ENGRAM_HEAP_SIZE": heap, "ENGRAM_PAGECACHE_SIZE": pagecache,
+            "ENGRAM_START_TIMEOUT_S": "600",  # a busy 2-core machine may need minutes to start the JVM
         }
         self.settings = Settings(project_root=REPO, home=self.home, instance=name, bolt_port=bolt,
                                  http_port=http, heap_size=heap, pagecache_size=pagecache)

@@ -5,6 +5,8 @@ tests kill it."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 import time
 from collections import Counter
@@ -54,7 +56,7 @@ def _run_writers(stack: Stack, ledger: Ledger, during) -> None:
             w.join(timeout=120)
 
 
-def _wait_for_acks(ledger: Ledger, count: int, timeout_s: float = 120) -> None:
+def _wait_for_acks(ledger: Ledger, count: int, timeout_s: float = 600) -> None:
     deadline = time.monotonic() + timeout_s
     while len(ledger.memories_acked) < count:
         assert time.monotonic() < deadline, f"only {len(ledger.memories_acked)} memories acknowledged"
@@ -110,7 +112,7 @@ def test_kill_neo4j_under_writers_fails_fast_recovers_and_loses_nothing(stack: S
     down: dict = {}
 
     def crash_while_writing() -> None:
-        _wait_for_acks(ledger, 60)
+        _wait_for_acks(ledger, 24)
         stack.kill9_neo4j()
         down["killed_at"] = time.monotonic()
         # Requests in flight at the kill wait out the driver's retries; once one has failed, the service
@@ -173,12 +175,23 @@ def test_periodic_jobs_log_one_line_per_failed_run(stack: Stack) -> None:
     assert "Traceback" not in log, log[log.index("Traceback") - 500:][:3000]
 
 
+def test_model_that_cannot_load_is_a_clear_startup_error(stack: Stack) -> None:
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "engram.cli.main", "serve", "--port", "1"],
+                          env=stack.env | {"ENGRAM_EMBEDDING_MODEL": "no-such-model"},
+                          capture_output=True, text=True, timeout=300)
+    output = done.stdout + done.stderr
+    assert done.returncode != 0 and "Unknown embedding model 'no-such-model'" in output, output[-2000:]
+    assert "Application startup failed" in output
+    print(f"\n[model] a model that cannot load stops `engram serve` in {time.monotonic() - started:.0f} s")
+
+
 def test_kill_service_mid_batch_then_retry(stack: Stack) -> None:
     ledger = Ledger()
     counts: dict = {}
 
     def crash_service() -> None:
-        _wait_for_acks(ledger, 60)
+        _wait_for_acks(ledger, 24)
         stack.service.kill9()
         counts["killed"] = True
         time.sleep(1)  # writers see the connection refused
