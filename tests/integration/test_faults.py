@@ -21,7 +21,8 @@ from bench.writers import RECORD_DECISION, RECORD_MEMORIES, Ledger, Writer, deci
 from engram.auth.service import ApiKeyService
 from engram.privacy.audit import AuditLog
 
-pytestmark = pytest.mark.integration
+# Restarting a JVM on a busy 2-core machine takes minutes: the tests that do get a wider timeout.
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(1800)]
 
 AGENTS = ("w0", "w1", "w2", "w3")
 FAIL_FAST_S = 5.0  # once Neo4j is known down, a request fails within this: no driver retries (ms on an idle machine)
