@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run test stop doctor bench clean chromium
+.PHONY: install run test stop doctor bench soak clean chromium
 
 # The virtualenv, rebuilt when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -58,9 +58,14 @@ bench: $(BENCH_STAMP)
 	$(BIN)/python -m bench.perf
 	$(BIN)/python -m bench.mcp_latency
 	$(BIN)/python -m bench.retention_cleanup
+	$(BIN)/python -m bench.audit_throughput --seconds 5
 	$(BIN)/python -m bench.patterns --loghub $(LOGHUB) --scale 10000
 	$(BIN)/python -m bench.summary
 	$(BIN)/engram db stop
+
+## The 30-minute soak (issue 15): its own Neo4j and service, mixed load; bench/results/soak.md and soak.png.
+soak: $(BENCH_STAMP)
+	$(BIN)/python -m bench.soak --minutes 30
 
 clean:
 	-$(BIN)/engram db stop

@@ -1,6 +1,10 @@
 // Count a decision memory into its DecisionTemplate's branch for the chosen action — once:
-// a decision already linked to a template is not counted again (idempotent).
+// a decision already linked to a template is not counted again (idempotent). The memory is locked
+// before that is read, so two concurrent retries of one decision cannot both count it.
 MATCH (m:Memory:Decision {id: $memory_id, agent_id: $agent_id})
+SET m._LOCK_ = true
+REMOVE m._LOCK_
+WITH m
 MERGE (t:DecisionTemplate {id: $template_id})
   ON CREATE SET t.context_signature = $signature, t.created_at = datetime(), t.attempts = 0,
                 t.confidence_threshold = $confidence_threshold

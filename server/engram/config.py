@@ -57,6 +57,13 @@ class Settings(BaseSettings):
     pagecache_size: str = "512m"
     start_timeout_s: float = Field(default=180.0, gt=0)
 
+    # --- How long a request waits on an unreachable or busy Neo4j before DATABASE_UNAVAILABLE.
+    neo4j_connect_timeout_s: float = Field(default=3.0, gt=0, description="Opening one Bolt connection.")
+    neo4j_acquire_timeout_s: float = Field(default=10.0, gt=0, description="Waiting for a pooled connection.")
+    neo4j_retry_time_s: float = Field(
+        default=3.0, ge=0, description="The driver retries transient errors (deadlocks, a dropped connection) "
+                                       "for this long; past it, requests fail fast while Neo4j is down.")
+
     # --- Embeddings.
     embedding_model: str = "all-MiniLM-L6-v2"
     embedding_dimension: int = 384

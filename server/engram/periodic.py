@@ -20,6 +20,7 @@ class PeriodicJob:
         self.report = report
         self._task: asyncio.Task | None = None
         self.runs = 0
+        self.failures = 0
 
     def start(self) -> None:
         if self.interval_s > 0 and self._task is None:
@@ -42,5 +43,9 @@ class PeriodicJob:
                 self.runs += 1
                 if self.report is not None:
                     self.report(result)
-            except Exception:  # a failed run must not stop the next one (or the service)
-                log.exception("%s failed; will try again in %.0f s", self.name, self.interval_s)
+            except Exception as exc:  # a failed run must not stop the next one (or the service)
+                self.failures += 1
+                # One line, not a traceback: while Neo4j is down this repeats every interval.
+                reason = " ".join(str(exc).split()) or type(exc).__name__
+                log.error("%s failed (%s: %s); will try again in %.0f s",
+                          self.name, getattr(exc, "code", type(exc).__name__), reason[:300], self.interval_s)

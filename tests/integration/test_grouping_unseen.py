@@ -15,17 +15,13 @@ from tests.synthetic_logs import synthetic_system
 pytestmark = pytest.mark.integration
 
 
-def test_analyze_groups_a_generated_system_into_its_templates(
-        db: neo4j.Driver, embedder: SentenceTransformerEmbedder, settings: Settings) -> None:
+def test_analyze_groups_a_generated_system_into_its_templates(db: neo4j.Driver, learning: LearningEngine) -> None:
     messages, truth = synthetic_system(seed=2027, lines=600)
-    engine = LearningEngine(db, embedder, settings)
-    try:
-        engine.memories.record_many([
-            build_memory(agent=f"agent-{i % 3}", kind="failure", context=m, error=m, memory_id=f"syn-{i}")
-            for i, m in enumerate(messages)])
-        report = engine.analyze()
-    finally:
-        engine.memories.close()
+    engine = learning
+    engine.memories.record_many([
+        build_memory(agent=f"agent-{i % 3}", kind="failure", context=m, error=m, memory_id=f"syn-{i}")
+        for i, m in enumerate(messages)])
+    report = engine.analyze()
     records = db.execute_query(
         "UNWIND $ids AS id MATCH (f:Memory {id: id})-[:INSTANCE_OF]->(p:FailurePattern) RETURN f.id AS id, p.id AS p",
         ids=[f"syn-{i}" for i in range(len(messages))]).records

@@ -1,12 +1,15 @@
-"""`engram db start|stop|status|init`: the Neo4j server Engram runs, and its schema."""
+"""`engram db start|stop|status|init|seed|backup|restore`: the Neo4j server Engram runs, and its schema."""
 
 from __future__ import annotations
 
 from dataclasses import asdict
+from pathlib import Path
 
 import typer
 
 from engram.cli.output import FormatOption, OutputFormat, console, emit, emit_table, handle_errors, settings_from
+from engram.dbserver.backup import backup as backup_database
+from engram.dbserver.backup import restore as restore_database
 from engram.dbserver.process import ManagedNeo4j
 from engram.storage.connection import open_driver
 from engram.storage.schema import apply_schema
@@ -76,3 +79,32 @@ def seed(ctx: typer.Context) -> None:
 
     with engine_services(ctx) as services:
         console.print(load_seeds(services, log=console.print))
+
+
+@app.command()
+@handle_errors
+def backup(ctx: typer.Context, file: Path = typer.Argument(..., help="The dump file to write."),
+           force: bool = typer.Option(False, "--force", help="Replace FILE if it exists.")) -> None:
+    """Dump the managed server's database to FILE with neo4j-admin (stops Neo4j for the dump, then starts it again).
+
+    For a server you run yourself (NEO4J_URI), run `neo4j-admin database dump` there; see the README."""
+    settings = settings_from(ctx)
+    result = backup_database(ManagedNeo4j(settings), file, overwrite=force, log=console.print)
+    console.print(f"Backed up database {result.database!r} to {result.path} ({result.size_bytes:,} bytes).")
+
+
+@app.command()
+@handle_errors
+def restore(ctx: typer.Context, file: Path = typer.Argument(..., help="A dump written by `engram db backup`."),
+            yes: bool = typer.Option(False, "--yes", "-y", help="Do not ask before replacing the database.")) -> None:
+    """Replace the managed server's database with the dump in FILE (stops Neo4j, loads, starts it again)."""
+    settings = settings_from(ctx)
+    if not yes:
+        typer.confirm(f"Replace database {settings.neo4j_database!r} in {settings.neo4j_home} with {file}?", abort=True)
+    result = restore_database(ManagedNeo4j(settings), file, log=console.print)
+    driver = open_driver(settings)
+    try:
+        apply_schema(driver, settings)  # waits until every index is ONLINE again
+    finally:
+        driver.close()
+    console.print(f"Restored database {result.database!r} from {result.path}; indexes ONLINE.")

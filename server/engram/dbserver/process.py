@@ -175,6 +175,14 @@ class ManagedNeo4j:
         self.pid_file.unlink(missing_ok=True)
         return True
 
+    def admin(self, *args: str) -> subprocess.CompletedProcess:
+        """Run `neo4j-admin ARGS` (org.neo4j.cli.AdminTool from the distribution's jars) on this server's
+        conf and data; the caller checks the return code."""
+        dist = ensure_distribution(self.settings, log=lambda *_: None)
+        java = require_tool("java", "run neo4j-admin")
+        return subprocess.run([java, "-cp", dist.classpath(), "org.neo4j.cli.AdminTool", *args],
+                              cwd=self.home, env=self._env(), capture_output=True, text=True, check=False)
+
     # ---- helpers
     def _env(self) -> dict[str, str]:
         return {**os.environ, "NEO4J_HOME": str(self.home), "NEO4J_CONF": str(self.conf_dir)}
@@ -214,10 +222,7 @@ class ManagedNeo4j:
             password = secrets.token_urlsafe(24)
         if len(password) < 8:
             raise ConfigurationError("The Neo4j password must have at least 8 characters.")
-        result = subprocess.run(
-            [java, "-cp", dist.classpath(), "org.neo4j.cli.AdminTool", "dbms", "set-initial-password", password],
-            cwd=self.home, env=self._env(), capture_output=True, text=True, check=False,
-        )
+        result = self.admin("dbms", "set-initial-password", password)
         if result.returncode != 0:
             raise DatabaseStartError(f"Could not set the initial Neo4j password:\n{result.stdout}{result.stderr}")
         if not explicit:

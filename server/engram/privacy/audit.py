@@ -2,7 +2,7 @@
 
 Each event stores `seq`, `prev_hash` and `hash = sha256(canonical JSON of every other field)`.
 Writers append under the lock of one (:AuditHead) node taken in the same transaction, so the
-chain is a single line; `verify()` recomputes it and names the sequence number of any edited,
+chain is a single line (standalone events of concurrent callers share one transaction: audit_batch.py); `verify()` recomputes it and names the sequence number of any edited,
 inserted or removed event. Text in `details` is redacted before it is hashed and stored.
 """
 
@@ -21,6 +21,7 @@ from engram.entities.audit_chain import (  # noqa: F401  (re-exported: the chain
 from engram.entities.memory import AgentMemory
 from engram.entities.privacy import OPERATOR, AuditEvent, AuditEventType, VerificationReport
 from engram.errors import BadInputError
+from engram.privacy.audit_batch import GroupCommit
 from engram.privacy.redaction import Redactor
 from engram.storage.audit import AuditRepository
 from engram.storage.base import AuditedWork, T
@@ -35,9 +36,11 @@ class AuditLog:
     """What the services call to audit: entries are redacted and capped here, then appended by the
     audit repository (alone, or in the transaction of the change they describe)."""
 
-    def __init__(self, driver: Driver, settings: Settings, redactor: Redactor) -> None:
+    def __init__(self, driver: Driver, settings: Settings, redactor: Redactor, *, group_commit: bool = True) -> None:
         self.redactor = redactor
         self.repository = AuditRepository(driver, settings, prepare=self._cleaned)
+        # Concurrent record_many calls share one transaction (and one wait for the head lock).
+        self._group = GroupCommit(self.repository.record_many) if group_commit else None
 
     # ---- writing
     def record(self, event_type: str | AuditEventType, actor_id: str, owner_id: str | None,
@@ -45,8 +48,11 @@ class AuditLog:
         return self.record_many([AuditEntry(_type(event_type), actor_id, owner_id, subject_ids, details)])[0]
 
     def record_many(self, entries: Sequence[AuditEntry]) -> list[AuditEvent]:
-        """Append entries in one transaction, in order; a retried commit appends nothing twice."""
-        return self.repository.record_many(entries)
+        """Append entries in one transaction, in order. A retried transaction that had in fact
+        committed is detected by the first entry's id, so nothing is appended twice."""
+        if not entries:
+            return []
+        return self._group.submit(list(entries)) if self._group is not None else self.repository.record_many(entries)
 
     def run_audited(self, work: AuditedWork[T]) -> T:
         """Run a write and append the events it reports in the same transaction: the change and its

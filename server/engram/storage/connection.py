@@ -10,20 +10,26 @@ from neo4j import exceptions as neo4j_errors
 
 from engram.config import Settings
 from engram.errors import BadInputError, DatabaseUnavailableError
+from engram.storage.failfast import FailFastDriver
 
 Driver = neo4j.Driver  # the type the services are handed; only storage/ names neo4j itself
 
 
 def open_driver(settings: Settings) -> neo4j.Driver:
-    """A driver for the configured server; connectivity is checked, so failures surface here."""
+    """A driver for the configured server; connectivity is checked, so failures surface here. It fails
+    fast while Neo4j is unreachable and recovers by itself when it is back."""
     auth = settings.credentials()
     driver = neo4j.GraphDatabase.driver(
-        settings.bolt_uri, auth=auth, max_connection_pool_size=64, connection_acquisition_timeout=30.0,
+        settings.bolt_uri, auth=auth, max_connection_pool_size=64,
+        connection_acquisition_timeout=settings.neo4j_acquire_timeout_s,
+        connection_timeout=settings.neo4j_connect_timeout_s,
+        max_transaction_retry_time=settings.neo4j_retry_time_s,
         notifications_min_severity="OFF",  # "property does not exist yet" warnings are expected on a young graph
     )
     with map_driver_errors(settings.bolt_uri):
         driver.verify_connectivity()
-    return driver
+    # While Neo4j is down, calls fail at once instead of each waiting out the retries (storage/failfast.py).
+    return FailFastDriver(driver)  # type: ignore[return-value]  # a neo4j.Driver in all but name
 
 
 @contextmanager
@@ -40,5 +46,10 @@ def map_driver_errors(uri: str = "") -> Iterator[None]:
             f"Neo4j at {uri} is not reachable: {exc}",
             hint="Start it with `engram db start`, or set NEO4J_URI to a running server.",
         ) from exc
+    except (neo4j_errors.TransientError, neo4j_errors.ConnectionPoolError) as exc:
+        # Still failing after the driver's retries (a database starting up, a deadlock storm, a pool
+        # exhausted by slow queries): the caller may try again later.
+        raise DatabaseUnavailableError(f"Neo4j at {uri} is busy or starting: {exc}",
+                                       hint="Try again in a few seconds.") from exc
     except neo4j_errors.ConstraintError as exc:
         raise BadInputError(f"Conflicts with stored data: {exc.message}") from exc

@@ -42,6 +42,7 @@ def check_database(driver: neo4j.Driver, settings: Settings) -> DatabaseHealth:
     health = DatabaseHealth()
     db = settings.neo4j_database
     try:
+        driver.verify_connectivity()  # one connection attempt: a down server is reported at once, not after retries
         records, _, _ = driver.execute_query(catalog.get("health/neo4j_version"), database_=db)
         kernel = next((r for r in records if r["name"] == "Neo4j Kernel"), records[0])
         health.neo4j_ok, health.neo4j_version, health.neo4j_edition = True, kernel["version"], kernel["edition"]
