@@ -1,5 +1,7 @@
 """Periodic jobs of the service (retention cleanup, pattern analysis): a worker thread per run,
-every `interval_s` seconds; 0 turns a job off, and a failed run never stops the next one."""
+every `interval_s` seconds; 0 turns a job off, and a failed run never stops the next one. With a `claim`
+(a lease held in Neo4j, engram.storage.leases), a run happens only where the claim succeeds, so several
+service processes run each job once per interval between them."""
 
 from __future__ import annotations
 
@@ -13,8 +15,9 @@ log = logging.getLogger(__name__)
 
 class PeriodicJob:
     def __init__(self, name: str, run: Callable[[], Any], interval_s: float,
-                 report: Callable[[Any], None] | None = None) -> None:
+                 report: Callable[[Any], None] | None = None, claim: Callable[[], bool] | None = None) -> None:
         self.name = name
+        self.claim = claim
         self.run = run
         self.interval_s = interval_s
         self.report = report
@@ -38,8 +41,11 @@ class PeriodicJob:
         while True:
             await asyncio.sleep(self.interval_s)
             try:
+                if self.claim is not None and not await asyncio.to_thread(self.claim):
+                    continue  # another process runs it this interval
                 result = await asyncio.to_thread(self.run)
                 self.runs += 1
+                log.info("%s ran (run %d of this process)", self.name, self.runs)
                 if self.report is not None:
                     self.report(result)
             except Exception:  # a failed run must not stop the next one (or the service)

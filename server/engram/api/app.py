@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import neo4j
 from starlette.applications import Starlette
@@ -21,12 +22,14 @@ from engram.api.http import GraphQLOverHTTP
 from engram.api.limits import BodySizeLimit
 from engram.api.services import build_resources
 from engram.config import Settings
-from engram.embeddings import SentenceTransformerEmbedder
+from engram.embedding.batching import MicroBatcher
+from engram.embeddings import build_embedder
 from engram.health import check_health
 from engram.periodic import PeriodicJob
 from engram.privacy.audit import AuditLog
 from engram.privacy.retention import RetentionScheduler, RetentionService
 from engram.storage.connection import open_driver
+from engram.storage.leases import LeaseRepository, holder_id, interval_claim
 
 
 class EngramGraphQL(GraphQLOverHTTP):
@@ -41,14 +44,24 @@ def create_app(settings: Settings, *, driver_factory: Callable[[Settings], neo4j
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # Database and model work runs on a bounded pool (asyncio.to_thread uses it); /health has its own.
+        asyncio.get_running_loop().set_default_executor(
+            ThreadPoolExecutor(settings.api_engine_threads, thread_name_prefix="engram-engine"))
+        app.state.health_pool = ThreadPoolExecutor(1, thread_name_prefix="engram-health")
         driver = await asyncio.to_thread(driver_factory, settings)
-        embedder = SentenceTransformerEmbedder(settings.embedding_model, settings.embedding_batch_size)
-        await asyncio.to_thread(embedder.info)  # load the model before the first request
+        app.state.model = build_embedder(settings)
+        await asyncio.to_thread(app.state.model.info)  # load the model before the first request
+        # Concurrent requests' texts are embedded together (ENGRAM_EMBEDDING_BATCH_WINDOW_MS).
+        embedder = MicroBatcher(app.state.model, settings.embedding_batch_window_ms / 1000, settings.embedding_batch_max)
         app.state.resources = build_resources(settings, driver, embedder)
+        # Periodic jobs run once per interval across every process that serves this database (a lease in Neo4j).
+        leases, holder = LeaseRepository(driver, settings), holder_id()
         retention = RetentionScheduler(RetentionService(driver, settings, AuditLog(driver, settings)),
-                                       settings.retention_interval_s)
+                                       settings.retention_interval_s,
+                                       claim=interval_claim(leases, "retention cleanup", holder, settings.retention_interval_s))
         retention.start()  # periodic retention cleanup (ENGRAM_RETENTION_INTERVAL_S; 0 turns it off)
-        analysis = PeriodicJob("pattern analysis", app.state.resources.learning.analyze, settings.analyze_interval_s)
+        analysis = PeriodicJob("pattern analysis", app.state.resources.learning.analyze, settings.analyze_interval_s,
+                               claim=interval_claim(leases, "pattern analysis", holder, settings.analyze_interval_s))
         analysis.start()  # periodic pattern recognition (ENGRAM_ANALYZE_INTERVAL_S; 0 turns it off)
         try:
             yield
@@ -56,11 +69,14 @@ def create_app(settings: Settings, *, driver_factory: Callable[[Settings], neo4j
             await analysis.stop()
             await retention.stop()
             app.state.resources.close()
+            embedder.close()
             driver.close()
+            app.state.health_pool.shutdown(wait=False)
 
     async def health(request: Request) -> JSONResponse:
         res: Resources = request.app.state.resources
-        report = await asyncio.to_thread(check_health, res.driver, res.embedder, res.settings)
+        report = await asyncio.get_running_loop().run_in_executor(
+            request.app.state.health_pool, check_health, res.driver, request.app.state.model, res.settings)
         return JSONResponse(report.as_dict(), status_code=200 if report.ok else 503)
 
     async def root(request: Request) -> RedirectResponse:
@@ -77,3 +93,8 @@ def create_app(settings: Settings, *, driver_factory: Callable[[Settings], neo4j
         middleware=[Middleware(BodySizeLimit, max_bytes=settings.api_max_body_bytes)],
         lifespan=lifespan,
     )
+
+
+def app_from_environment() -> Starlette:
+    """The app with settings from the environment: what each `engram serve --workers N` process builds."""
+    return create_app(Settings())
