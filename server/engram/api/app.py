@@ -29,7 +29,7 @@ from engram.periodic import PeriodicJob
 from engram.privacy.audit import AuditLog
 from engram.privacy.retention import RetentionScheduler, RetentionService
 from engram.storage.connection import open_driver
-from engram.storage.leases import LeaseRepository, holder_id, interval_claim
+from engram.storage.leases import LeaseRepository, holder_id, slot_claim
 
 
 class EngramGraphQL(GraphQLOverHTTP):
@@ -58,10 +58,10 @@ def create_app(settings: Settings, *, driver_factory: Callable[[Settings], neo4j
         leases, holder = LeaseRepository(driver, settings), holder_id()
         retention = RetentionScheduler(RetentionService(driver, settings, AuditLog(driver, settings)),
                                        settings.retention_interval_s,
-                                       claim=interval_claim(leases, "retention cleanup", holder, settings.retention_interval_s))
+                                       claim=slot_claim(leases, "retention cleanup", holder))
         retention.start()  # periodic retention cleanup (ENGRAM_RETENTION_INTERVAL_S; 0 turns it off)
         analysis = PeriodicJob("pattern analysis", app.state.resources.learning.analyze, settings.analyze_interval_s,
-                               claim=interval_claim(leases, "pattern analysis", holder, settings.analyze_interval_s))
+                               claim=slot_claim(leases, "pattern analysis", holder))
         analysis.start()  # periodic pattern recognition (ENGRAM_ANALYZE_INTERVAL_S; 0 turns it off)
         try:
             yield

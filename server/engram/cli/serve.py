@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import os
 
 import typer
@@ -28,10 +29,10 @@ def serve(
     workers = workers or settings.api_workers or os.cpu_count() or 1
     _print_urls(settings, host, port)
     if workers == 1:
-        uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="info", log_config=_log_config())
     else:  # each worker builds its app from the same environment
         uvicorn.run("engram.api.app:app_from_environment", factory=True, workers=workers, host=host, port=port,
-                    log_level="info")
+                    log_level="info", log_config=_log_config())
 
 
 @handle_errors
@@ -59,6 +60,13 @@ def up(
         serve(ctx, host=None, port=None, workers=None)
     else:
         _print_urls(settings, settings.api_host, settings.api_port)
+
+
+def _log_config() -> dict:
+    """uvicorn's logging, plus Engram's own INFO messages (periodic jobs) through the same handler."""
+    config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    config["loggers"]["engram"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    return config
 
 
 def _print_urls(settings, host: str, port: int) -> None:

@@ -20,29 +20,27 @@ def holder_id() -> str:
 @dataclass(frozen=True)
 class Lease:
     name: str
-    holder: str | None
+    slot: int
+    holder: str
     claimed_at: datetime | None
-    next_run_at: datetime | None
     claims: int
 
 
 class LeaseRepository(Repository):
-    def claim(self, name: str, holder: str, hold_s: float) -> bool:
-        """True when this caller may run job `name` now; nobody else may for the next `hold_s` seconds."""
-        records = self._write("lease/claim", name=name, holder=holder, hold_ms=int(hold_s * 1000))
-        return bool(records[0]["claimed"])
+    def claim(self, name: str, holder: str, slot: int) -> bool:
+        """True for the first caller that claims interval `slot` of job `name`; false for every later one
+        and for any slot at or before the last claimed."""
+        return bool(self._write("lease/claim", name=name, holder=holder, slot=slot)[0]["claimed"])
 
     def show(self, name: str) -> Lease | None:
         records = self._read("lease/show", name=name)
         if not records:
             return None
         r = records[0]
-        native = lambda v: v.to_native() if hasattr(v, "to_native") else v  # noqa: E731
-        return Lease(name, r["holder"], native(r["claimed_at"]), native(r["next_run_at"]), r["claims"])
+        claimed_at = r["claimed_at"].to_native() if r["claimed_at"] is not None else None
+        return Lease(name, r["slot"], r["holder"], claimed_at, r["claims"])
 
 
-def interval_claim(repository: LeaseRepository, name: str, holder: str, interval_s: float) -> Callable[[], bool]:
-    """A PeriodicJob's `claim`: held a little less than one interval, so the process whose timer fires
-    first in each interval gets it even when the timers drift by a few milliseconds."""
-    hold_s = interval_s - min(1.0, interval_s * 0.1)
-    return lambda: repository.claim(name, holder, hold_s)
+def slot_claim(repository: LeaseRepository, name: str, holder: str) -> Callable[[int], bool]:
+    """A PeriodicJob's `claim`: this process runs job `name` in an interval only if it claims it first."""
+    return lambda slot: repository.claim(name, holder, slot)
