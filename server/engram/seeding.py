@@ -9,7 +9,7 @@ from pathlib import Path
 import neo4j
 
 from engram.config import Settings
-from engram.embeddings import SentenceTransformerEmbedder
+from engram.embeddings import build_embedder
 from engram.errors import BadInputError
 from engram.memory.builder import build_memory
 from engram.learning.engine import LearningEngine
@@ -44,7 +44,7 @@ def load_seeds(driver: neo4j.Driver, settings: Settings, *, log=print, directory
         fields["kind"] = fields.pop("type")
         memories.append(build_memory(**fields, memory_id=row["id"],
                                      created_at=now - timedelta(days=row.get("days_ago", 0))))
-    engine = LearningEngine(driver, SentenceTransformerEmbedder(settings.embedding_model), settings)
+    engine = LearningEngine(driver, build_embedder(settings), settings)
     try:
         summary = engine.memories.record_many(memories)
         # Decisions and failures also feed their templates and patterns (counted once per memory id).

@@ -11,7 +11,7 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from engram.cli.output import FormatOption, OutputFormat, console, emit_json, err_console, handle_errors, settings_from
-from engram.embeddings import SentenceTransformerEmbedder
+from engram.embeddings import build_embedder
 from engram.knowledge.document import SCHEMA_PATH, dump
 from engram.knowledge.transfer import KnowledgeTransfer, read_document, write_document
 from engram.privacy.audit import AuditLog
@@ -54,7 +54,7 @@ def transfer_service(ctx: typer.Context) -> Iterator[KnowledgeTransfer]:
     settings = settings_from(ctx)
     driver = open_driver(settings)
     try:
-        embedder = SentenceTransformerEmbedder(settings.embedding_model, settings.embedding_batch_size)
+        embedder = build_embedder(settings)
         yield KnowledgeTransfer(driver, embedder, settings, AuditLog(driver, settings))
     finally:
         driver.close()

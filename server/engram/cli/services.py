@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from engram.cli.output import settings_from
-from engram.embeddings import SentenceTransformerEmbedder
+from engram.embeddings import build_embedder
 from engram.memory.service import MemoryService
 from engram.privacy.audit import AuditLog
 from engram.storage.connection import open_driver
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 def memory_service(ctx: typer.Context) -> Iterator[MemoryService]:
     settings = settings_from(ctx)
     driver = open_driver(settings)
-    service = MemoryService(driver, SentenceTransformerEmbedder(settings.embedding_model, settings.embedding_batch_size), settings,
+    service = MemoryService(driver, build_embedder(settings), settings,
                             audit=AuditLog(driver, settings))
     try:
         yield service
