@@ -91,3 +91,19 @@ def _locked(path: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def main() -> None:
+    """`python -m engram.embedding.onnx_export`: export both variants now (`make install` does), not at first use."""
+    from engram.config import Settings
+    from engram.embeddings import OnnxEmbedder
+
+    settings = Settings()
+    for quantized in (False, True):
+        embedder = OnnxEmbedder(settings.embedding_model, settings.embedding_cache_dir or settings.home / "models",
+                                quantized=quantized)
+        print(f"ONNX model ready: {embedder.info().path}")
+
+
+if __name__ == "__main__":
+    main()
