@@ -38,7 +38,7 @@ from bench.perf_cells import Cell, HealthProbe, bare_cell, percentiles_ms, time_
 from bench.perf_data import AGENTS, fresh_query, make_inputs
 from bench.perf_render import embedding_section, goals_section, mem0_section, plot_vs_concurrency, table
 from bench.report import pyplot, write_plot, write_report
-from bench.service import GraphQLClient, RunningService, peak_rss_mb, rss_mb, wipe_database
+from bench.service import GraphQLClient, RunningService, peak_rss_mb, process_family, rss_mb, wipe_database
 from engram.auth.service import ApiKeyService
 from engram.config import Settings
 from engram.dbserver.process import ManagedNeo4j
@@ -84,7 +84,7 @@ class RssSampler(threading.Thread):
         while not self.stopping.wait(0.5):
             for name, pid in list(self.pids.items()):
                 try:
-                    self.peak[name] = max(self.peak.get(name, 0.0), rss_mb(pid))
+                    self.peak[name] = max(self.peak.get(name, 0.0), sum(rss_mb(p) for p in process_family(pid)))
                 except (OSError, RuntimeError):
                     pass
 
@@ -230,7 +230,7 @@ def render(r: dict) -> str:
                     for s, x in r["recall"].items()])
     lines += ["", "## Memory", ""]
     lines += table(["process", "peak RSS MiB (VmHWM)", "peak RSS MiB sampled in this run"], [
-        ["engram serve", f"{r['service_hwm']:.0f}", f"{r['sampled'].get('service', 0):.0f}"],
+        ["engram serve (all its processes; VmHWM summed)", f"{r['service_hwm']:.0f}", f"{r['sampled'].get('service', 0):.0f}"],
         [f"Neo4j (heap {r['heap']}, page cache {r['pagecache']}; VmHWM since it started)", f"{r['neo4j_hwm']:.0f}",
          f"{r['sampled'].get('neo4j', 0):.0f}"]])
     lines += ["", "Memories stored at each scale: " + ", ".join(f"{s:,} → {n:,}" for s, n in r["counts"].items()) + "."]
@@ -297,7 +297,7 @@ def run(args: argparse.Namespace, settings: Settings, driver, sampler: RssSample
             driver.execute_query("CALL db.awaitIndexes(300)", database_=settings.neo4j_database)
             if boundary in scales:
                 measure_scale(report, clients, embedder, driver, settings, boundary, args, service.url)
-        report["service_hwm"] = peak_rss_mb(service.pid)
+        report["service_hwm"] = sum(peak_rss_mb(p) for p in process_family(service.pid))
         for client in clients.values():
             client.close()
     return report

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 
@@ -30,6 +31,9 @@ from engram.privacy.audit import AuditLog
 from engram.privacy.retention import RetentionScheduler, RetentionService
 from engram.storage.connection import open_driver
 from engram.storage.leases import LeaseRepository, holder_id, slot_claim
+
+
+HEALTH_TTL_S = 1.0  # /health reports a check at most this old
 
 
 class EngramGraphQL(GraphQLOverHTTP):
@@ -74,9 +78,14 @@ def create_app(settings: Settings, *, driver_factory: Callable[[Settings], neo4j
             app.state.health_pool.shutdown(wait=False)
 
     async def health(request: Request) -> JSONResponse:
-        res: Resources = request.app.state.resources
-        report = await asyncio.get_running_loop().run_in_executor(
-            request.app.state.health_pool, check_health, res.driver, request.app.state.model, res.settings)
+        # Checked on its own thread and reused for HEALTH_TTL_S, so probes stay quick while the engine is busy.
+        state = request.app.state
+        checked_at, report = getattr(state, "health_report", (float("-inf"), None))
+        if report is None or time.monotonic() - checked_at > HEALTH_TTL_S:
+            res: Resources = state.resources
+            report = await asyncio.get_running_loop().run_in_executor(
+                state.health_pool, check_health, res.driver, state.model, res.settings)
+            state.health_report = (time.monotonic(), report)
         return JSONResponse(report.as_dict(), status_code=200 if report.ok else 503)
 
     async def root(request: Request) -> RedirectResponse:
