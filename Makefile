@@ -11,6 +11,7 @@ $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/python -m engram.embedding.onnx_export  # the default embedding back-end, exported once from the packaged weights
 	touch $(STAMP)
 
 install: $(STAMP)

@@ -26,21 +26,24 @@ from __future__ import annotations
 import argparse
 import itertools
 import os
-import random
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
 from datetime import datetime
 
 import numpy as np
 
+from bench import embedding_rates, perf_mem0
+from bench.perf_cells import Cell, HealthProbe, bare_cell, percentiles_ms, time_boxed
+from bench.perf_data import AGENTS, fresh_query, make_inputs
+from bench.perf_render import embedding_section, goals_section, mem0_section, plot_vs_concurrency, table
 from bench.report import pyplot, write_plot, write_report
-from bench.service import GraphQLClient, RunningService, peak_rss_mb, rss_mb, wipe_database
+from bench.service import GraphQLClient, RunningService, peak_rss_mb, process_family, rss_mb, wipe_database
 from engram.auth.service import ApiKeyService
 from engram.config import Settings
 from engram.dbserver.process import ManagedNeo4j
-from engram.embeddings import SentenceTransformerEmbedder
+from engram.embedding.batching import MicroBatcher
+from engram.embeddings import CachingEmbedder, build_embedder
 from engram.learning.advice import EVIDENCE_K, MIN_SIMILARITY
 from engram.memory.retrieval import MemoryRetriever
 from engram.privacy.redaction import Redactor
@@ -48,98 +51,18 @@ from engram.storage.connection import open_driver
 from engram.storage.memories import Candidate, MemoryRepository
 from engram.storage.schema import apply_schema
 
-AGENTS = [f"bench-agent-{i}" for i in range(20)]
 GRANTS = [("bench-agent-0", "bench-agent-1", "db"), ("bench-agent-0", "bench-agent-2", "auth"),
           ("bench-agent-5", "bench-agent-6", "ci"), ("bench-agent-10", "bench-agent-11", "ops")]  # grantee, owner, domain
 RECALL_AGENT = GRANTS[0][0]
 RATIO_N = 10_000  # the ingest ÷ raw-embedding ratio is taken on the first this many memories
 CONCURRENCY = (1, 8, 32)
 K = 10
-BARE_QUERIES = 100
-SERVICES = ["checkout", "billing", "auth-gateway", "search", "inventory", "shipping", "notifications",
-            "reports", "payments", "user-profile", "recommendations", "ledger"]
-ENVS = ["production", "staging", "CI", "eu-west", "us-east"]
-PROBLEMS = [  # (domain, context template, actions that were tried)
-    ("ops", "request to {svc} timed out after {n}s in {env}", ["retry-with-exponential-backoff", "increase-timeout", "scale-out"]),
-    ("db", "{svc} deploy failed during database migration {n} in {env}", ["rollback", "run-migration-manually", "restore-snapshot"]),
-    ("ci", "npm install timed out in CI job {n} for {svc}", ["verify-npm-cache", "retry-job", "pin-registry-mirror"]),
-    ("ci", "flaky test test_{svc}_{n} failed intermittently on the {env} pipeline", ["quarantine-flaky-test", "retry-job"]),
-    ("ops", "{svc} returned HTTP 503 under a load of {n} requests per second in {env}", ["scale-out", "enable-rate-limit"]),
-    ("auth", "token refresh for {svc} failed with 401 after {n} retries in {env}", ["rotate-client-secret", "retry-with-exponential-backoff"]),
-    ("ops", "disk usage on the {svc} database host reached {p} percent in {env}", ["expand-volume", "purge-old-logs"]),
-    ("ops", "cache miss storm on {svc} after restart {n} in {env}", ["warm-cache", "clear-cache", "restart-service"]),
-    ("db", "slow query on {svc} took {n} ms and blocked the connection pool in {env}", ["add-index", "increase-pool-size"]),
-    ("network", "TLS handshake to {svc} failed {n} times after certificate renewal in {env}", ["reload-certificates", "rollback"]),
-    ("auth", "users of {svc} were logged out after session store failover {n} in {env}", ["extend-session-ttl", "restart-service"]),
-    ("network", "DNS lookups for {svc} resolved to a stale address {n} times in {env}", ["flush-dns-cache", "lower-dns-ttl"]),
-]
-ERRORS = {  # by domain
-    "ops": "ReadTimeout: HTTPSConnectionPool(host='{svc}.internal', port=443): Read timed out. (read timeout={n})",
-    "db": "psycopg.errors.LockNotAvailable: could not obtain lock on relation {svc}_{n}",
-    "ci": "npm ERR! network request to https://registry.npmjs.org/{svc} failed, reason: ETIMEDOUT after {n}ms",
-    "auth": "HTTP 401 Unauthorized from https://{svc}.internal/oauth/token (attempt {n})",
-    "network": "ssl.SSLCertVerificationError: certificate verify failed for {svc}.internal:{n}",
-}
-QUERIES = [  # paraphrases of the stored situations, never stored themselves
-    "calls to the {svc} API keep timing out for customers in {env}, case {q}",
-    "the {svc} schema migration broke the release, what now? case {q}",
-    "our pipeline hangs on installing node packages for {svc}, run {q}",
-    "a {svc} unit test passes locally but sometimes fails in {env}, report {q}",
-    "{svc} is overloaded and answers service unavailable, incident {q}",
-    "{svc} cannot renew its access token and gets unauthorized, incident {q}",
-    "the {svc} database server is almost out of disk space, alert {q}",
-    "after restarting {svc} the cache hit rate collapsed, incident {q}",
-    "{svc} database queries are very slow and connections run out, ticket {q}",
-    "certificate problems when connecting to {svc} after the renewal, ticket {q}",
-]
 RETRIEVE = "query($c: String!) { retrieveMemories(context: $c, k: 10) { similarity memory { id } } }"
 SUGGEST = "query($c: String!) { suggest(context: $c) { recommended actions { action successRate } } }"
 RECORD = "mutation($inputs: [RecordMemoryInput!]!) { recordMemories(inputs: $inputs) { created redactions } }"
 GRANT = "mutation($to: String!, $d: String!) { grantAccess(grantee: $to, scope: DOMAIN, value: $d) { id live } }"
-VECTOR_QUERY = ("CALL db.index.vector.queryNodes('memory_context_embedding', 10, $v) YIELD node, score "
-                "RETURN node.id, score")
 VISIBLE = ("MATCH (m:Memory) WHERE m.agent_id = $agent OR any(g IN $grants WHERE m.agent_id = g.owner "
            "AND m.domain = g.domain) RETURN m.id AS id, m.context_embedding AS embedding")
-
-
-# ---- data
-def make_inputs(start: int, stop: int) -> list[tuple[str, dict]]:
-    """(agent, RecordMemoryInput) for memories start..stop-1; mostly decisions, some failures and successes."""
-    out = []
-    for i in range(start, stop):
-        rnd = random.Random(i)
-        domain, template, actions = rnd.choice(PROBLEMS)
-        svc, env = rnd.choice(SERVICES), rnd.choice(ENVS)
-        n, p = rnd.randint(2, 999), rnd.randint(80, 99)
-        context = template.format(svc=svc, env=env, n=n, p=p) + f" (ticket {100_000 + i})"
-        item = {"context": context, "domain": domain, "tags": ["bench", env], "id": f"bench-{i}",
-                "confidence": round(rnd.uniform(0.3, 0.95), 2)}
-        roll = rnd.random()
-        if roll < 0.75:
-            item |= {"kind": "DECISION", "action": rnd.choice(actions), "alternatives": actions,
-                     "outcome": rnd.choices(["SUCCESS", "PARTIAL", "FAILURE"], [5, 2, 3])[0]}
-        elif roll < 0.9:
-            item |= {"kind": "FAILURE", "error": ERRORS[domain].format(svc=svc, n=rnd.randint(1, 9999)),
-                     "solution": rnd.choice(actions), "outcome": rnd.choice(["SUCCESS", "FAILURE"])}
-        else:
-            item |= {"kind": "SUCCESS", "action": rnd.choice(actions), "outcome": "SUCCESS"}
-        out.append((AGENTS[i % len(AGENTS)], item))
-    return out
-
-
-_query_counter = itertools.count()
-
-
-def fresh_query() -> str:
-    """A query context never used before in this run (so no embedding cache can answer it)."""
-    q = next(_query_counter)
-    rnd = random.Random(1_000_003 * q)
-    return rnd.choice(QUERIES).format(svc=rnd.choice(SERVICES), env=rnd.choice(ENVS), q=70_000 + q)
-
-
-def percentiles_ms(seconds: list[float]) -> tuple[float, float, float]:
-    p50, p95, p99 = np.percentile(np.array(seconds) * 1000, [50, 95, 99])
-    return float(p50), float(p95), float(p99)
 
 
 # ---- database
@@ -161,7 +84,7 @@ class RssSampler(threading.Thread):
         while not self.stopping.wait(0.5):
             for name, pid in list(self.pids.items()):
                 try:
-                    self.peak[name] = max(self.peak.get(name, 0.0), rss_mb(pid))
+                    self.peak[name] = max(self.peak.get(name, 0.0), sum(rss_mb(p) for p in process_family(pid)))
                 except (OSError, RuntimeError):
                     pass
 
@@ -190,33 +113,8 @@ def ingest(clients: dict[str, GraphQLClient], inputs: list[tuple[str, dict]], th
     return elapsed, sum(r for _, r in results)
 
 
-def bare_p50_ms(embedder: SentenceTransformerEmbedder, driver, settings: Settings) -> float:
-    """p50 of one query embedding + one vector-index query, in-process, on fresh texts."""
-    samples = []
-    with driver.session(database=settings.neo4j_database) as session:
-        for i in range(BARE_QUERIES + 5):
-            started = time.perf_counter()
-            vector = embedder.embed([fresh_query()])[0]
-            session.run(VECTOR_QUERY, v=vector).values()
-            if i >= 5:  # the first few warm up
-                samples.append(time.perf_counter() - started)
-    return percentiles_ms(samples)[0]
-
-
-@dataclass
-class Cell:
-    scale: int
-    op: str
-    clients: int
-    requests: int
-    p50: float
-    p95: float
-    p99: float
-    rps: float
-
-
 def latency_cell(clients: dict[str, GraphQLClient], op: str, concurrency: int, seconds: float, scale: int) -> Cell:
-    """Time-boxed: `concurrency` threads send requests back to back for `seconds`, after a warm-up."""
+    """Time-boxed: `concurrency` HTTP clients send requests back to back for `seconds`, after a warm-up."""
     document = RETRIEVE if op == "retrieve" else SUGGEST
     counter = itertools.count()
 
@@ -227,19 +125,7 @@ def latency_cell(clients: dict[str, GraphQLClient], op: str, concurrency: int, s
         clients[agent](document, variables)
         return time.perf_counter() - started
 
-    def worker(deadline: float) -> list[float]:
-        latencies = [call()]
-        while time.perf_counter() < deadline:
-            latencies.append(call())
-        return latencies
-
-    with ThreadPoolExecutor(concurrency) as pool:
-        list(pool.map(lambda _: call(), range(max(5, concurrency))))  # warm-up: every connection once
-        started = time.perf_counter()
-        deadline = started + seconds
-        latencies = [x for part in pool.map(worker, [deadline] * concurrency) for x in part]
-        wall = time.perf_counter() - started
-    return Cell(scale, op, concurrency, len(latencies), *percentiles_ms(latencies), len(latencies) / wall)
+    return time_boxed(call, concurrency, seconds, scale, op)
 
 
 class RecordingRepository(MemoryRepository):
@@ -259,7 +145,7 @@ def top_ids(candidates: list[Candidate], k: int = K) -> set[str]:
     return {c.id for c in sorted(candidates, key=lambda c: -c.score)[:k]}
 
 
-def measure_recall(embedder: SentenceTransformerEmbedder, driver, settings: Settings, queries: int) -> dict:
+def measure_recall(embedder: CachingEmbedder, driver, settings: Settings, queries: int) -> dict:
     """Mean recall@10 against exact cosine over RECALL_AGENT's visible set; how often the fallback ran."""
     grants = [{"owner": owner, "domain": domain} for grantee, owner, domain in GRANTS if grantee == RECALL_AGENT]
     records, _, _ = driver.execute_query(VISIBLE, agent=RECALL_AGENT, grants=grants, database_=settings.neo4j_database)
@@ -306,11 +192,6 @@ def plot(cells: list[Cell], metric: str, name: str, ylabel: str) -> None:
     write_plot(name, fig)
 
 
-def table(header: list[str], rows: list[list]) -> list[str]:
-    align = ["---" if i == 0 else "---:" for i in range(len(header))]
-    return [f"| {' | '.join(header)} |", f"| {' | '.join(align)} |"] + [f"| {' | '.join(map(str, r))} |" for r in rows]
-
-
 def render(r: dict) -> str:
     ing = r["ingest"]
     lines = [f"# Service performance at {', '.join(f'{s:,}' for s in r['scales'])} memories", "",
@@ -318,7 +199,7 @@ def render(r: dict) -> str:
              f"{len(AGENTS)} agents, {len(GRANTS)} live domain grants · whole benchmark {r['total_s'] / 60:.1f} min.",
              "", "## Ingest (`recordMemories`, ≤ 100 per call, over HTTP)", ""]
     lines += table(["path", "memories", "seconds", "memories/s", "÷ raw embedding"], [
-        ["raw embedding, in-process (`embed`, same texts)", f"{ing['n']:,}", f"{ing['embed_s']:.1f}",
+        [f"raw embedding, in-process (`embed`, same texts, {r['backend']})", f"{ing['n']:,}", f"{ing['embed_s']:.1f}",
          f"{ing['n'] / ing['embed_s']:,.0f}", "1.00"]] + [
         [f"recordMemories, {r['threads']} client threads", f"{a:,} → {b:,}", f"{s:.1f}", f"{(b - a) / s:,.0f}",
          f"{(b - a) / s / (ing['n'] / ing['embed_s']):.2f}"] for a, b, s in ing["segments"]])
@@ -328,13 +209,14 @@ def render(r: dict) -> str:
               f"Each cell runs {r['cell_s']:g} s after a warm-up of one request per client; req/s counts the wall time "
               "until the last request in flight returned. Each request goes as the next of the agents, with a query "
               "text not seen before; the service runs without its periodic analysis and retention jobs. *Bare* is one "
-              f"query embedding + one `db.index.vector.queryNodes(…, 10, …)` in-process (p50 of {BARE_QUERIES}).", ""]
+              "query embedding + one `db.index.vector.queryNodes(…, 10, …)` in-process (p50 with one caller).", ""]
     lines += table(["memories", "op", "clients", "requests", "p50 ms", "p95 ms", "p99 ms", "req/s", "bare p50 ms",
                     "p50 ÷ bare"],
                    [[f"{c.scale:,}", c.op, c.clients, c.requests, f"{c.p50:.0f}", f"{c.p95:.0f}", f"{c.p99:.0f}",
                      f"{c.rps:.1f}", f"{r['bare'][c.scale]:.1f}", f"{c.p50 / r['bare'][c.scale]:.1f}"]
-                    for c in r["cells"]])
-    lines += ["", "![latency](perf_latency.png)", "", "## Recall@10 (retrieval vs exact cosine over the visible set)", "",
+                    for c in r["cells"] if c.op != "bare"])
+    lines += ["", "![latency](perf_latency.png)", ""] + goals_section(r) + embedding_section(r) + mem0_section(r)
+    lines += [ "", "## Recall@10 (retrieval vs exact cosine over the visible set)", "",
               f"Agent {RECALL_AGENT}: its own memories plus the domains granted to it. *index only*: the vector index's "
               "filtered candidates (max(10·k, 100) fetched); *vector stage*: what the retriever ranks by similarity, "
               "after its exact fallback when fewer than k candidates survive the filter; *returned*: the k results of "
@@ -348,7 +230,7 @@ def render(r: dict) -> str:
                     for s, x in r["recall"].items()])
     lines += ["", "## Memory", ""]
     lines += table(["process", "peak RSS MiB (VmHWM)", "peak RSS MiB sampled in this run"], [
-        ["engram serve", f"{r['service_hwm']:.0f}", f"{r['sampled'].get('service', 0):.0f}"],
+        ["engram serve (all its processes; VmHWM summed)", f"{r['service_hwm']:.0f}", f"{r['sampled'].get('service', 0):.0f}"],
         [f"Neo4j (heap {r['heap']}, page cache {r['pagecache']}; VmHWM since it started)", f"{r['neo4j_hwm']:.0f}",
          f"{r['sampled'].get('neo4j', 0):.0f}"]])
     lines += ["", "Memories stored at each scale: " + ", ".join(f"{s:,} → {n:,}" for s, n in r["counts"].items()) + "."]
@@ -356,15 +238,23 @@ def render(r: dict) -> str:
 
 
 # ---- main
-def measure_scale(report: dict, clients: dict[str, GraphQLClient], embedder: SentenceTransformerEmbedder, driver,
-                  settings: Settings, scale: int, args: argparse.Namespace) -> None:
+def measure_scale(report: dict, clients: dict[str, GraphQLClient], embedder: CachingEmbedder, driver,
+                  settings: Settings, scale: int, args: argparse.Namespace, service_url: str) -> None:
     report["counts"][scale] = memory_count(driver, settings)
-    report["bare"][scale] = bare_p50_ms(embedder, driver, settings)
+    batcher = MicroBatcher(embedder, settings.embedding_batch_window_ms / 1000, settings.embedding_batch_max)
+    for concurrency in CONCURRENCY:  # the bare pipeline, with the service idle
+        report["cells"].append(bare_cell(batcher, driver, settings.neo4j_database, concurrency, args.cell_seconds, scale))
+        print(report["cells"][-1], flush=True)
+    batcher.close()
+    report["bare"][scale] = next(c.p50 for c in report["cells"] if c.op == "bare" and c.scale == scale and c.clients == 1)
     print(f"{scale:,}: {report['counts'][scale]:,} memories, bare p50 {report['bare'][scale]:.1f} ms", flush=True)
     for op in ("retrieve", "suggest"):
         for concurrency in CONCURRENCY:
-            report["cells"].append(latency_cell(clients, op, concurrency, args.cell_seconds, scale))
-            print(report["cells"][-1], flush=True)
+            with HealthProbe(service_url) as probe:
+                report["cells"].append(latency_cell(clients, op, concurrency, args.cell_seconds, scale))
+            report["health"][(scale, op, concurrency)] = (percentiles_ms(probe.latencies), len(probe.latencies),
+                                                         probe.failures)
+            print(report["cells"][-1], "health", report["health"][(scale, op, concurrency)], flush=True)
     report["recall"][scale] = measure_recall(embedder, driver, settings, args.recall_queries)
     print(f"{scale:,}: recall {report['recall'][scale]}", flush=True)
 
@@ -374,12 +264,15 @@ def run(args: argparse.Namespace, settings: Settings, driver, sampler: RssSample
     scales = sorted(int(s) for s in args.scales.split(","))
     keys = ApiKeyService(driver, settings)
     tokens = {agent: keys.create_agent(agent).token for agent in AGENTS}
-    embedder = SentenceTransformerEmbedder(settings.embedding_model, settings.embedding_batch_size)
+    embedder = build_embedder(settings)  # the back-end the service uses
     inputs = make_inputs(0, scales[-1])
-    report: dict = {"scales": scales, "threads": args.ingest_threads, "cell_s": args.cell_seconds, "cells": [], "bare": {}, "recall": {},
+    report: dict = {"scales": scales, "embedding_corpus": args.embedding_corpus, "recall_queries": args.recall_queries, "threads": args.ingest_threads, "cell_s": args.cell_seconds, "cells": [], "bare": {}, "recall": {}, "health": {},
+                    "backend": settings.embedding_backend,
                     "counts": {}, "heap": settings.heap_size, "pagecache": settings.pagecache_size,
                     "date": datetime.now().strftime("%Y-%m-%d %H:%M")}
     env = {"ENGRAM_ANALYZE_INTERVAL_S": "0", "ENGRAM_RETENTION_INTERVAL_S": "0"}  # no background jobs
+    report["embedding"] = embedding_rates.measure(settings, args.embedding_corpus, args.recall_queries, args.repeats)
+    report["mem0"] = perf_mem0.measure(inputs[:args.mem0_n], CONCURRENCY, args.cell_seconds)
     with RunningService(env, log_name="bench-perf") as service:
         sampler.pids["service"] = service.pid
         clients = {agent: GraphQLClient(service.url, token) for agent, token in tokens.items()}
@@ -403,8 +296,8 @@ def run(args: argparse.Namespace, settings: Settings, driver, sampler: RssSample
             done = boundary
             driver.execute_query("CALL db.awaitIndexes(300)", database_=settings.neo4j_database)
             if boundary in scales:
-                measure_scale(report, clients, embedder, driver, settings, boundary, args)
-        report["service_hwm"] = peak_rss_mb(service.pid)
+                measure_scale(report, clients, embedder, driver, settings, boundary, args, service.url)
+        report["service_hwm"] = sum(peak_rss_mb(p) for p in process_family(service.pid))
         for client in clients.values():
             client.close()
     return report
@@ -417,6 +310,9 @@ def main() -> None:
     parser.add_argument("--ingest-threads", type=int, default=3)
     parser.add_argument("--recall-queries", type=int, default=100)
     parser.add_argument("--keep", action="store_true", help="leave the data in the benchmark database")
+    parser.add_argument("--embedding-corpus", type=int, default=5000, help="texts for the back-end rates and recall")
+    parser.add_argument("--repeats", type=int, default=3, help="timed encodes per embedding back-end")
+    parser.add_argument("--mem0-n", type=int, default=2000, help="memories the mem0 row ingests and searches")
     args = parser.parse_args()
     began = time.perf_counter()
     settings = Settings()
@@ -438,7 +334,7 @@ def main() -> None:
     report["sampled"] = sampler.peak
     report["neo4j_hwm"] = peak_rss_mb(neo4j_pid) if neo4j_pid else float("nan")
     plot(report["cells"], "latency", "perf_latency", "latency ms (p50 solid, p99 dashed)")
-    plot(report["cells"], "throughput", "perf_throughput", "requests/s")
+    plot_vs_concurrency(report["cells"])
     report["total_s"] = time.perf_counter() - began
     write_report("perf", render(report))
 

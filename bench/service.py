@@ -120,3 +120,16 @@ class RunningService:
             except subprocess.TimeoutExpired:
                 self.process.kill()
         self._log.close()
+
+
+def process_family(pid: int) -> list[int]:
+    """The process and its descendants (uvicorn's workers under `engram serve --workers N`)."""
+    family, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        family.append(current)
+        try:
+            pending += [int(c) for c in Path(f"/proc/{current}/task/{current}/children").read_text().split()]
+        except OSError:
+            pass
+    return family

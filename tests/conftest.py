@@ -120,6 +120,7 @@ def server_env(settings: Settings) -> dict[str, str]:
     user, password = settings.credentials() or ("neo4j", "")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ENGRAM_", "NEO4J_"))}
     env.update(NEO4J_URI=settings.bolt_uri, NEO4J_AUTH=f"{user}/{password}", NEO4J_DATABASE=settings.neo4j_database)
+    env.setdefault("ENGRAM_API_WORKERS", "1")  # one process per test server (the default is one per core)
     return env
 
 

@@ -68,6 +68,15 @@ class Settings(BaseSettings):
     embedding_model: str = "all-MiniLM-L6-v2"
     embedding_dimension: int = 384
     embedding_batch_size: int = Field(default=64, ge=1)
+    embedding_backend: Literal["torch", "onnx", "onnx-int8"] = Field(
+        default="onnx", description="torch, or ONNX Runtime (fp32, or dynamically quantized int8) exported on "
+                                    "first use from the packaged weights; see bench/results/perf.md for recall.")
+    embedding_cache_dir: Path | None = Field(default=None, description="Where ONNX exports are kept "
+                                                                       "(default: <home>/models).")
+    embedding_batch_window_ms: float = Field(
+        default=3.0, ge=0, description="The service waits this long for concurrent texts to embed in one call; "
+                                       "0 embeds each request on its own.")
+    embedding_batch_max: int = Field(default=64, ge=1, description="Texts per micro-batched model call.")
 
     # --- API.
     api_host: str = "127.0.0.1"
@@ -85,6 +94,8 @@ class Settings(BaseSettings):
     api_request_timeout_s: float = Field(default=30.0, gt=0, description="Deadline of one GraphQL request.")
     api_worker_threads: int = Field(default=8, ge=1, description="Threads for blocking engine work (Neo4j, the model); "
                                                                  "/health has its own, so it answers under load.")
+    api_workers: int | None = Field(default=None, ge=1, description="uvicorn worker processes for `engram serve` "
+                                                                    "(default: one per core).")
 
     # --- Learning.
     evidence_half_life_days: float = Field(

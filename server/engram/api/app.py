@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 
@@ -23,13 +24,15 @@ from engram.api.http import GraphQLOverHTTP
 from engram.api.limits import BodySizeLimit
 from engram.api.playground import ASSETS_PATH, assets_app, playground_response
 from engram.config import Settings
-from engram.embeddings import SentenceTransformerEmbedder
+from engram.embedding.batching import MicroBatcher
+from engram.embeddings import build_embedder
 from engram.health import check_health
 from engram.mcp.http import build_mcp_http
 from engram.periodic import PeriodicJob
 from engram.privacy.retention import RetentionScheduler
 from engram.services import Services, build_services
 from engram.storage.connection import Driver, open_driver
+from engram.storage.leases import LeaseRepository, holder_id, slot_claim
 
 
 class EngramGraphQL(GraphQLOverHTTP):
@@ -50,18 +53,25 @@ def create_app(settings: Settings, *, driver_factory: Callable[[Settings], Drive
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        # Database and model work runs on a bounded pool (asyncio.to_thread uses it); /health has its own.
         asyncio.get_running_loop().set_default_executor(
             ThreadPoolExecutor(max_workers=settings.api_worker_threads, thread_name_prefix="engram-worker"))
         driver = await asyncio.to_thread(driver_factory, settings)
-        embedder = SentenceTransformerEmbedder(settings.embedding_model, settings.embedding_batch_size)
-        await asyncio.to_thread(embedder.info)  # load the model before the first request
+        app.state.model = build_embedder(settings)
+        await asyncio.to_thread(app.state.model.info)  # load the model before the first request
+        # Concurrent requests' texts are embedded together (ENGRAM_EMBEDDING_BATCH_WINDOW_MS).
+        embedder = MicroBatcher(app.state.model, settings.embedding_batch_window_ms / 1000, settings.embedding_batch_max)
         app.state.resources = build_services(settings, driver, embedder)
         # /health answers from a report refreshed every second on a thread of its own (api.health_probe).
-        app.state.health = HealthProbe(lambda: check_health(driver, embedder, settings))
+        app.state.health = HealthProbe(lambda: check_health(driver, app.state.model, settings))
         app.state.health.start()
-        retention = RetentionScheduler(app.state.resources.retention, settings.retention_interval_s)
+        # Periodic jobs run once per interval across every process that serves this database (a lease in Neo4j).
+        leases, holder = LeaseRepository(driver, settings), holder_id()
+        retention = RetentionScheduler(app.state.resources.retention, settings.retention_interval_s,
+                                       claim=slot_claim(leases, "retention cleanup", holder))
         retention.start()  # periodic retention cleanup (ENGRAM_RETENTION_INTERVAL_S; 0 turns it off)
-        analysis = PeriodicJob("pattern analysis", app.state.resources.learning.analyze, settings.analyze_interval_s)
+        analysis = PeriodicJob("pattern analysis", app.state.resources.learning.analyze, settings.analyze_interval_s,
+                               claim=slot_claim(leases, "pattern analysis", holder))
         analysis.start()  # periodic pattern recognition (ENGRAM_ANALYZE_INTERVAL_S; 0 turns it off)
         try:
             async with mcp_server.session_manager.run():
@@ -71,6 +81,7 @@ def create_app(settings: Settings, *, driver_factory: Callable[[Settings], Drive
             await analysis.stop()
             await retention.stop()
             app.state.resources.close()
+            embedder.close()
             driver.close()
 
     async def health(request: Request) -> JSONResponse:
@@ -93,3 +104,8 @@ def create_app(settings: Settings, *, driver_factory: Callable[[Settings], Drive
         middleware=[Middleware(BodySizeLimit, max_bytes=settings.api_max_body_bytes)],
         lifespan=lifespan,
     )
+
+
+def app_from_environment() -> Starlette:
+    """The app with settings from the environment: what each `engram serve --workers N` process builds."""
+    return create_app(Settings())

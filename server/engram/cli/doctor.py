@@ -8,7 +8,7 @@ import typer
 
 from engram.cli.output import FormatOption, OutputFormat, check_mark, emit, emit_table, handle_errors, settings_from
 from engram.dbserver.distribution import distribution_for, java_major_version
-from engram.embeddings import SentenceTransformerEmbedder
+from engram.embeddings import build_embedder
 from engram.errors import EngramError
 from engram.health import check_health
 from engram.storage.connection import open_driver
@@ -32,7 +32,7 @@ def doctor(ctx: typer.Context, output: OutputFormat = FormatOption) -> None:
     except EngramError as exc:
         connect_error = exc
     try:
-        report = check_health(driver, SentenceTransformerEmbedder(settings.embedding_model), settings, connect_error)
+        report = check_health(driver, build_embedder(settings), settings, connect_error)
     finally:
         if driver is not None:
             driver.close()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import copy
 import logging
+import os
 
 import typer
 import uvicorn
@@ -19,15 +21,19 @@ def serve(
     ctx: typer.Context,
     host: str = typer.Option(None, help="Interface to bind (default ENGRAM_API_HOST or 127.0.0.1)."),
     port: int = typer.Option(None, help="Port (default ENGRAM_API_PORT or 8000)."),
+    workers: int = typer.Option(None, min=1, help="Worker processes (default ENGRAM_API_WORKERS, or one per core). "
+                                                  "Periodic jobs run once per interval across all of them."),
 ) -> None:
     """Serve the GraphQL API (GraphiQL at /graphql in a browser) and /health with uvicorn."""
     settings = settings_from(ctx)
     host, port = host or settings.api_host, port or settings.api_port
+    workers = workers or settings.api_workers or os.cpu_count() or 1
     _print_urls(settings, host, port)
-    # Engram's own log lines (api.gql.error_log: one line per refused request) beside uvicorn's.
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("engram").setLevel(logging.INFO)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="info", log_config=_log_config())
+    else:  # each worker builds its app from the same environment
+        uvicorn.run("engram.api.app:app_from_environment", factory=True, workers=workers, host=host, port=port,
+                    log_level="info", log_config=_log_config())
 
 
 @handle_errors
@@ -54,9 +60,16 @@ def up(
     finally:
         driver.close()
     if serve_api:
-        serve(ctx, host=None, port=None)
+        serve(ctx, host=None, port=None, workers=None)
     else:
         _print_urls(settings, settings.api_host, settings.api_port)
+
+
+def _log_config() -> dict:
+    """uvicorn's logging, plus Engram's own INFO messages (periodic jobs) through the same handler."""
+    config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    config["loggers"]["engram"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    return config
 
 
 def _print_urls(settings, host: str, port: int) -> None:

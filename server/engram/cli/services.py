@@ -9,7 +9,7 @@ from contextlib import contextmanager
 import typer
 
 from engram.cli.output import settings_from
-from engram.embeddings import SentenceTransformerEmbedder
+from engram.embeddings import build_embedder
 from engram.learning.engine import LearningEngine
 from engram.memory.service import MemoryService
 from engram.services import Services, build_services
@@ -20,8 +20,7 @@ from engram.storage.connection import open_driver
 def engine_services(ctx: typer.Context) -> Iterator[Services]:
     settings = settings_from(ctx)
     driver = open_driver(settings)
-    services = build_services(settings, driver,
-                              SentenceTransformerEmbedder(settings.embedding_model, settings.embedding_batch_size))
+    services = build_services(settings, driver, build_embedder(settings))
     try:
         yield services
     finally:

@@ -122,9 +122,9 @@ class RetentionService:
 class RetentionScheduler(PeriodicJob):
     """The service's periodic cleanup (ENGRAM_RETENTION_INTERVAL_S; 0 turns it off)."""
 
-    def __init__(self, service: RetentionService, interval_s: float) -> None:
+    def __init__(self, service: RetentionService, interval_s: float, claim: Callable[[int], bool] | None = None) -> None:
         super().__init__("retention cleanup", lambda: service.cleanup(actor=SCHEDULER_ACTOR), interval_s,
-                         report=_log_cleanup)
+                         report=_log_cleanup, claim=claim)
         self.service = service
 
 

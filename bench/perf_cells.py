@@ -1,0 +1,98 @@
+"""Time-boxed load cells for bench.perf: `concurrency` callers back to back for some seconds (over HTTP, or
+the bare pipeline in-process), and a /health prober that runs beside them."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import httpx
+import neo4j
+import numpy as np
+
+from bench.perf_data import fresh_query
+
+VECTOR_QUERY = ("CALL db.index.vector.queryNodes('memory_context_embedding', 10, $v) YIELD node, score "
+                "RETURN node.id, score")
+
+
+@dataclass
+class Cell:
+    scale: int
+    op: str
+    clients: int
+    requests: int
+    p50: float
+    p95: float
+    p99: float
+    rps: float
+
+
+def percentiles_ms(seconds: list[float]) -> tuple[float, float, float]:
+    p50, p95, p99 = np.percentile(np.array(seconds) * 1000, [50, 95, 99])
+    return float(p50), float(p95), float(p99)
+
+
+def time_boxed(call: Callable[[], float], concurrency: int, seconds: float, scale: int, op: str) -> Cell:
+    """`concurrency` threads call back to back for `seconds` after a warm-up (every caller once); req/s counts
+    the wall time until the last call in flight returned. `call` returns its own latency in seconds."""
+
+    def worker(deadline: float) -> list[float]:
+        latencies = [call()]
+        while time.perf_counter() < deadline:
+            latencies.append(call())
+        return latencies
+
+    with ThreadPoolExecutor(concurrency) as pool:
+        list(pool.map(lambda _: call(), range(max(5, concurrency))))
+        started = time.perf_counter()
+        latencies = [x for part in pool.map(worker, [started + seconds] * concurrency) for x in part]
+        wall = time.perf_counter() - started
+    return Cell(scale, op, concurrency, len(latencies), *percentiles_ms(latencies), len(latencies) / wall)
+
+
+def bare_cell(embedder, driver: neo4j.Driver, database: str, concurrency: int, seconds: float, scale: int) -> Cell:
+    """The bare pipeline under the same concurrency: one query embedding (through the same micro-batching
+    queue the service uses) and one vector-index query, in-process."""
+
+    def call() -> float:
+        text = fresh_query()
+        started = time.perf_counter()
+        vector = embedder.embed([text])[0]
+        driver.execute_query(VECTOR_QUERY, v=vector, database_=database, routing_=neo4j.RoutingControl.READ)
+        return time.perf_counter() - started
+
+    return time_boxed(call, concurrency, seconds, scale, "bare")
+
+
+class HealthProbe(threading.Thread):
+    """GET /health every `every_s` while running; `latencies` in seconds."""
+
+    def __init__(self, url: str, every_s: float = 0.1) -> None:
+        super().__init__(daemon=True)
+        self.url, self.every_s = url + "/health", every_s
+        self.latencies: list[float] = []
+        self.failures = 0
+        self.stopping = threading.Event()
+
+    def run(self) -> None:
+        with httpx.Client(timeout=30) as http:
+            while not self.stopping.wait(self.every_s):
+                started = time.perf_counter()
+                try:
+                    ok = http.get(self.url).status_code == 200
+                except httpx.HTTPError:
+                    ok = False
+                self.latencies.append(time.perf_counter() - started)
+                self.failures += not ok
+
+    def __enter__(self) -> "HealthProbe":
+        self.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stopping.set()
+        self.join()

@@ -1,0 +1,1 @@
+CREATE CONSTRAINT lease_name_unique IF NOT EXISTS FOR (l:Lease) REQUIRE l.name IS UNIQUE

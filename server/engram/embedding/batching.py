@@ -1,0 +1,124 @@
+"""A micro-batching queue in front of an embedder: texts that concurrent requests (threads) ask for within a
+few milliseconds are encoded in one model call, which costs little more than encoding one of them."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from engram.embeddings import Embedder, ModelInfo
+
+
+@dataclass(eq=False)
+class _Request:
+    texts: list[str]
+    arrived: float = field(default_factory=time.monotonic)
+    done: threading.Event = field(default_factory=threading.Event)
+    vectors: list[list[float]] | None = None
+    error: BaseException | None = None
+
+
+class MicroBatcher:
+    """An Embedder. `embed` from many threads: one dispatcher thread waits up to `window_s` after the first
+    queued request, then encodes up to `max_texts` texts of the queued requests in one call and hands each
+    request its own vectors, in order. When that call fails, each request is encoded on its own, so a bad
+    request fails alone. A call with `max_texts` texts or more goes straight to the model."""
+
+    def __init__(self, inner: Embedder, window_s: float = 0.003, max_texts: int = 64) -> None:
+        self.inner = inner
+        self.name = inner.name
+        self.window_s = window_s
+        self.max_texts = max_texts
+        self.model_calls = 0  # what the dispatcher sent to the model (for tests and benchmarks)
+        self._queue: list[_Request] = []
+        self._cond = threading.Condition()
+        self._thread: threading.Thread | None = None
+        self._closed = False
+
+    @property
+    def dimension(self) -> int:
+        return self.inner.dimension
+
+    @property
+    def backend(self) -> str:
+        return getattr(self.inner, "backend", "?")
+
+    def info(self) -> ModelInfo:
+        return self.inner.info()  # type: ignore[attr-defined]
+
+    def embed(self, texts: Sequence[str]) -> list[list[float]]:
+        if not texts:
+            return []
+        if self.window_s <= 0 or len(texts) >= self.max_texts:
+            return self.inner.embed(texts)
+        request = _Request(list(texts))
+        with self._cond:
+            if self._closed:
+                raise RuntimeError("The embedding queue is closed.")
+            self._queue.append(request)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._dispatch_forever, name="engram-embed-batcher",
+                                                daemon=True)
+                self._thread.start()
+            self._cond.notify()
+        request.done.wait()
+        if request.error is not None:
+            raise request.error
+        assert request.vectors is not None
+        return request.vectors
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+    # ---- the dispatcher thread
+    def _dispatch_forever(self) -> None:
+        while True:
+            batch = self._next_batch()
+            if batch is None:
+                return
+            self._encode(batch)
+
+    def _next_batch(self) -> list[_Request] | None:
+        with self._cond:
+            while not self._queue:
+                if self._closed:
+                    return None
+                self._cond.wait()
+            # Requests that queued while the model was busy have waited long enough already.
+            deadline = self._queue[0].arrived + self.window_s
+            while (remaining := deadline - time.monotonic()) > 0 and self._queued_texts() < self.max_texts:
+                self._cond.wait(remaining)
+            batch, count = [], 0
+            while self._queue and (not batch or count + len(self._queue[0].texts) <= self.max_texts):
+                request = self._queue.pop(0)
+                batch.append(request)
+                count += len(request.texts)
+            return batch
+
+    def _queued_texts(self) -> int:
+        return sum(len(r.texts) for r in self._queue)
+
+    def _encode(self, batch: list[_Request]) -> None:
+        try:
+            self.model_calls += 1
+            vectors = self.inner.embed([text for request in batch for text in request.texts])
+        except BaseException as exc:  # noqa: BLE001 - find the request at fault, fail only that one
+            if len(batch) == 1:
+                batch[0].error = exc
+            else:
+                for request in batch:
+                    self._encode([request])
+                return
+        else:
+            start = 0
+            for request in batch:
+                request.vectors = vectors[start:start + len(request.texts)]
+                start += len(request.texts)
+        for request in batch:
+            request.done.set()
