@@ -27,7 +27,7 @@ def _fill(audit: AuditLog, n: int = 6) -> None:
 
 
 def test_reads_across_agents_operator_searches_and_deletes_are_recorded(
-    memories: MemoryService, audit: AuditLog, consent: ConsentService,
+    memories: MemoryService, audit: AuditLog, consent: ConsentService, db: neo4j.Driver,
 ) -> None:
     memories.record_many([
         build_memory(agent="alice", kind="decision", context="ledger rollout stalls", action="pause", outcome="success",

@@ -229,7 +229,7 @@ def test_the_seeded_scenarios_produce_patterns(engine: LearningEngine, db: neo4j
     assert "retry-with-exponential-backoff" in {p.id for p in engine.patterns("alice", "success", min_success_rate=0.7)}
     task = engine.create_task("bob", "database migration failed, need to roll back", task_id="db-migration-456")
     applied = engine.apply_pattern(None, "migration-rollback-strategy", task.id)
-    assert applied["action"] == "migration-rollback-strategy" and applied["steps"]
+    assert applied.action == "migration-rollback-strategy" and applied.steps
     assert engine.task("db-migration-456").status == "in_progress"
 
 
