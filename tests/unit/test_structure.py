@@ -105,8 +105,6 @@ def test_the_import_graph_is_read_from_the_package() -> None:
     assert len(graph) > 80
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12 part 3: api/gql/types → (lazily) api/gql/learning → "
-                                       "api/gql/learning_types → api/gql/types is being broken; drop this mark then")
 def test_no_module_imports_itself_through_others() -> None:
     assert cycles(import_graph(SERVER / "engram")) == []
 

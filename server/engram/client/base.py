@@ -45,11 +45,9 @@ def json_value(value: Any) -> Any:
     return value
 
 
-def body_for(name: str, variables: Mapping[str, Any]) -> dict[str, Any]:
+def body_for(documents: Mapping[str, str], name: str, variables: Mapping[str, Any]) -> dict[str, Any]:
     """The request body: unset (None) variables are left out, so the document's defaults apply."""
-    from engram.client.generated import DOCUMENTS
-
-    return {"query": DOCUMENTS[name], "operationName": name,
+    return {"query": documents[name], "operationName": name,
             "variables": {k: json_value(v) for k, v in variables.items() if v is not None}}
 
 
@@ -82,13 +80,15 @@ def _headers(api_key: str | None) -> dict[str, str]:
 class _SyncExecutor:
     """Holds an httpx.Client; `execute` is the raw call every generated method goes through."""
 
+    documents: Mapping[str, str] = {}  # the generated subclass sets its operations' documents
+
     def __init__(self, url: str, api_key: str | None, *, timeout: float = 60.0,
                  http: httpx.Client | None = None) -> None:
         self.url = url.rstrip("/") + "/graphql"
         self._http = http or httpx.Client(timeout=timeout, headers=_headers(api_key))
 
     def _execute(self, name: str, variables: Mapping[str, Any]) -> dict[str, Any]:
-        body = body_for(name, variables)
+        body = body_for(self.documents, name, variables)
         for attempt in range(CONNECT_RETRIES + 1):
             try:
                 return data_of(self._http.post(self.url, json=body))
@@ -113,13 +113,15 @@ class _SyncExecutor:
 
 
 class _AsyncExecutor:
+    documents: Mapping[str, str] = {}
+
     def __init__(self, url: str, api_key: str | None, *, timeout: float = 60.0,
                  http: httpx.AsyncClient | None = None) -> None:
         self.url = url.rstrip("/") + "/graphql"
         self._http = http or httpx.AsyncClient(timeout=timeout, headers=_headers(api_key))
 
     async def _execute(self, name: str, variables: Mapping[str, Any]) -> dict[str, Any]:
-        body = body_for(name, variables)
+        body = body_for(self.documents, name, variables)
         for attempt in range(CONNECT_RETRIES + 1):
             try:
                 return data_of(await self._http.post(self.url, json=body))

@@ -243,9 +243,9 @@ class Generator:
             "\n\n\n".join(self.models),
             "DOCUMENTS: dict[str, str] = {\n" + "\n".join(documents) + "\n}",
             'class Operations(_SyncExecutor):\n    """Every operation, as a method of the sync client."""\n\n'
-            + "\n\n".join(sync_methods),
+            "    documents = DOCUMENTS\n\n" + "\n\n".join(sync_methods),
             'class AsyncOperations(_AsyncExecutor):\n    """Every operation, as a method of the async client."""\n\n'
-            + "\n\n".join(async_methods),
+            "    documents = DOCUMENTS\n\n" + "\n\n".join(async_methods),
         ]) + "\n"
 
 

@@ -1421,6 +1421,8 @@ DOCUMENTS: dict[str, str] = {
 class Operations(_SyncExecutor):
     """Every operation, as a method of the sync client."""
 
+    documents = DOCUMENTS
+
     def api_keys(self) -> ApiKeys:
         """The query ApiKeys."""
         return ApiKeys.model_validate(self._execute("ApiKeys", {}))
@@ -1610,6 +1612,8 @@ class Operations(_SyncExecutor):
 
 class AsyncOperations(_AsyncExecutor):
     """Every operation, as a method of the async client."""
+
+    documents = DOCUMENTS
 
     async def api_keys(self) -> ApiKeys:
         """The query ApiKeys."""

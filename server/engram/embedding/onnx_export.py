@@ -96,13 +96,12 @@ def _locked(path: Path) -> Iterator[None]:
 def main() -> None:
     """`python -m engram.embedding.onnx_export`: export both variants now (`make install` does), not at first use."""
     from engram.config import Settings
-    from engram.embeddings import OnnxEmbedder
+    from engram.embedding.model_files import packaged_model_path
 
     settings = Settings()
+    cache_dir = (settings.embedding_cache_dir or settings.home / "models") / f"{settings.embedding_model}-onnx"
     for quantized in (False, True):
-        embedder = OnnxEmbedder(settings.embedding_model, settings.embedding_cache_dir or settings.home / "models",
-                                quantized=quantized)
-        print(f"ONNX model ready: {embedder.info().path}")
+        print(f"ONNX model ready: {exported_model(packaged_model_path(settings.embedding_model), cache_dir, quantized=quantized)}")
 
 
 if __name__ == "__main__":

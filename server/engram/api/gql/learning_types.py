@@ -12,6 +12,7 @@ from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from engram.api.context import RequestContext
+from engram.api.gql.pattern_rendering import register as register_pattern_renderer
 from engram.api.gql.types import Agent, load_agent
 from engram.entities.learning import (
     ActionCheck as EngineCheck, ActionEstimate as EngineAction, DecisionDetails, Evidence as EngineEvidence,
@@ -270,3 +271,6 @@ class LearningStats:
     recurring_patterns: int
     calibration: list[CalibrationBin]
     brier_score: float | None
+
+
+register_pattern_renderer(pattern)

@@ -13,12 +13,14 @@ from strawberry.types import Info
 
 from engram.api.context import RequestContext
 from engram.api.gql.pagination import Connection, connection, window
+from engram.api.gql.pattern_rendering import render_pattern
 from engram.api.gql.permissions import record_operator_action
 from engram.entities.memory import (
     AgentMemory, CollaborationContent, DecisionContent, FailureContent, MemoryKind as EngineKind,
     RelevantMemory as EngineRelevant, SuccessContent,
 )
 from engram.errors import ForbiddenError
+from engram.learning.views import MAX_PATTERNS
 from engram.storage.api_keys import AgentRecord
 
 MAX_RELATED = 20
@@ -78,16 +80,16 @@ class Agent:
                        kind: Annotated[PatternKind, strawberry.lazy(LEARNING)] | None = None,
                        first: int | None = None, after: str | None = None,
                        ) -> Connection[Annotated[Pattern, strawberry.lazy(LEARNING)]]:
-        from engram.api.gql.learning import MAX_PATTERNS, visible_patterns
-
         caller = await info.context.caller()
         if caller.agent_id != self.id and not caller.operator:
             raise ForbiddenError(f"Only {self.id} lists its own patterns.")
         if caller.agent_id != self.id:
             await record_operator_action(info, caller, str(self.id))
         win = window(first, after, limit=MAX_PATTERNS)
-        found = await visible_patterns(info, str(self.id), kind, limit=min(win.end, MAX_PATTERNS), via="agent.patterns")
-        return connection(found, win, already_offset=False)
+        views = await info.context.run(info.context.resources.learning.patterns, str(self.id),
+                                       kind.value if kind else None, None, None, min(win.end, MAX_PATTERNS),
+                                       via="agent.patterns")
+        return connection([render_pattern(v, str(self.id)) for v in views], win, already_offset=False)
 
 
 def agent_type(record: AgentRecord | None, agent_id: str) -> Agent:
