@@ -29,30 +29,39 @@ def _read_jsonl(path: Path) -> list[dict]:
     return rows
 
 
+def _when(row: dict, now: datetime) -> datetime:
+    return now - timedelta(days=row.get("days_ago", 0))
+
+
 def load_seeds(services: Services, *, log=print, directory: Path | None = None) -> str:
     directory = directory or services.settings.seeds_dir
     now = datetime.now(UTC)
     rows = sorted(_read_jsonl(directory / "memories.jsonl"), key=lambda r: -r.get("days_ago", 0))
-    memories = []
-    for row in rows:
-        fields = {k: v for k, v in row.items() if k in _FIELDS}
-        fields["kind"] = fields.pop("type")
-        memories.append(build_memory(**fields, memory_id=row["id"],
-                                     created_at=now - timedelta(days=row.get("days_ago", 0))))
     engine = services.learning
-    summary = engine.memories.record_many(memories)
-    # Decisions and failures also feed their templates and patterns (counted once per memory id).
-    for row, memory in zip(rows, memories, strict=True):
+    learned = {"decision", "failure"}  # these go through the engine, which records them and learns from them
+    plain = []
+    for row in rows:
+        if row["type"] not in learned:
+            fields = {k: v for k, v in row.items() if k in _FIELDS}
+            fields["kind"] = fields.pop("type")
+            plain.append(build_memory(**fields, memory_id=row["id"], created_at=_when(row, now)))
+    summary = engine.memories.record_many(plain)
+    learned_ids = [row["id"] for row in rows if row["type"] in learned]
+    there = len(engine.memories.repository.owners(learned_ids))
+    created, unchanged = summary.created + len(learned_ids) - there, summary.unchanged + there
+    # Decisions and failures feed their templates and patterns (counted once per memory id, so idempotent).
+    for row in rows:
         if row["type"] == "decision":
-            engine.record_decision(row["agent"], row["context"], row["action"], row["outcome"],
-                                   alternatives=row.get("alternatives", []), domain=row.get("domain"),
-                                   memory_id=memory.id)
+            engine.record_decision(
+                row["agent"], row["context"], row["action"], row["outcome"], alternatives=row.get("alternatives", []),
+                domain=row.get("domain"), tags=row.get("tags", []), confidence=row.get("confidence", 0.5),
+                memory_id=row["id"], created_at=_when(row, now))
         elif row["type"] == "failure":
-            engine.learn_from_failure(row["agent"], row["error"], context=row["context"],
-                                      root_cause=row.get("root_cause"), solution=row.get("solution"),
-                                      solution_worked=row.get("outcome") != "failure",
-                                      prevention=row.get("prevention"), domain=row.get("domain"),
-                                      memory_id=memory.id)
+            engine.learn_from_failure(
+                row["agent"], row["error"], context=row["context"], root_cause=row.get("root_cause"),
+                solution=row.get("solution"), solution_worked=row.get("outcome") != "failure",
+                prevention=row.get("prevention"), domain=row.get("domain"), tags=row.get("tags"),
+                memory_id=row["id"], created_at=_when(row, now))
     # Through the consent service, so seeded grants are audited like any other; an identical live
     # grant is returned as it is, which keeps seeding idempotent.
     grant_rows = _read_jsonl(directory / "grants.jsonl") if (directory / "grants.jsonl").exists() else []
@@ -60,6 +69,6 @@ def load_seeds(services: Services, *, log=print, directory: Path | None = None) 
         services.consent.grant(row["from"], grantee=row["to"], scope=row["scope"], value=row.get("value"),
                                memory_ids=row.get("memory_ids"), expires_at=now + timedelta(days=row.get("days", 30)))
     report = engine.analyze()
-    return (f"{summary.created} memories created, {summary.unchanged} already there; {len(grant_rows)} grants; "
+    return (f"{created} memories created, {unchanged} already there; {len(grant_rows)} grants; "
             f"{report.patterns_after} failure patterns ({report.recurring_patterns} recurring), "
             f"{report.success_patterns} success patterns")

@@ -16,7 +16,7 @@ FAIL = """mutation($input: LearnFromFailureInput!) { learnFromFailure(input: $in
             memoryId patternId newPattern occurrenceCount signature
             similarFailures { memoryId } solutions { description } preventionChecks { name description } } }"""
 STATS = "{ learningStats { decisions informedShare brierScore calibration { count } } }"
-PATTERNS = "{ patterns(first: 100) { nodes { id name signature occurrences contexts branches { action estimate { attempts } } " \
+PATTERNS = "{ patterns(first: 20) { nodes { id name signature occurrences contexts branches { action estimate { attempts } } " \
            "solutions { description } preventionChecks { description } } } }"
 SECRET = "quasar-ledger reconcile for project nightingale"
 ERROR = "LedgerTimeout: reconcile of batch 4411 against ledger-7.internal timed out after 30s"

@@ -220,6 +220,8 @@ class ManagedNeo4j:
                 raise ConfigurationError("The managed server's user is 'neo4j'; NEO4J_AUTH must be neo4j/<password>.")
         else:
             password = secrets.token_urlsafe(24)
+            while password.startswith("-"):  # neo4j-admin would read it as an option and fail
+                password = secrets.token_urlsafe(24)
         if len(password) < 8:
             raise ConfigurationError("The Neo4j password must have at least 8 characters.")
         result = self.admin("dbms", "set-initial-password", password)

@@ -27,6 +27,11 @@ class FailFastDriver:
         self._down_since: float | None = None
         self._last_probe = 0.0
 
+    @property
+    def raw(self) -> neo4j.Driver:
+        """The driver underneath, for clients that need a real one (the GDS client)."""
+        return self._driver
+
     # ---- the breaker
     @property
     def known_down(self) -> bool:

@@ -26,7 +26,9 @@ class GraphAlgorithms(Repository):
     def gds(self) -> GraphDataScience:
         """The client, made on first use: making it asks the server for its GDS version."""
         with map_driver_errors(self.uri):
-            return GraphDataScience(self.driver, database=self.database, arrow=False, show_progress=False)
+            # The GDS client takes only a real neo4j.Driver, not the fail-fast wrapper around it.
+            driver = getattr(self.driver, "raw", self.driver)
+            return GraphDataScience(driver, database=self.database, arrow=False, show_progress=False)
 
     def similarity_components(self, kind: str, *, top_k: int, cutoff: float) -> dict[str, int]:
         """Node id → component id of the kNN similarity graph (cutoff in GDS's (1 + cos) / 2 scale)."""
