@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: install run test stop doctor bench soak clean chromium
+.PHONY: install run test test-faults stop doctor bench soak clean chromium
 
 # The virtualenv, rebuilt when pyproject.toml changes.
 $(STAMP): pyproject.toml
@@ -24,6 +24,10 @@ run: install
 ## The whole test suite against a real Neo4j that the test session starts (or NEO4J_URI).
 test: install chromium
 	$(BIN)/pytest
+
+## The fault tests (real kill -9 of Neo4j and the service, backup/restore, a 3-minute soak): slow, run apart.
+test-faults: install
+	$(BIN)/pytest -m faults tests/integration/test_faults.py tests/integration/test_soak.py
 
 ## Debian's Chromium + ChromeDriver for the playground's offline browser test (installed once, needs root/apt).
 chromium:

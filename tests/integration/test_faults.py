@@ -24,7 +24,7 @@ from engram.privacy.redaction import Redactor
 from engram.storage.connection import open_driver
 
 # Restarting a JVM on a busy 2-core machine takes minutes: the tests that do get a wider timeout.
-pytestmark = [pytest.mark.integration, pytest.mark.timeout(1800)]
+pytestmark = [pytest.mark.integration, pytest.mark.faults, pytest.mark.timeout(1800)]
 
 AGENTS = ("w0", "w1", "w2", "w3")
 FAIL_FAST_S = 5.0  # once Neo4j is known down, a request fails within this: no driver retries (ms on an idle machine)
