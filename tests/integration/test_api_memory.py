@@ -49,8 +49,10 @@ def test_record_show_and_forget_own_memory(gql: dict[str, GraphQLClient]) -> Non
     # bob cannot see, forget or overwrite it: NOT_FOUND, not FORBIDDEN, so ids do not leak either
     assert gql["bob"].errors('{ memory(id: "m-1") { id } }')[0]["extensions"]["code"] == "NOT_FOUND"
     assert gql["bob"].errors('mutation { forgetMemory(id: "m-1") { id } }')[0]["extensions"]["code"] == "NOT_FOUND"
-    taken = gql["bob"].execute(RECORD, {"input": decision("ctx", "y", id="m-1")})["recordMemory"]
-    assert taken["created"] is False and taken["memory"] is None
+    # an id another agent holds is refused before anything is written (never `created: false`, which
+    # would confirm whose it is); alice's memory stays as it was
+    taken = gql["bob"].errors(RECORD, {"input": decision("ctx", "y", id="m-1")})
+    assert taken[0]["extensions"]["code"] == "BAD_USER_INPUT" and "taken" in taken[0]["message"]
     assert alice.execute('mutation { forgetMemory(id: "m-1") { forgotten } }')["forgetMemory"]["forgotten"]
     assert alice.errors('{ memory(id: "m-1") { id } }')[0]["extensions"]["code"] == "NOT_FOUND"
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import logging
 import os
 
 import typer
@@ -66,9 +65,12 @@ def up(
 
 
 def _log_config() -> dict:
-    """uvicorn's logging, plus Engram's own INFO messages (periodic jobs) through the same handler."""
+    """uvicorn's logging, plus Engram's own INFO lines (periodic jobs, refused requests) with their logger name."""
     config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
-    config["loggers"]["engram"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    config["formatters"]["engram"] = {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}
+    config["handlers"]["engram"] = {"formatter": "engram", "class": "logging.StreamHandler",
+                                    "stream": "ext://sys.stderr"}
+    config["loggers"]["engram"] = {"handlers": ["engram"], "level": "INFO", "propagate": False}
     return config
 
 
