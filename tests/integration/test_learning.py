@@ -241,8 +241,8 @@ def test_analysis_keeps_the_checks_of_recurring_patterns_in_step_with_the_eviden
                                   solution="npm-ci-with-cache", solution_worked=True, memory_id=f"f{i}")
     report = engine.analyze()
     assert report.recurring_patterns == 1 and report.prevention_checks == 1
-    [check] = engine.prevention_checks()
-    assert check["source"] == "solution" and check["stage"] == "development"
+    [check] = engine.prevention_checks(None)
+    assert check.source == "solution" and check.stage == "development"
     assert engine.analyze().prevention_checks == 1  # idempotent: the same check, updated in place
 
     # The fix stops working: the check recommending it goes, one guarding against it comes.
@@ -250,8 +250,8 @@ def test_analysis_keeps_the_checks_of_recurring_patterns_in_step_with_the_eviden
         engine.learn_from_failure("alice", error.format(pkg=pkg), context=f"npm install in CI job {i}",
                                   solution="npm-ci-with-cache", solution_worked=False, memory_id=f"f{i}")
     engine.analyze()
-    [check] = engine.prevention_checks()
-    assert check["source"] == "failed-fix" and check["guards_actions"] == ["npm-ci-with-cache"]
+    [check] = engine.prevention_checks(None)
+    assert check.source == "failed-fix" and check.guards_actions == ["npm-ci-with-cache"]
     assert _count(db, "MATCH (c:PreventionCheck) RETURN count(c)") == 1
 
 

@@ -145,7 +145,7 @@ def test_bob_sees_nothing_of_alices_private_memory_through_any_tool(api_url: str
         async with http_client(api_url, api_keys["bob"]) as bob:
             for tool, arguments in [
                 ("recall", {"context": secret_context, "k": 50}),
-                ("suggest_action", {"context": secret_context, "k": 50}),
+                ("suggest_action", {"context": secret_context, "k": 20}),
                 ("check_action", {"context": secret_context, "intended_action": "alice-private-fix-1"}),
                 ("predict_outcome", {"context": secret_context, "action": "alice-private-fix-0"}),
                 ("list_patterns", {"first": 100}),

@@ -118,6 +118,11 @@ def _strategy(task: Task, task_id: str, retrieved: RetrieveMemories, suggestion:
                           check.check_action if check else None, _predicted(suggestion.suggest, chosen))
 
 
+def _suggest_k(task: Task) -> int:
+    """Enough actions for a posterior per candidate (Thompson draw), within the API's cost limit."""
+    return min(20, max(5, len(task.available_actions)))
+
+
 def execute_with_memory(client: EngramClient, task: Task, fn: Callable[[RemoteStrategy], Any], *,
                         recover: Callable[[BaseException], str | None] | None = None,
                         default_action: str | None = None, policy: Policy = "thompson",
@@ -129,7 +134,8 @@ def execute_with_memory(client: EngramClient, task: Task, fn: Callable[[RemoteSt
     created = client.create_task(task.context, id=task.id, available_actions=list(task.available_actions) or None)
     task_id = created.create_task.id
     retrieved = client.retrieve_memories(task.context, k=10)                                       # 1. retrieve
-    suggestion = client.suggest_action(task.context, candidates=list(task.available_actions) or None, k=50)  # 2.
+    suggestion = client.suggest_action(task.context, candidates=list(task.available_actions) or None,
+                                        k=_suggest_k(task))  # 2.
     chosen = _decide(task, suggestion.suggest, policy, rng)
     check = client.check_action(task.context, chosen) if chosen else None
     chosen = _after_check(chosen, check.check_action if check else None, task) if chosen else (
@@ -163,7 +169,8 @@ async def execute_with_memory_async(client: AsyncEngramClient, task: Task,
                                        available_actions=list(task.available_actions) or None)
     task_id = created.create_task.id
     retrieved = await client.retrieve_memories(task.context, k=10)
-    suggestion = await client.suggest_action(task.context, candidates=list(task.available_actions) or None, k=50)
+    suggestion = await client.suggest_action(task.context, candidates=list(task.available_actions) or None,
+                                        k=_suggest_k(task))
     chosen = _decide(task, suggestion.suggest, policy, rng)
     check = await client.check_action(task.context, chosen) if chosen else None
     chosen = _after_check(chosen, check.check_action if check else None, task) if chosen else (

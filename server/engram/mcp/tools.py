@@ -94,7 +94,7 @@ def build_mcp_server(executor_for: ExecutorFor) -> MCPServer:
         context: Context_, ctx: Context,
         candidates: Annotated[list[str] | None, Field(description="The actions you can take; unseen ones start at "
                                                                   "an even prior.")] = None,
-        k: Annotated[int, Field(ge=1, le=50, description="How many actions to list.")] = 5,
+        k: Annotated[int, Field(ge=1, le=20, description="How many actions to list.")] = 5,
     ) -> ops.SuggestAction:
         """What worked before in similar contexts: actions ranked by estimated success rate (with 90% intervals
         and the agents whose experience it is), the recommended one, and one worth exploring."""

@@ -25,7 +25,8 @@ RETRIEVAL_FIELDS = frozenset({
     "applyPattern",
 })
 HEAVY_FIELDS = frozenset({"analyzePatterns", "exportKnowledge", "importKnowledge", "mergeKnowledge"})
-PASS_THROUGH_LISTS = frozenset({"edges", "nodes"})  # a connection's items: already counted by `first`
+# A connection's items are counted by `first`; a suggestion's actions by its `k`.
+PASS_THROUGH_LISTS = frozenset({"edges", "nodes", "actions"})
 
 
 def _size(value: Any, default: int) -> int:
