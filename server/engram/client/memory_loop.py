@@ -9,13 +9,14 @@ import inspect
 import random
 import time
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from engram.client.generated import (
     CheckAction, CheckActionCheckAction, LearnFromFailureInput, Outcome, RecordDecisionInput, RetrieveMemories,
     RetrieveMemoriesRetrieveMemories, SuggestAction, SuggestActionSuggest, Verdict,
 )
+from engram.learning.tasks import ExecutionOutcome
 
 if TYPE_CHECKING:
     from engram.client import AsyncEngramClient, EngramClient
@@ -50,17 +51,8 @@ class RemoteStrategy:
         return [m.memory.id for m in self.memories]
 
 
-@dataclass
-class RemoteOutcome:
-    task_id: str
-    strategy: str
-    succeeded: bool
-    result: Any = None
-    error: str | None = None
-    duration_ms: int = 0
-    decision_memory_id: str | None = None
-    failure_pattern_id: str | None = None
-    informed_by: list[str] = field(default_factory=list)
+# The same five steps end in the same outcome as the in-process TaskExecutor's.
+RemoteOutcome = ExecutionOutcome
 
 
 def choose(suggestion: SuggestActionSuggest, policy: Policy, rng: random.Random) -> str | None:

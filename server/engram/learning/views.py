@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from engram.entities.learning import (
-    BranchView, DecisionDetails, FailureDetails, PatternView, PreventionCheck, RateEstimate, SolutionView,
+    BranchView, DecisionDetails, FailureDetails, PatternView, PreventionCheck, SolutionView,
     SuccessDetails, VisibleFailurePattern, VisibleSuccessPattern, VisibleTemplate,
 )
 from engram.learning.estimates import estimate_rate
@@ -117,12 +117,6 @@ class KnowledgeViews:
         """The prevention checks of these patterns (all visible ones: None), derived from what the caller sees."""
         views = self.failure_patterns(agent_id, via=via, pattern_ids=pattern_ids)
         return [c for v in views for c in v.details.checks]
-
-    def branch(self, agent_id: str, template_id: str, action: str) -> RateEstimate:
-        """An action's record in a template over the decisions the agent may see."""
-        views = self.templates(agent_id, via="record_decision", template_ids=[template_id], limit=1)
-        found = next((b for v in views for b in v.details.branches if b.action == action), None)
-        return found.estimate if found else estimate_rate(0, 0)
 
     def _audited(self, agent_id: str | None, views: list[PatternView], via: str) -> list[PatternView]:
         read_from: dict[str, list[str]] = defaultdict(list)
