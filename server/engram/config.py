@@ -92,6 +92,9 @@ class Settings(BaseSettings):
     api_max_cost: int = Field(default=1000, ge=10, description="Work units per GraphQL request (engram.api.gql.cost): "
                                                              "retrievals and list items, counted before execution.")
     api_request_timeout_s: float = Field(default=30.0, gt=0, description="Deadline of one GraphQL request.")
+    api_max_in_flight_per_key: int = Field(default=4, ge=1, description="Requests one API key may have in flight "
+                                                                        "at once (per process); more get HTTP 429 "
+                                                                        "RATE_LIMITED.")
     api_worker_threads: int = Field(default=8, ge=1, description="Threads for blocking engine work (Neo4j, the model); "
                                                                  "/health has its own, so it answers under load.")
     api_workers: int | None = Field(default=None, ge=1, description="uvicorn worker processes for `engram serve` "

@@ -21,7 +21,7 @@ from engram.api.gql.loaders import build_loaders
 from engram.api.gql.schema import build_schema
 from engram.api.health_probe import HealthProbe
 from engram.api.http import GraphQLOverHTTP
-from engram.api.limits import BodySizeLimit
+from engram.api.limits import BodySizeLimit, PerCallerConcurrency
 from engram.api.playground import ASSETS_PATH, assets_app, playground_response
 from engram.config import Settings
 from engram.embedding.batching import MicroBatcher
@@ -101,7 +101,8 @@ def create_app(settings: Settings, *, driver_factory: Callable[[Settings], Drive
             Route("/mcp", mcp_endpoint, methods=["GET", "POST", "DELETE"]),
             Mount(ASSETS_PATH, assets_app()),
         ],
-        middleware=[Middleware(BodySizeLimit, max_bytes=settings.api_max_body_bytes)],
+        middleware=[Middleware(PerCallerConcurrency, max_in_flight=settings.api_max_in_flight_per_key),
+                    Middleware(BodySizeLimit, max_bytes=settings.api_max_body_bytes)],
         lifespan=lifespan,
     )
 
