@@ -97,6 +97,12 @@ class Settings(BaseSettings):
                                                                         "RATE_LIMITED.")
     api_worker_threads: int = Field(default=8, ge=1, description="Threads for blocking engine work (Neo4j, the model); "
                                                                  "/health has its own, so it answers under load.")
+    api_worker_nice: int = Field(default=10, ge=0, le=19, description="Scheduling niceness of the worker threads "
+                                                                     "(Linux): the event loop, which answers /health "
+                                                                     "and refusals, runs first when cores are busy.")
+    api_switch_interval_ms: float = Field(default=1.0, gt=0, description="Python's GIL switch interval: how long a "
+                                                                         "busy worker thread may keep the event loop "
+                                                                         "waiting for the interpreter (default 5).")
     api_workers: int | None = Field(default=None, ge=1, description="uvicorn worker processes for `engram serve` "
                                                                     "(default: one per core).")
 

@@ -131,6 +131,33 @@ def test_informed_by_resolves_among_visible_memories_preferring_the_callers_own(
     assert [r["owner"] for r in db.execute_query(edge, id="bob-2").records] == ["bob"]
 
 
+def test_an_import_compares_only_within_the_importers_namespace(gql: dict[str, GraphQLClient], db) -> None:
+    """Bob importing a document that names alice's memory id with her content guessed right, or wrong, gets
+    the answer of a fresh id: his own new memory, never a conflict report about hers."""
+    _alice_private(gql)
+    gql["bob"].execute('mutation { recordMemory(input: {kind: DECISION, context: "bob template", action: "x", '
+                       'outcome: SUCCESS, domain: "tmpl", id: "bob-template"}) { created } }')
+    document = gql["bob"].execute('{ exportKnowledge(domain: "tmpl") { document } }')["exportKnowledge"]["document"]
+    template = document["memories"][0]
+    importing = "mutation($d: JSON!) { importKnowledge(document: $d) { total created unchanged createdIds " \
+                "conflicts { id fields } } }"
+
+    def answer(memory_id: str, context: str, action: str) -> str:
+        entry = {**template, "id": memory_id, "context": context, "embedding": None,
+                 "content": {**template["content"], "chosen_action": action}}
+        result = gql["bob"].execute(importing, {"d": {**document, "memories": [entry]}})["importKnowledge"]
+        return str(result).replace(memory_id, "<id>")
+
+    guessed_right = answer("alice-decision", SECRET, "batch-reconcile")
+    guessed_wrong = answer("alice-failure", "not her context", "nothing")
+    fresh = answer("fresh-import", "anything", "nothing")
+    assert guessed_right == guessed_wrong == fresh
+    assert "'created': 1" in fresh and "'conflicts': []" in fresh
+    owners = db.execute_query("MATCH (m:Memory {id: 'alice-decision'}) RETURN m.agent_id AS o, m.context AS c "
+                              "ORDER BY o").records
+    assert [(r["o"], r["c"]) for r in owners] == [("alice", SECRET), ("bob", SECRET)]
+
+
 def test_a_pattern_grant_cannot_be_widened_by_naming_other_memories(gql: dict[str, GraphQLClient]) -> None:
     ids = _alice_private(gql)
     other = gql["alice"].execute('mutation { recordMemory(input: {kind: COLLABORATION, context: "pairing with dave on '
