@@ -14,6 +14,7 @@ both phases, their ratio, and every answer the attackers got (HTTP status and Gr
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import statistics
 import threading
@@ -142,6 +143,7 @@ def main() -> None:
     parser.add_argument("--threads-per-key", type=int, default=6, help="Concurrent attackers per key.")
     parser.add_argument("--memories", type=int, default=300)
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2])
+    parser.add_argument("--report", default="health_under_attack", help="Name of the report under bench/results/.")
     args = parser.parse_args()
     settings = Settings()
     driver = open_driver(settings)
@@ -163,7 +165,10 @@ def main() -> None:
         wipe_database(driver, settings)
         driver.close()
 
+    scheduling = {k: os.environ[k] for k in ("ENGRAM_API_WORKER_NICE", "ENGRAM_API_SWITCH_INTERVAL_MS",
+                                             "ENGRAM_API_MAX_IN_FLIGHT_PER_KEY") if k in os.environ}
     lines = ["# /health while the attack shapes of issue 13 run", "",
+             f"Service settings changed from the defaults: {scheduling or 'none'}.", "",
              f"`python -m bench.health_under_attack --seconds {args.seconds:g} --keys {args.keys} --threads-per-key "
              f"{args.threads_per_key}`: {args.keys} attacking API keys x {args.threads_per_key} threads, "
              f"{args.memories} memories seeded per seed, /health and `/` probed every 50 ms; idle phase "
@@ -184,7 +189,7 @@ def main() -> None:
               "| shape | answer | count |", "|---|---|---|"]
     for (name, code), count in sorted(all_answers.items()):
         lines.append(f"| {name} | {code} | {count} |")
-    write_report("health_under_attack", "\n".join(lines))
+    write_report(args.report, "\n".join(lines))
 
 
 if __name__ == "__main__":
