@@ -65,10 +65,15 @@ def shapes() -> dict[str, tuple[str, dict]]:
 
 def seed_memories(url: str, key: str, rng: random.Random, count: int) -> None:
     inputs = [{"kind": "DECISION", "context": f"{rng.choice(SYSTEMS)} {rng.choice(SYMPTOMS)} on host-{i}",
-               "action": f"retry with backoff {i % 3}", "outcome": "SUCCESS"} for i in range(count)]
+               "action": f"retry with backoff {i % 3}", "outcome": "SUCCESS", "id": f"seed-{i}"}
+              for i in range(count)]
     with httpx.Client(base_url=url, headers={"Authorization": f"Bearer {key}"}, timeout=600) as http:
-        for start in range(0, len(inputs), 100):
-            response = http.post("/graphql", json={"query": RECORD_MANY, "variables": {"i": inputs[start:start + 100]}})
+        for start in range(0, len(inputs), 25):
+            for _ in range(5):  # ids make a retry idempotent (a busy machine can run past the deadline)
+                response = http.post("/graphql", json={"query": RECORD_MANY,
+                                                       "variables": {"i": inputs[start:start + 25]}})
+                if not response.json().get("errors"):
+                    break
             assert not response.json().get("errors"), response.text
 
 

@@ -97,9 +97,11 @@ class Settings(BaseSettings):
                                                                         "RATE_LIMITED.")
     api_worker_threads: int = Field(default=8, ge=1, description="Threads for blocking engine work (Neo4j, the model); "
                                                                  "/health has its own, so it answers under load.")
-    api_worker_nice: int = Field(default=10, ge=0, le=19, description="Scheduling niceness of the worker threads "
-                                                                     "(Linux): the event loop, which answers /health "
-                                                                     "and refusals, runs first when cores are busy.")
+    api_worker_nice: int = Field(default=0, ge=0, le=19, description="Extra scheduling niceness of the worker "
+                                                                    "threads (Linux), so the event loop runs first "
+                                                                    "on busy cores. Off by default: on a machine "
+                                                                    "oversubscribed by other processes it starves "
+                                                                    "engine work past its deadline.")
     api_switch_interval_ms: float = Field(default=1.0, gt=0, description="Python's GIL switch interval: how long a "
                                                                          "busy worker thread may keep the event loop "
                                                                          "waiting for the interpreter (default 5).")

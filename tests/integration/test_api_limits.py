@@ -159,11 +159,12 @@ def test_health_answers_fast_while_the_attack_shapes_run(api_url: str, gql: dict
 
 
 def test_one_key_flooding_is_rate_limited_before_any_work_and_others_are_served(
-        api_url: str, gql: dict[str, GraphQLClient]) -> None:
+        api_url: str, gql: dict[str, GraphQLClient], db) -> None:
     """Per-key fairness: past ENGRAM_API_MAX_IN_FLIGHT_PER_KEY (4) requests in flight, alice gets HTTP 429
-    RATE_LIMITED at once, while bob is served normally meanwhile."""
+    RATE_LIMITED at once, with nothing written, while bob is served normally meanwhile."""
+    size = 20
     batch = {"i": [{"kind": "DECISION", "context": f"{i} " + "deploy the billing service again " * 30,
-                    "action": "roll back"} for i in range(100)]}
+                    "action": "roll back"} for i in range(size)]}
     query = "mutation($i: [RecordMemoryInput!]!) { recordMemories(inputs: $i) { created } }"
     start = threading.Barrier(12)
     answers: list[tuple[int, str | None, float]] = []
@@ -186,8 +187,19 @@ def test_one_key_flooding_is_rate_limited_before_any_work_and_others_are_served(
         thread.join(timeout=180)
     assert served == {"me": {"id": "bob"}}
     limited = [a for a in answers if a[0] == 429]
-    ok = [a for a in answers if a[0] == 200 and a[1] is None]
-    assert len(answers) == 12 and len(limited) + len(ok) == 12, answers
-    assert 1 <= len(ok) and len(limited) >= 1, answers
+    # admitted: served (on a badly overloaded machine one may run past its deadline, its write still lands)
+    admitted = [a for a in answers if a[0] == 200 and a[1] in (None, "DEADLINE_EXCEEDED")]
+    assert len(answers) == 12 and len(limited) + len(admitted) == 12, answers
+    assert 1 <= len(admitted) <= 4 + 8 and len(limited) >= 1, answers
     assert all(code == "RATE_LIMITED" and elapsed < FAST for _, code, elapsed in limited), limited
+    # a refused request wrote nothing: alice holds exactly the admitted batches (waiting for late writes)
+    deadline, stored = time.monotonic() + 120, -1
+    while time.monotonic() < deadline:
+        stored = db.execute_query("MATCH (m:Memory {agent_id: 'alice'}) RETURN count(m) AS n").records[0]["n"]
+        if stored >= size * len(admitted):
+            break
+        time.sleep(0.5)
+    time.sleep(1)
+    assert db.execute_query("MATCH (m:Memory {agent_id: 'alice'}) RETURN count(m) AS n").records[0]["n"] \
+        == stored == size * len(admitted)
     assert gql["alice"].execute("{ me { id } }") == {"me": {"id": "alice"}}  # served again once they finished
