@@ -190,7 +190,7 @@ def test_one_key_flooding_is_rate_limited_before_any_work_and_others_are_served(
     # admitted: served (on a badly overloaded machine one may run past its deadline, its write still lands)
     admitted = [a for a in answers if a[0] == 200 and a[1] in (None, "DEADLINE_EXCEEDED")]
     assert len(answers) == 12 and len(limited) + len(admitted) == 12, answers
-    assert 1 <= len(admitted) <= 4 + 8 and len(limited) >= 1, answers
+    assert len(admitted) >= 1 and len(limited) >= 1, answers
     assert all(code == "RATE_LIMITED" and elapsed < FAST for _, code, elapsed in limited), limited
     # a refused request wrote nothing: alice holds exactly the admitted batches (waiting for late writes)
     deadline, stored = time.monotonic() + 120, -1
