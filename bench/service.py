@@ -39,7 +39,13 @@ class GraphQLClient:
                                  limits=httpx.Limits(max_connections=pool, max_keepalive_connections=pool))
 
     def __call__(self, query: str, variables: dict | None = None) -> dict:
-        response = self.http.post("/graphql", json={"query": query, "variables": variables or {}})
+        started = time.monotonic()
+        while True:
+            response = self.http.post("/graphql", json={"query": query, "variables": variables or {}})
+            # RATE_LIMITED (429) is refused before any work: wait for one of this key's requests to finish
+            if response.status_code != 429 or time.monotonic() - started > 120:
+                break
+            time.sleep(0.1)
         body = response.json()
         if response.status_code != 200 or body.get("errors"):
             raise GraphQLError(f"HTTP {response.status_code}: {body.get('errors') or body}")

@@ -41,11 +41,16 @@ class Outcome:
 
 def post(http: httpx.Client, url: str, key: str, query: str, variables: dict, timeout: float = 180) -> Outcome:
     started = time.monotonic()
-    try:
-        response = http.post(url + "/graphql", json={"query": query, "variables": variables},
-                             headers={"Authorization": f"Bearer {key}"}, timeout=timeout)
-    except httpx.TransportError:
-        return Outcome(False, "TRANSPORT", time.monotonic() - started)
+    while True:
+        try:
+            response = http.post(url + "/graphql", json={"query": query, "variables": variables},
+                                 headers={"Authorization": f"Bearer {key}"}, timeout=timeout)
+        except httpx.TransportError:
+            return Outcome(False, "TRANSPORT", time.monotonic() - started)
+        # RATE_LIMITED: over the key's share of requests in flight, refused before any work: wait our turn
+        if response.status_code != 429 or time.monotonic() - started > timeout:
+            break
+        time.sleep(0.1)
     elapsed = time.monotonic() - started
     try:
         body = response.json()

@@ -1,7 +1,7 @@
 // What the store path does not carry over for imported memories: counts, time range, provenance
 // (-[:IMPORTED_FROM {memory_id}]->(:Agent)) and the patterns they are instances of. Safe to repeat.
 UNWIND $rows AS row
-MATCH (m:Memory {id: row.id})
+MATCH (m:Memory {agent_id: row.agent_id, id: row.id})
 SET m.occurrences = row.occurrences,
     m.first_seen = datetime(row.first_seen),
     m.last_seen = datetime(row.last_seen),

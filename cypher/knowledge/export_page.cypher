@@ -1,16 +1,16 @@
-// One page (by id) of what an agent may export: its own memories and, with $include_shared, those
+// One page (by id, then owner: ids are per agent) of what an agent may export: its own memories and, with $include_shared, those
 // covered by a live grant to it — the same rule as every read path, so a revoke removes them at once.
 // $agent_id null: the operator's export of every agent's memories.
 CALL (*) {
   MATCH (m:Memory)
-  WHERE ($agent_id IS NULL OR m.agent_id = $agent_id) AND m.id > $after
+  WHERE ($agent_id IS NULL OR m.agent_id = $agent_id) AND (m.id > $after_id OR (m.id = $after_id AND m.agent_id > $after_agent))
     AND ($domain IS NULL OR m.domain = $domain)
   RETURN m
   UNION
   MATCH (g:ShareGrant {grantee_id: $agent_id})
   WHERE $include_shared AND g.revoked_at IS NULL AND (g.expires_at IS NULL OR g.expires_at > datetime())
   MATCH (m:Memory {agent_id: g.owner_id})
-  WHERE m.id > $after AND ($domain IS NULL OR m.domain = $domain)
+  WHERE (m.id > $after_id OR (m.id = $after_id AND m.agent_id > $after_agent)) AND ($domain IS NULL OR m.domain = $domain)
     AND ((g.scope = 'memory' AND m.id IN g.memory_ids)
       OR (g.scope = 'domain' AND m.domain = g.value)
       OR (g.scope = 'tag' AND g.value IN m.tags)
@@ -18,7 +18,7 @@ CALL (*) {
   RETURN m
 }
 WITH m
-ORDER BY m.id
+ORDER BY m.id, m.agent_id
 LIMIT $limit
 RETURN m {.*, context_embedding: null} AS memory,
        CASE WHEN $with_embeddings THEN m.context_embedding END AS embedding,

@@ -48,7 +48,7 @@ CALL (src, row, target, source) {
     RETURN same.id AS target_id, 'combined' AS result
     UNION
     WITH * WHERE done IS NULL AND same IS NULL
-    MERGE (copy:Memory {id: row.copy_id})
+    MERGE (copy:Memory {agent_id: $into, id: row.copy_id})
       ON CREATE SET copy += src {.*, id: row.copy_id, agent_id: $into, access_count: 0, last_accessed: null}
     SET copy:$(labels(src))
     WITH copy, src, target, source

@@ -29,8 +29,8 @@ CALL (m, t, first_time) {
 }
 WITH m, t, first_time
 CALL (m) {
-  UNWIND $informed_by AS prior_id
-  MATCH (prior:Memory {id: prior_id})
+  UNWIND $informed_by AS prior_ref
+  MATCH (prior:Memory {agent_id: prior_ref.agent_id, id: prior_ref.id})
   WHERE prior <> m
   MERGE (m)-[:INFORMED_BY]->(prior)
 }

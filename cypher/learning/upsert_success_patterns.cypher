@@ -12,8 +12,8 @@ CALL (sp) {
   DELETE old
 }
 CALL (sp, pattern) {
-  UNWIND pattern.members AS member_id
-  MATCH (m:Memory {id: member_id})
+  UNWIND pattern.members AS member
+  MATCH (m:Memory {agent_id: member.agent_id, id: member.id})
   MERGE (m)-[:INSTANCE_OF]->(sp)
   MERGE (a:Action {name: pattern.action})
   MERGE (sp)-[:USES]->(a)

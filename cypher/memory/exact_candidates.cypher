@@ -16,4 +16,4 @@ CALL (*) {
 WITH m, vector.similarity.cosine(m.context_embedding, $embedding) AS score
 ORDER BY score DESC
 LIMIT $k
-RETURN m.id AS id, score
+RETURN m.id AS id, m.agent_id AS agent_id, score

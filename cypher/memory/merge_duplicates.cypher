@@ -1,9 +1,9 @@
-// Fold each duplicate into its survivor: counts add up, the time range widens, every
+// Fold each duplicate into its survivor (all $agent_id's: ids are per agent): counts add up, the time range widens, every
 // relationship moves over, and the duplicate's id and context stay on record.
 UNWIND $merges AS item
-MATCH (keep:Memory {id: item.keep})
+MATCH (keep:Memory {agent_id: $agent_id, id: item.keep})
 UNWIND item.duplicates AS duplicate_id
-MATCH (dup:Memory {id: duplicate_id})
+MATCH (dup:Memory {agent_id: $agent_id, id: duplicate_id})
 SET keep.occurrences = coalesce(keep.occurrences, 1) + coalesce(dup.occurrences, 1),
     keep.access_count = coalesce(keep.access_count, 0) + coalesce(dup.access_count, 0),
     keep.first_seen = CASE WHEN dup.first_seen < keep.first_seen THEN dup.first_seen ELSE keep.first_seen END,

@@ -1,11 +1,12 @@
-// Idempotent batch write: a memory id that exists already is left exactly as it is.
+// Idempotent batch write: a memory id the agent holds already is left exactly as it is. Ids are per
+// agent: another agent's memory with the same id is a different memory, never read or touched here.
 UNWIND $rows AS row
 MERGE (a:Agent {id: row.agent_id})
   ON CREATE SET a.name = row.agent_id, a.created_at = datetime()
 WITH a, row
-OPTIONAL MATCH (existing:Memory {id: row.id})
+OPTIONAL MATCH (existing:Memory {agent_id: row.agent_id, id: row.id})
 WITH a, row, existing IS NULL AS is_new
-MERGE (m:Memory {id: row.id})
+MERGE (m:Memory {agent_id: row.agent_id, id: row.id})
   ON CREATE SET m += row.props,
                 m.created_at = datetime(row.created_at),
                 m.first_seen = datetime(row.created_at),
@@ -33,7 +34,7 @@ FOREACH (_ IN CASE WHEN is_new THEN [1] ELSE [] END |
 WITH row, m, is_new
 CALL (m, row, is_new) {
   WITH m, row WHERE is_new AND row.props.task_id IS NOT NULL
-  MATCH (t:Task {id: row.props.task_id})
+  MATCH (t:Task {agent_id: row.agent_id, id: row.props.task_id})
   MERGE (m)-[:DURING]->(t)
 }
 RETURN row.id AS id, is_new

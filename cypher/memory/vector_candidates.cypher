@@ -11,4 +11,4 @@ WHERE $agent_id IS NULL
             OR (g.scope = 'tag' AND g.value IN m.tags)
             OR (g.scope = 'pattern' AND EXISTS { (m)-[:INSTANCE_OF]->({id: g.value}) }))
       }
-RETURN m.id AS id, score
+RETURN m.id AS id, m.agent_id AS agent_id, score

@@ -1,4 +1,6 @@
-// Which of $ids are memories $agent_id may see: its own, or covered by a live grant to it.
+// Resolves ids a caller names (informedBy, related, import) among the memories $agent_id may see (its own,
+// or covered by a live grant to it). Ids are per agent, so one id may name several memories: the caller's own
+// comes first, then the others by owner, and the caller takes the first row per id
 UNWIND $ids AS memory_id
 MATCH (m:Memory {id: memory_id})
 WHERE m.agent_id = $agent_id
@@ -11,3 +13,4 @@ WHERE m.agent_id = $agent_id
             OR (g.scope = 'pattern' AND EXISTS { (m)-[:INSTANCE_OF]->({id: g.value}) }))
       }
 RETURN m.id AS id, m.agent_id AS owner
+ORDER BY id, CASE WHEN owner = $agent_id THEN 0 ELSE 1 END, owner

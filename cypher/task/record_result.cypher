@@ -1,4 +1,4 @@
-MATCH (t:Task {id: $task_id})
+MATCH (t:Task {agent_id: $agent_id, id: $task_id})
 MERGE (r:ExecutionResult {id: $id})
   ON CREATE SET r.outcome = $outcome, r.duration_ms = $duration_ms, r.error = $error, r.strategy = $strategy,
                 r.finished_at = datetime()

@@ -92,8 +92,19 @@ class Settings(BaseSettings):
     api_max_cost: int = Field(default=1000, ge=10, description="Work units per GraphQL request (engram.api.gql.cost): "
                                                              "retrievals and list items, counted before execution.")
     api_request_timeout_s: float = Field(default=30.0, gt=0, description="Deadline of one GraphQL request.")
+    api_max_in_flight_per_key: int = Field(default=4, ge=1, description="Requests one API key may have in flight "
+                                                                        "at once (per process); more get HTTP 429 "
+                                                                        "RATE_LIMITED.")
     api_worker_threads: int = Field(default=8, ge=1, description="Threads for blocking engine work (Neo4j, the model); "
                                                                  "/health has its own, so it answers under load.")
+    api_worker_nice: int = Field(default=0, ge=0, le=19, description="Extra scheduling niceness of the worker "
+                                                                    "threads (Linux), so the event loop runs first "
+                                                                    "on busy cores. Off by default: on a machine "
+                                                                    "oversubscribed by other processes it starves "
+                                                                    "engine work past its deadline.")
+    api_switch_interval_ms: float = Field(default=1.0, gt=0, description="Python's GIL switch interval: how long a "
+                                                                         "busy worker thread may keep the event loop "
+                                                                         "waiting for the interpreter (default 5).")
     api_workers: int | None = Field(default=None, ge=1, description="uvicorn worker processes for `engram serve` "
                                                                     "(default: one per core).")
 

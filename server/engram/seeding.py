@@ -46,9 +46,9 @@ def load_seeds(services: Services, *, log=print, directory: Path | None = None) 
             fields["kind"] = fields.pop("type")
             plain.append(build_memory(**fields, memory_id=row["id"], created_at=_when(row, now)))
     summary = engine.memories.record_many(plain)
-    learned_ids = [row["id"] for row in rows if row["type"] in learned]
-    there = len(engine.memories.repository.owners(learned_ids))
-    created, unchanged = summary.created + len(learned_ids) - there, summary.unchanged + there
+    learned_rows = [row for row in rows if row["type"] in learned]
+    there = sum(len(engine.memories.repository.owned([row["id"]], row["agent"])) for row in learned_rows)
+    created, unchanged = summary.created + len(learned_rows) - there, summary.unchanged + there
     # Decisions and failures feed their templates and patterns (counted once per memory id, so idempotent).
     for row in rows:
         if row["type"] == "decision":

@@ -49,10 +49,11 @@ def test_record_show_and_forget_own_memory(gql: dict[str, GraphQLClient]) -> Non
     # bob cannot see, forget or overwrite it: NOT_FOUND, not FORBIDDEN, so ids do not leak either
     assert gql["bob"].errors('{ memory(id: "m-1") { id } }')[0]["extensions"]["code"] == "NOT_FOUND"
     assert gql["bob"].errors('mutation { forgetMemory(id: "m-1") { id } }')[0]["extensions"]["code"] == "NOT_FOUND"
-    # an id another agent holds is refused before anything is written (never `created: false`, which
-    # would confirm whose it is); alice's memory stays as it was
-    taken = gql["bob"].errors(RECORD, {"input": decision("ctx", "y", id="m-1")})
-    assert taken[0]["extensions"]["code"] == "BAD_USER_INPUT" and "taken" in taken[0]["message"]
+    # ids are per agent: bob's "m-1" is his own new memory, the same answer as for any unused id (no
+    # oracle); alice's memory stays as it was
+    reused = gql["bob"].execute(RECORD, {"input": decision("ctx", "y", id="m-1")})["recordMemory"]
+    assert reused["created"] and reused["memory"]["agent"] == {"id": "bob"}
+    assert alice.execute('{ memory(id: "m-1") { tags } }')["memory"]["tags"] == ["auth"]
     assert alice.execute('mutation { forgetMemory(id: "m-1") { forgotten } }')["forgetMemory"]["forgotten"]
     assert alice.errors('{ memory(id: "m-1") { id } }')[0]["extensions"]["code"] == "NOT_FOUND"
 

@@ -59,7 +59,7 @@ def test_cleanup_deletes_for_real_and_no_search_finds_the_text(
     # no path finds the deleted text any more: hybrid search, exact fallback, both indexes, any property
     assert {r.memory.id for r in memories.search(DOOMED, agent_id=None, k=50)} == {"fresh", "bob-old"}
     assert {r.memory.id for r in memories.retrieve_relevant_memories("alice", DOOMED, k=50)} == {"fresh"}
-    assert [c.id for c in memories.repository.exact_candidates(embedder.embed([DOOMED])[0], "alice", 50)] == ["fresh"]
+    assert [c.ref.id for c in memories.repository.exact_candidates(embedder.embed([DOOMED])[0], "alice", 50)] == ["fresh"]
     vector = db.execute_query("CALL db.index.vector.queryNodes('memory_context_embedding', 100, $e) YIELD node "
                               "RETURN collect(node.id) AS ids", e=embedder.embed([DOOMED])[0]).records[0]["ids"]
     assert sorted(vector) == ["bob-old", "fresh"]

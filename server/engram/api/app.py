@@ -21,7 +21,8 @@ from engram.api.gql.loaders import build_loaders
 from engram.api.gql.schema import build_schema
 from engram.api.health_probe import HealthProbe
 from engram.api.http import GraphQLOverHTTP
-from engram.api.limits import BodySizeLimit
+from engram.api.limits import BodySizeLimit, PerCallerConcurrency
+from engram.api.scheduling import favour_event_loop, lower_thread_priority
 from engram.api.playground import ASSETS_PATH, assets_app, playground_response
 from engram.config import Settings
 from engram.embedding.batching import MicroBatcher
@@ -53,9 +54,12 @@ def create_app(settings: Settings, *, driver_factory: Callable[[Settings], Drive
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        # Database and model work runs on a bounded pool (asyncio.to_thread uses it); /health has its own.
+        # Database and model work runs on a bounded pool (asyncio.to_thread uses it); /health has its own. The
+        # loop must not wait behind that work for a core or the GIL (engram.api.scheduling).
+        favour_event_loop(settings.api_switch_interval_ms)
         asyncio.get_running_loop().set_default_executor(
-            ThreadPoolExecutor(max_workers=settings.api_worker_threads, thread_name_prefix="engram-worker"))
+            ThreadPoolExecutor(max_workers=settings.api_worker_threads, thread_name_prefix="engram-worker",
+                               initializer=lower_thread_priority, initargs=(settings.api_worker_nice,)))
         driver = await asyncio.to_thread(driver_factory, settings)
         app.state.model = build_embedder(settings)
         await asyncio.to_thread(app.state.model.info)  # load the model before the first request
@@ -101,7 +105,8 @@ def create_app(settings: Settings, *, driver_factory: Callable[[Settings], Drive
             Route("/mcp", mcp_endpoint, methods=["GET", "POST", "DELETE"]),
             Mount(ASSETS_PATH, assets_app()),
         ],
-        middleware=[Middleware(BodySizeLimit, max_bytes=settings.api_max_body_bytes)],
+        middleware=[Middleware(PerCallerConcurrency, max_in_flight=settings.api_max_in_flight_per_key),
+                    Middleware(BodySizeLimit, max_bytes=settings.api_max_body_bytes)],
         lifespan=lifespan,
     )
 

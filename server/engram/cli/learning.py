@@ -33,7 +33,7 @@ def parse_rate_filter(text: str | None) -> float | None:
 
 def _context_from(engine, context: str | None, task_id: str | None, agent: str | None) -> tuple[str, str | None]:
     if task_id:
-        task = engine.task(task_id)
+        task = engine.task(task_id, agent)
         return context or task.context, agent or task.agent_id
     if not context:
         raise BadInputError("Give --context or --task.")

@@ -125,10 +125,12 @@ def retrieve(
 
 @app.command()
 @handle_errors
-def show(ctx: typer.Context, memory_id: str = typer.Argument(..., metavar="ID", help="The memory's id."), output: OutputFormat = FormatOption) -> None:
+def show(ctx: typer.Context, memory_id: str = typer.Argument(..., metavar="ID", help="The memory's id."),
+         agent: str = typer.Option(None, "--agent", "-a", help="The agent whose memory it is (ids are per agent)."),
+         output: OutputFormat = FormatOption) -> None:
     """One memory with everything it is linked to."""
     with memory_service(ctx) as service:
-        memory, links = service.show(memory_id)
+        memory, links = service.show(memory_id, agent)
     emit(output, {**_memory_dict(memory), "links": links}, lambda: _print_memory(memory, links))
 
 

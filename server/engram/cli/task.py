@@ -30,10 +30,12 @@ def create(ctx: typer.Context, agent: str = typer.Option(..., "--agent", "-a", h
 
 @app.command()
 @handle_errors
-def show(ctx: typer.Context, task_id: str = typer.Argument(..., metavar="ID", help="The task's id."), output: OutputFormat = FormatOption) -> None:
+def show(ctx: typer.Context, task_id: str = typer.Argument(..., metavar="ID", help="The task's id."),
+         agent: str = typer.Option(None, "--agent", "-a", help="The agent whose task it is (task ids are per agent)."),
+         output: OutputFormat = FormatOption) -> None:
     """A task with its execution results."""
     with learning_engine(ctx) as engine:
-        task = engine.task(task_id)
+        task = engine.task(task_id, agent)
     emit(output, plain(task), lambda: _print_task(task))
 
 

@@ -13,6 +13,18 @@ from pydantic import BaseModel, ConfigDict
 
 CONNECT_RETRIES = 3
 RETRY_BACKOFF_S = 0.3
+RATE_LIMIT_WAIT_S = 60.0  # how long a call waits out HTTP 429 (refused before any work, so safe to resend)
+
+
+def rate_limit_pause(response: httpx.Response, waited: float) -> float | None:
+    """Seconds to wait before resending a request the server refused with 429, or None to give up."""
+    if response.status_code != 429 or waited >= RATE_LIMIT_WAIT_S:
+        return None
+    try:
+        return min(float(response.headers.get("retry-after", "0.1")), 1.0) or 0.1
+    except ValueError:
+        return 0.1
+
 
 
 class EngramClientError(Exception):
@@ -89,14 +101,20 @@ class _SyncExecutor:
 
     def _execute(self, name: str, variables: Mapping[str, Any]) -> dict[str, Any]:
         body = body_for(self.documents, name, variables)
-        for attempt in range(CONNECT_RETRIES + 1):
+        attempt, waited = 0, 0.0
+        while True:
             try:
-                return data_of(self._http.post(self.url, json=body))
+                response = self._http.post(self.url, json=body)
+                if (pause := rate_limit_pause(response, waited)) is not None:  # over our share: wait our turn
+                    time.sleep(pause)
+                    waited += pause
+                    continue
+                return data_of(response)
             except (httpx.ConnectError, httpx.ConnectTimeout) as exc:  # never sent: safe to send again
                 if attempt == CONNECT_RETRIES:
                     raise EngramClientError("UNAVAILABLE", f"cannot reach {self.url}: {exc}") from exc
                 time.sleep(RETRY_BACKOFF_S * 2 ** attempt)
-        raise AssertionError("unreachable")
+                attempt += 1
 
     def execute(self, name: str, **variables: Any) -> dict[str, Any]:
         """Run an operation of graphql/operations by name; the raw `data`."""
@@ -122,14 +140,20 @@ class _AsyncExecutor:
 
     async def _execute(self, name: str, variables: Mapping[str, Any]) -> dict[str, Any]:
         body = body_for(self.documents, name, variables)
-        for attempt in range(CONNECT_RETRIES + 1):
+        attempt, waited = 0, 0.0
+        while True:
             try:
-                return data_of(await self._http.post(self.url, json=body))
+                response = await self._http.post(self.url, json=body)
+                if (pause := rate_limit_pause(response, waited)) is not None:
+                    await asyncio.sleep(pause)
+                    waited += pause
+                    continue
+                return data_of(response)
             except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
                 if attempt == CONNECT_RETRIES:
                     raise EngramClientError("UNAVAILABLE", f"cannot reach {self.url}: {exc}") from exc
                 await asyncio.sleep(RETRY_BACKOFF_S * 2 ** attempt)
-        raise AssertionError("unreachable")
+                attempt += 1
 
     async def execute(self, name: str, **variables: Any) -> dict[str, Any]:
         return await self._execute(name, variables)

@@ -153,6 +153,17 @@ class NewMemory:
         return content_action(self.content)
 
 
+@dataclass(frozen=True)
+class MemoryRef:
+    """A stored memory's identity: ids are per agent, so a memory is named by its owner and its id."""
+
+    agent_id: str
+    id: str
+
+    def row(self) -> dict[str, str]:
+        return {"agent_id": self.agent_id, "id": self.id}
+
+
 @dataclass
 class AgentMemory:
     """A stored memory as read back (embedding omitted unless asked for)."""
@@ -183,6 +194,10 @@ class AgentMemory:
     def action(self) -> str | None:
         """The action this memory is about, whatever its kind."""
         return content_action(self.content)
+
+    @property
+    def ref(self) -> MemoryRef:
+        return MemoryRef(self.agent_id, self.id)
 
 
 @dataclass

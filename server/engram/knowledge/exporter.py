@@ -43,7 +43,7 @@ class Exporter:
         """Every text is redacted again on the way out, whatever the store path did. Each export is
         audited for every owner whose memories it contains (so exporting is not idempotent: each
         one is an access of its own)."""
-        entries, patterns, redactions, after = [], {}, 0, ""
+        entries, patterns, redactions, after = [], {}, 0, ("", "")  # (id, agent_id): ids are per agent
         while True:
             page = self.repository.export_page(agent_id, domain, include_shared and agent_id is not None,
                                                with_embeddings, after, PAGE)
@@ -63,7 +63,7 @@ class Exporter:
                 progress(len(page))
             if len(page) < PAGE:
                 break
-            after = page[-1]["memory"]["id"]
+            after = (page[-1]["memory"]["id"], page[-1]["memory"]["agent_id"])
         document = KnowledgeDocument(
             format=FORMAT, version=VERSION, exported_at=datetime.now(UTC),
             source=ExportSource(agent_id=agent_id, domain=domain, include_shared=include_shared,

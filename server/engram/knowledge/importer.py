@@ -3,8 +3,10 @@
 * Without --as-agent every memory keeps its id and owner (a restore, or a move between instances).
 * With --as-agent X, memories of other owners become X's under a derived id, with provenance to
   the source; that crosses agents, so each must be covered by a live grant from its owner to X.
-* A memory whose (target) id is stored already is left alone: unchanged when its content is the
-  same, reported as a conflict when it differs. Importing the same file twice creates nothing.
+* A memory whose (target) id is stored already in its owner's namespace is left alone: unchanged when its
+  content is the same, reported as a conflict when it differs. Ids are per agent, so another agent's memory
+  with the same id never collides and the report never speaks of it. Importing the same file twice creates
+  nothing.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from engram.embeddings import Embedder
+from engram.entities.memory import MemoryRef
 from engram.entities.privacy import OPERATOR, AuditEventType
 from engram.errors import BadInputError, ForbiddenError
 from engram.knowledge.document import KnowledgeDocument, MemoryEntry, Provenance
@@ -129,18 +132,15 @@ class Importer:
                      f"`engram memory share --from {owners[0]} --to {planned[0].owner} --domain …`.")
 
     def _import_chunk(self, chunk: list[_Planned], store: MemoryStore, patterns: dict, report: ImportReport) -> None:
-        stored = {row["memory"]["id"]: row for row in self.repository.existing([p.target_id for p in chunk])}
+        refs = [MemoryRef(p.owner, p.target_id) for p in chunk]
+        stored = {(row["memory"]["agent_id"], row["memory"]["id"]): row for row in self.repository.existing(refs)}
         new = []
         for item in chunk:
-            row = stored.get(item.target_id)
+            row = stored.get((item.owner, item.target_id))
             if row is None:
                 new.append(item)
                 continue
             current = memory_from_props(row["memory"], row["patterns"], row["provenance"])
-            if current.agent_id != item.owner:
-                # Another agent's id: say only that it is taken, never which fields match (no oracle).
-                report.conflicts.append(Conflict(item.target_id, ["id"], item.entry.id))
-                continue
             differs = differing_fields(current, item.entry)
             if differs or fingerprint(current) != fingerprint(item.entry):
                 report.conflicts.append(Conflict(item.target_id, differs or ["content"], item.entry.id))
@@ -149,11 +149,11 @@ class Importer:
         if not new:
             return
         summary = store.record_many([to_new_memory(p.entry, memory_id=p.target_id, agent_id=p.owner) for p in new])
-        created = {r.id for r in summary.results if r.created}
+        created = {(p.owner, r.id) for p, r in zip(new, summary.results, strict=True) if r.created}
         report.created += len(created)
         report.unchanged += len(new) - len(created)  # written concurrently by someone else: left as it is
-        report.created_ids += sorted(created)
-        self.repository.apply_import([_metadata(p, patterns) for p in new if p.target_id in created])
+        report.created_ids += sorted(memory_id for _, memory_id in created)
+        self.repository.apply_import([_metadata(p, patterns) for p in new if (p.owner, p.target_id) in created])
 
     def _embedder_for(self, document: KnowledgeDocument) -> Embedder:
         if document.embedding_model != self.embedder.name or document.embedding_dimension != self.embedder.dimension:
@@ -162,7 +162,7 @@ class Importer:
         return PrecomputedEmbedder(known, self.embedder) if known else self.embedder
 
     def _audit(self, planned: list[_Planned], report: ImportReport, as_agent: str | None, actor: str | None) -> None:
-        created = set(report.created_ids)
+        created = set(report.created_ids)  # ids are per agent: an id created for one owner counts for no other
         by_owner: dict[str, list[str]] = {}
         sources: dict[str, list[str]] = {}
         for item in planned:
@@ -185,7 +185,7 @@ class Importer:
 def _metadata(item: _Planned, patterns: dict) -> dict:
     e = item.entry
     return {
-        "id": item.target_id, "occurrences": e.occurrences, "success_rate": e.success_rate,
+        "agent_id": item.owner, "id": item.target_id, "occurrences": e.occurrences, "success_rate": e.success_rate,
         "first_seen": (e.first_seen or e.created_at).isoformat(), "last_seen": (e.last_seen or e.created_at).isoformat(),
         "provenance": [p.model_dump() for p in e.provenance],
         "patterns": [{"id": p.id, "label": p.label,

@@ -41,7 +41,7 @@ class DecisionLearner:
         if predicted is not None and not 0.0 <= predicted <= 1.0:
             raise BadInputError("A predicted success probability must lie between 0 and 1.")
         informed_by = list(dict.fromkeys(informed_by))
-        self.memories.require_visible(agent_id, informed_by)
+        informed_refs = self.memories.require_visible(agent_id, informed_by)
         memory = build_memory(agent=agent_id, kind="decision", context=context, action=action, outcome=outcome,
                               alternatives=list(alternatives), domain=domain, tags=list(tags), confidence=confidence,
                               memory_id=memory_id, task_id=task_id, created_at=created_at)
@@ -53,7 +53,7 @@ class DecisionLearner:
         template_id = template_id or opaque_id("tmpl", signature)
         self.repository.record_decision_outcome(
             memory_id=memory.id, agent_id=agent_id, template_id=template_id, signature=signature, embedding=embedding,
-            action=action, quality=Outcome(outcome).score, informed_by=informed_by,
+            action=action, quality=Outcome(outcome).score, informed_by=[ref.row() for ref in informed_refs],
             confidence_threshold=CONFIDENCE_THRESHOLD)
         if predicted is not None:
             self.repository.set_prediction(memory.id, agent_id, predicted)

@@ -104,8 +104,8 @@ class LearningEngine:
             raise BadInputError("check_action needs the intended action.")
         if relevant is None:
             relevant = self.evidence(agent_id, context, "check_action")
-        failure_ids = [r.memory.id for r in relevant if r.memory.kind.value == "failure"]
-        pattern_ids = self.repository.patterns_of_failures(failure_ids) if failure_ids else []
+        failures = [r.memory.ref for r in relevant if r.memory.kind.value == "failure"]
+        pattern_ids = self.repository.patterns_of_failures(failures) if failures else []
         checks = self.views.checks(agent_id, pattern_ids, via="check_action") if pattern_ids else []
         return self.advisor.check_action(relevant, intended_action, checks)
 
@@ -198,7 +198,7 @@ class LearningEngine:
     # ---- tasks
     def create_task(self, agent_id: str, context: str, *, task_id: str | None = None, stage: str = "development",
                     available_actions: Sequence[str] = ()) -> Task:
-        """Idempotent on the agent's own task id; an id another agent holds is refused."""
+        """Idempotent on the agent's own task id. Task ids are per agent: another agent's id is just a new id."""
         if not context or not context.strip():
             raise BadInputError("A task needs a context.")
         if stage not in prevention.WORKFLOW_STAGES:
@@ -207,19 +207,20 @@ class LearningEngine:
             raise BadInputError(f"A task lists at most {MAX_TASK_ACTIONS} actions.")
         context = self.memories.redactor.redact(context).text
         actions = [self.memories.redactor.redact(a).text for a in available_actions]
-        task = self.repository.create_task(task_id or f"task-{uuid.uuid4().hex[:10]}", agent_id, context, stage,
+        return self.repository.create_task(task_id or f"task-{uuid.uuid4().hex[:10]}", agent_id, context, stage,
                                            actions)
-        if task is None:
-            raise BadInputError(f"Task id {task_id!r} is taken; choose another id (or leave it out for a new one).")
-        return task
 
     def task(self, task_id: str, agent_id: str | None = None) -> Task:
-        """A task of the agent's (any task for the operator, agent_id None); another's reads as no task."""
-        found = self.repository.get_task(task_id)
-        if found is None or (agent_id is not None and found.agent_id != agent_id):
+        """The agent's task with this id (ids are per agent). The operator (agent_id None) names any agent's task;
+        an id that several agents use must then be qualified with the agent."""
+        found = self.repository.get_tasks(task_id, agent_id)
+        if not found:
             owner = f" of {agent_id}" if agent_id else ""
             raise NotFoundError(f"No task {task_id!r}{owner} (create it with `engram task create`).")
-        return found
+        if len(found) > 1:
+            raise BadInputError(f"Task id {task_id!r} is used by {', '.join(t.agent_id for t in found)}; "
+                                "name the agent whose task it is.")
+        return found[0]
 
     def tasks(self, agent_id: str | None = None, status: str | None = None, limit: int = 50) -> list[Task]:
         return self.repository.list_tasks(agent_id, status, limit)
@@ -242,7 +243,7 @@ class LearningEngine:
             if not details.solutions:
                 raise BadInputError(f"Failure pattern {pattern_id} has no known solution to apply yet.")
             action, steps = details.solutions[0].description, [c.description for c in details.checks]
-        self.repository.set_task_strategy(task.id, action, pattern_id)
+        self.repository.set_task_strategy(task.agent_id, task.id, action, pattern_id)
         prediction = self.predict_outcome(agent_id, task.context, action)
         return AppliedPattern(task_id=task.id, pattern_id=pattern_id, kind=view.kind, action=action, steps=steps,
                               estimate=view.estimate, prediction=prediction, agents=view.agents)

@@ -22,6 +22,7 @@ from collections import Counter, defaultdict
 
 from engram.embeddings import Embedder
 from engram.entities.learning import AnalysisReport
+from engram.entities.memory import MemoryRef
 from engram.learning.estimates import estimate_rate
 from engram.learning.grouping import group_messages
 from engram.learning.naming import opaque_id, slugify
@@ -91,7 +92,7 @@ class PatternRecognizer:
             else:
                 target = self._fresh_id(opaque_id("fp", signature), created)
                 created.add(target)
-            links += [{"failure_id": f["id"], "pattern_id": target, "signature": signature, "name": target}
+            links += [{"agent_id": f["agent_id"], "failure_id": f["id"], "pattern_id": target, "signature": signature, "name": target}
                       for f in group if f["pattern_id"] != target]
         self.repository.relink_failures(links)
         return len(members)
@@ -147,8 +148,9 @@ class PatternRecognizer:
         components = self.gds.similarity_components("decisions", top_k=DECISION_KNN_TOP_K, cutoff=DECISION_SIMILARITY_SCORE)
         cells: dict[tuple[int, str], list[dict]] = defaultdict(list)
         for point in points:
-            if point["id"] in components:
-                cells[(components[point["id"]], point["action"])].append(point)
+            ref = MemoryRef(point["agent_id"], point["id"])
+            if ref in components:
+                cells[(components[ref], point["action"])].append(point)
         patterns, used_ids = [], Counter()
         for (component, action), members in sorted(cells.items(), key=lambda item: (item[0][1], item[0][0])):
             attempts = sum(m["occurrences"] for m in members)
@@ -159,5 +161,5 @@ class PatternRecognizer:
             used_ids[base] += 1
             pattern_id = base if used_ids[base] == 1 else f"{base}-{used_ids[base]}"
             patterns.append({"id": pattern_id, "action": action, "name": action,
-                             "members": [m["id"] for m in members]})
+                             "members": [{"agent_id": m["agent_id"], "id": m["id"]} for m in members]})
         return self.repository.upsert_success_patterns(patterns)

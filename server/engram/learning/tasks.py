@@ -102,7 +102,7 @@ class TaskExecutor:
             learning = engine.learn_from_failure(task.agent_id, f"{type(error).__name__}: {error}",
                                                  context=task.context, solution=solution, task_id=task.id)
             pattern_id = learning.pattern_id
-        engine.repository.record_result(task_id=task.id, id=f"res-{uuid.uuid4().hex[:12]}",
+        engine.repository.record_result(agent_id=task.agent_id, task_id=task.id, id=f"res-{uuid.uuid4().hex[:12]}",
                                         outcome="success" if succeeded else "failure", duration_ms=duration_ms,
                                         error=engine.memories.redactor.redact(str(error)).text if error else None,
                                         strategy=strategy.chosen_approach)
@@ -116,7 +116,7 @@ class TaskExecutor:
         """Run `fn(strategy)` (step 3); an Exception it raises is the task's failure: recorded and learned
         from, and returned in the outcome. `recover(error)` may name the fix that resolved it."""
         strategy = self.plan(task, default_action)
-        self.engine.repository.set_task_strategy(task.id, strategy.chosen_approach, None)
+        self.engine.repository.set_task_strategy(task.agent_id, task.id, strategy.chosen_approach, None)
         started = time.perf_counter()
         try:
             result = fn(strategy)
@@ -129,7 +129,7 @@ class TaskExecutor:
                         default_action: str | None = None) -> ExecutionOutcome:
         """The same five steps around an async function; the engine's blocking IO runs in a thread."""
         strategy = await asyncio.to_thread(self.plan, task, default_action)
-        await asyncio.to_thread(self.engine.repository.set_task_strategy, task.id, strategy.chosen_approach, None)
+        await asyncio.to_thread(self.engine.repository.set_task_strategy, task.agent_id, task.id, strategy.chosen_approach, None)
         started = time.perf_counter()
         try:
             result = fn(strategy)

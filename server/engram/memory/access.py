@@ -7,26 +7,27 @@ import threading
 from collections import Counter
 from datetime import UTC, datetime
 
+from engram.entities.memory import MemoryRef
 from engram.storage.memories import MemoryRepository
 
 log = logging.getLogger(__name__)
 
 
 class AccessRecorder:
-    """Reads call `touch(ids)` (no IO); a daemon thread flushes every `interval_s` seconds."""
+    """Reads call `touch(refs)` (no IO); a daemon thread flushes every `interval_s` seconds."""
 
     def __init__(self, repository: MemoryRepository, interval_s: float = 1.0) -> None:
         self.repository = repository
         self.interval_s = interval_s
-        self._pending: Counter[str] = Counter()
+        self._pending: Counter[MemoryRef] = Counter()
         self._lock = threading.Lock()
         self._wake = threading.Event()
         self._thread: threading.Thread | None = None
         self._closed = False
 
-    def touch(self, ids: list[str]) -> None:
+    def touch(self, refs: list[MemoryRef]) -> None:
         with self._lock:
-            self._pending.update(ids)
+            self._pending.update(refs)
             if self._thread is None and not self._closed:
                 self._thread = threading.Thread(target=self._run, name="engram-access", daemon=True)
                 self._thread.start()
@@ -38,7 +39,8 @@ class AccessRecorder:
             return 0
         now = datetime.now(UTC).isoformat()
         try:
-            self.repository.record_access([{"id": i, "count": c, "at": now} for i, c in pending.items()])
+            self.repository.record_access([{"agent_id": r.agent_id, "id": r.id, "count": c, "at": now}
+                                             for r, c in pending.items()])
         except Exception:  # tracking must never break reads; the counts are retried on the next flush
             log.exception("could not record memory access; will retry")
             with self._lock:

@@ -67,5 +67,5 @@ def consolidate(repository: MemoryRepository, agent_id: str, *, threshold: float
         for cluster in duplicate_clusters([m["id"] for m in members], vectors, threshold):
             report.merges.append({"keep": cluster[0], "duplicates": cluster[1:]})
     if report.merges and not dry_run:
-        repository.merge_duplicates(report.merges)
+        repository.merge_duplicates(agent_id, report.merges)
     return report

@@ -93,25 +93,25 @@ class MemoryRetriever:
 
         ranked = self._rank(agent_id, embedding, vector, text, min_similarity)[:k]
         if self.access is not None and ranked:
-            self.access.touch([r.memory.id for r in ranked])
+            self.access.touch([r.memory.ref for r in ranked])
         return ranked
 
     def _rank(self, agent_id: str | None, embedding: list[float], vector: Iterable[Candidate],
               text: Iterable[Candidate], min_similarity: float) -> list[RelevantMemory]:
         w = self.weights
-        text_scores = {c.id: c.score for c in text}
+        text_scores = {c.ref: c.score for c in text}
         best_text = max(text_scores.values(), default=0.0) or 1.0
-        ids = list(dict.fromkeys([c.id for c in vector] + list(text_scores)))
-        if not ids:
+        refs = list(dict.fromkeys([c.ref for c in vector] + list(text_scores)))
+        if not refs:
             return []
-        stored = self.repository.hydrate(ids, embedding)
+        stored = self.repository.hydrate(refs, embedding)
         now = datetime.now(UTC)
         results = []
-        for memory_id, (memory, index_similarity) in stored.items():
+        for ref, (memory, index_similarity) in stored.items():
             similarity = _cosine(index_similarity)
             if similarity < min_similarity:
                 continue
-            text_match = text_scores.get(memory_id, 0.0) / best_text
+            text_match = text_scores.get(ref, 0.0) / best_text
             fresh = recency(memory.last_seen or memory.created_at, now, w.recency_half_life_days)
             success = memory.success_rate if memory.success_rate is not None else 0.5
             score = (w.similarity * similarity + w.text_match * text_match + w.recency * fresh
@@ -120,6 +120,6 @@ class MemoryRetriever:
             if not owned:
                 memory.visibility = Visibility.shared
             results.append(RelevantMemory(memory, score, similarity, text_match, fresh, owned))
-        results.sort(key=lambda r: (-r.score, r.memory.id))
+        results.sort(key=lambda r: (-r.score, r.memory.id, r.memory.agent_id))
         return results
 

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from engram.storage.connection import Driver
 from engram.config import Settings
 from engram.embeddings import Embedder
-from engram.entities.memory import AgentMemory, MemoryKind, NewMemory, RelevantMemory
+from engram.entities.memory import AgentMemory, MemoryKind, MemoryRef, NewMemory, RelevantMemory
 from engram.entities.privacy import OPERATOR
 from engram.errors import BadInputError, NotFoundError
 from engram.memory.access import AccessRecorder
@@ -48,12 +48,9 @@ class MemoryService:
         return self.record_many([memory]).results[0]
 
     def record_many(self, memories: Sequence[NewMemory], progress: Callable[[int], None] | None = None) -> RecordSummary:
-        """Ids are global: an id another agent holds is refused for the whole batch before anything is
-        written, with the same answer whichever agent holds it. The agent's own stored id is left as it is."""
-        stored = self.repository.owners([m.id for m in memories])
-        taken = [m.id for m in memories if m.id in stored and stored[m.id].owner != m.agent_id]
-        if taken:
-            raise BadInputError(_taken(taken[0]))
+        """Ids are per agent (a memory is keyed by agent and id): an id another agent uses names a different
+        memory, so writing it answers exactly as for an unused id and reveals nothing. The agent's own stored
+        id is left as it is."""
         return self.store.record_many(memories, progress)
 
     def record_own(self, memory: NewMemory) -> WriteResult:
@@ -62,22 +59,25 @@ class MemoryService:
         can point the learning at another memory."""
         result = self.record(memory)
         if not result.created:
-            stored = self.repository.owners([memory.id]).get(memory.id)
+            stored = self.repository.owned([memory.id], memory.agent_id).get(memory.id)
             mine = self.store.as_stored(memory)
-            same = (stored is not None and stored.owner == memory.agent_id and stored.kind == memory.kind.value
+            same = (stored is not None and stored.kind == memory.kind.value
                     and stored.context == mine.context and stored.text == memory_text(mine))
             if not same:
                 raise BadInputError(_taken(memory.id))
         return result
 
-    def require_visible(self, agent_id: str, ids: Sequence[str]) -> None:
-        """Every id must be a memory the agent may see; otherwise the same NOT_FOUND as for no memory."""
+    def require_visible(self, agent_id: str, ids: Sequence[str]) -> list[MemoryRef]:
+        """The memories the agent names by id (informedBy, related, …), resolved among those it may see: its
+        own memory with that id first, else one shared with it (by owner name). An id it cannot see gets the
+        same NOT_FOUND as an id nobody uses."""
         if not ids:
-            return
-        visible = self.repository.visible_ids(list(ids), agent_id)
+            return []
+        visible = self.repository.resolve_visible(list(ids), agent_id)
         missing = [i for i in ids if i not in visible]
         if missing:
             raise NotFoundError(f"No memory {missing[0]!r} visible to {agent_id}.")
+        return [visible[i] for i in ids]
 
     def retrieve_relevant_memories(self, agent_id: str, context: str, k: int = 10, *,
                                    min_similarity: float = 0.0) -> list[RelevantMemory]:
@@ -116,17 +116,24 @@ class MemoryService:
             raise BadInputError(f"limit must lie between 1 and {MAX_LIST}.")
         return self.repository.list_for_agent(agent_id, kind, limit, skip)
 
-    def show(self, memory_id: str) -> tuple[AgentMemory, list[dict]]:
-        found = self.repository.show(memory_id)
-        if found is None:
-            raise NotFoundError(f"No memory with id {memory_id!r}.")
-        return found
+    def show(self, memory_id: str, agent_id: str | None = None) -> tuple[AgentMemory, list[dict]]:
+        """The agent's memory with this id; without an agent (operator), the one memory with it — an id that
+        several agents use must then be qualified with the agent."""
+        found = self.repository.show(memory_id, agent_id)
+        if not found:
+            owner = f" of {agent_id}" if agent_id else ""
+            raise NotFoundError(f"No memory with id {memory_id!r}{owner}.")
+        if len(found) > 1:
+            owners = ", ".join(memory.agent_id for memory, _ in found)
+            raise BadInputError(f"Memory id {memory_id!r} is used by {owners}; name the agent whose memory it is.")
+        return found[0]
 
     def forget(self, memory_id: str, agent_id: str | None = None) -> None:
-        """Delete for real (node, relationships, index entries). With an agent, only its own memory."""
-        if not self.eraser.erase([memory_id], actor=agent_id, only_agent=agent_id, details={"via": "forget"}):
-            owner = f" owned by {agent_id}" if agent_id else ""
-            raise NotFoundError(f"No memory with id {memory_id!r}{owner}.")
+        """Delete for real (node, relationships, index entries). With an agent, only its own memory; without
+        (operator), the one memory with this id."""
+        owner = agent_id if agent_id is not None else self.show(memory_id)[0].agent_id
+        if not self.eraser.erase([MemoryRef(owner, memory_id)], actor=agent_id, details={"via": "forget"}):
+            raise NotFoundError(f"No memory with id {memory_id!r} owned by {owner}.")
 
     def consolidate(self, agent_id: str, *, threshold: float = 0.95, dry_run: bool = False) -> ConsolidationReport:
         return consolidate(self.repository, agent_id, threshold=threshold, dry_run=dry_run)

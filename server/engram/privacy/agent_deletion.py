@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from engram.config import Settings
 from engram.entities.audit_chain import AuditEntry
+from engram.entities.memory import MemoryRef
 from engram.entities.privacy import OPERATOR, AuditEventType
 from engram.errors import NotFoundError
 from engram.privacy.audit import AuditLog
@@ -39,7 +40,7 @@ class AgentDeletion:
         if agent_id not in self.keys.agents_by_ids([agent_id]):
             raise NotFoundError(f"No agent {agent_id!r}.")
         self.keys.revoke_all(agent_id)
-        deleted = self.eraser.erase(self.repository.memory_ids(agent_id), actor=actor, only_agent=agent_id,
+        deleted = self.eraser.erase([MemoryRef(agent_id, i) for i in self.repository.memory_ids(agent_id)], actor=actor,
                                     details={"via": "agent_delete"})
 
         def events(removed: RemovedWithAgent) -> list[AuditEntry]:

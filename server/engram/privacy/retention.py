@@ -15,6 +15,7 @@ from datetime import timedelta
 
 from engram.config import Settings
 from engram.entities.memory import MemoryKind
+from engram.entities.memory import MemoryRef
 from engram.entities.privacy import ANY, OPERATOR, AuditEventType, CleanupReport, ExpiredMemory, RetentionPolicy
 from engram.errors import BadInputError, NotFoundError
 from engram.periodic import PeriodicJob
@@ -35,19 +36,19 @@ class MemoryEraser:
     def __init__(self, driver: Driver, settings: Settings, audit: AuditLog) -> None:
         self.repository = RetentionRepository(driver, settings, audit.repository)
 
-    def erase(self, ids: Sequence[str], *, actor: str | None, only_agent: str | None = None,
+    def erase(self, refs: Sequence[MemoryRef], *, actor: str | None,
               event_type: AuditEventType = AuditEventType.delete, details: dict | None = None,
               progress: Callable[[int], None] | None = None) -> dict[str, list[str]]:
-        """Delete these ids (only `only_agent`'s, when given); returns the deleted ids by owner."""
+        """Delete these memories (each named by owner and id); returns the deleted ids by owner."""
         deleted: dict[str, list[str]] = {}
 
         def events(by_owner: dict[str, list[str]]) -> list[AuditEntry]:
             return [AuditEntry(event_type.value, actor or OPERATOR, owner, owned,
                                {"count": len(owned)} | (details or {})) for owner, owned in by_owner.items()]
 
-        for start in range(0, len(ids), DELETE_BATCH):
-            batch = list(ids[start:start + DELETE_BATCH])
-            for owner, owned in self.repository.delete_memories(batch, only_agent, events).items():
+        for start in range(0, len(refs), DELETE_BATCH):
+            batch = list(refs[start:start + DELETE_BATCH])
+            for owner, owned in self.repository.delete_memories(batch, events).items():
                 deleted.setdefault(owner, []).extend(owned)
             if progress:
                 progress(len(batch))
@@ -108,13 +109,13 @@ class RetentionService:
         if dry_run:
             report.by_agent = dict(Counter(e.agent_id for e in expired))
         else:
-            reasons = {e.id: e.reason for e in expired}
-            deleted = self.eraser.erase([e.id for e in expired], actor=actor, only_agent=agent_id,
+            reasons = {(e.agent_id, e.id): e.reason for e in expired}
+            deleted = self.eraser.erase([MemoryRef(e.agent_id, e.id) for e in expired], actor=actor,
                                         event_type=AuditEventType.cleanup, progress=progress,
                                         details={"policy": "retention"})
             report.by_agent = {owner: len(ids) for owner, ids in deleted.items()}
             report.deleted = sum(report.by_agent.values())
-            report.by_reason = dict(Counter(reasons[i] for ids in deleted.values() for i in ids))
+            report.by_reason = dict(Counter(reasons[(owner, i)] for owner, ids in deleted.items() for i in ids))
         report.seconds = time.perf_counter() - started
         return report
 

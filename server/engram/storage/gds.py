@@ -7,10 +7,13 @@ also when an algorithm fails."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Hashable
 from functools import cached_property
+from typing import Any
 
 from graphdatascience import GraphDataScience
 
+from engram.entities.memory import MemoryRef
 from engram.storage.base import Repository
 from engram.storage.connection import map_driver_errors
 
@@ -30,8 +33,9 @@ class GraphAlgorithms(Repository):
             driver = getattr(self.driver, "raw", self.driver)
             return GraphDataScience(driver, database=self.database, arrow=False, show_progress=False)
 
-    def similarity_components(self, kind: str, *, top_k: int, cutoff: float) -> dict[str, int]:
-        """Node id → component id of the kNN similarity graph (cutoff in GDS's (1 + cos) / 2 scale)."""
+    def similarity_components(self, kind: str, *, top_k: int, cutoff: float) -> dict[Hashable, int]:
+        """Node key → component id of the kNN similarity graph (cutoff in GDS's (1 + cos) / 2 scale). A
+        pattern's key is its id; a memory's is its MemoryRef (memory ids are per agent)."""
         query, embedding = PROJECTIONS[kind]
         name = f"engram-{kind}-{uuid.uuid4().hex[:8]}"
         gds = self.gds
@@ -57,4 +61,8 @@ class GraphAlgorithms(Repository):
                 nodes = gds.util.as_nodes(components["nodeId"].tolist())
             finally:
                 graph.drop(fail_if_missing=False)
-        return {node["id"]: int(component) for node, component in zip(nodes, components["componentId"])}
+        return {_key(node): int(component) for node, component in zip(nodes, components["componentId"])}
+
+
+def _key(node: Any) -> Hashable:
+    return MemoryRef(node["agent_id"], node["id"]) if "Memory" in node.labels else node["id"]

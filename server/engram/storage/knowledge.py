@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from engram.entities.audit_chain import AuditEntry
+from engram.entities.memory import MemoryRef
 from engram.storage.base import AuditedRepository, Transaction
 from engram.storage.records import native
 
@@ -21,13 +22,15 @@ def _plain(value: Any) -> Any:
 
 class KnowledgeRepository(AuditedRepository):
     def export_page(self, agent_id: str | None, domain: str | None, include_shared: bool, with_embeddings: bool,
-                    after: str, limit: int) -> list[dict]:
+                    after: tuple[str, str], limit: int) -> list[dict]:
+        """One page after the (id, agent_id) cursor `after`."""
         records = self._read("knowledge/export_page", agent_id=agent_id, domain=domain, include_shared=include_shared,
-                             with_embeddings=with_embeddings, after=after, limit=limit)
+                             with_embeddings=with_embeddings, after_id=after[0], after_agent=after[1], limit=limit)
         return [_plain(dict(r)) for r in records]
 
-    def existing(self, ids: Sequence[str]) -> list[dict]:
-        return [_plain(dict(r)) for r in self._read("knowledge/existing_memories", ids=list(ids))]
+    def existing(self, refs: Sequence[MemoryRef]) -> list[dict]:
+        """The stored memories among `refs` (each in its owner's namespace)."""
+        return [_plain(dict(r)) for r in self._read("knowledge/existing_memories", refs=[r.row() for r in refs])]
 
     def apply_import(self, rows: list[dict]) -> int:
         if not rows:

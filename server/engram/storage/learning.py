@@ -9,6 +9,7 @@ from typing import Any
 from engram.entities.learning import (
     PreventionCheck, SolutionUse, Task, VisibleBranch, VisibleFailurePattern, VisibleSuccessPattern, VisibleTemplate,
 )
+from engram.entities.memory import MemoryRef
 from engram.storage.base import Repository
 from engram.storage.records import native
 
@@ -47,9 +48,10 @@ class LearningRepository(Repository):
         return records[0]["id"] if records else None
 
     def record_decision_outcome(self, *, memory_id: str, agent_id: str, template_id: str, signature: str,
-                                embedding: list[float], action: str, quality: float, informed_by: list[str],
+                                embedding: list[float], action: str, quality: float, informed_by: list[dict],
                                 confidence_threshold: float) -> None:
-        """Counts the agent's decision memory into the template once (a retry counts nothing)."""
+        """Counts the agent's decision memory into the template once (a retry counts nothing); informed_by are
+        the {agent_id, id} refs of the memories that informed it, resolved among those the agent may see."""
         self._write("learning/record_decision_outcome", memory_id=memory_id, agent_id=agent_id,
                     template_id=template_id, signature=signature, embedding=embedding, action=action,
                     quality=quality, informed_by=informed_by, confidence_threshold=confidence_threshold)
@@ -127,8 +129,8 @@ class LearningRepository(Repository):
         for start in range(0, len(rows), 2000):
             self._write("learning/set_pattern_embeddings", rows=rows[start:start + 2000])
 
-    def patterns_of_failures(self, failure_ids: list[str]) -> list[str]:
-        return [r["id"] for r in self._read("learning/patterns_of_failures", failure_ids=failure_ids)]
+    def patterns_of_failures(self, failures: list[MemoryRef]) -> list[str]:
+        return [r["id"] for r in self._read("learning/patterns_of_failures", failures=[f.row() for f in failures])]
 
     def pattern_signatures(self) -> dict[str, list[str]]:
         return {r["id"]: [r["signature"] or "", *r["merged"]] for r in self._read("learning/pattern_signatures")}
@@ -180,19 +182,20 @@ class LearningRepository(Repository):
         return [(r["predicted"], r["observed"]) for r in self._read("learning/calibration_points", agent_id=agent_id)]
 
     # ---- tasks
-    def create_task(self, task_id: str, agent_id: str, context: str, stage: str, actions: list[str]) -> Task | None:
-        """The agent's task (created, or there already); None when another agent holds the id."""
+    def create_task(self, task_id: str, agent_id: str, context: str, stage: str, actions: list[str]) -> Task:
+        """The agent's task (created, or there already): task ids are per agent."""
         record = self._write("task/create", id=task_id, agent_id=agent_id, context=context, workflow_stage=stage,
                              available_actions=actions)[0]
-        return _task(record["task"]) if record["task"] is not None else None
+        return _task(record["task"])
 
-    def get_task(self, task_id: str) -> Task | None:
-        records = self._read("task/get", id=task_id)
-        if not records:
-            return None
-        task = _task(records[0]["task"])
-        task.results = [_native(r) for r in records[0]["results"]]
-        return task
+    def get_tasks(self, task_id: str, agent_id: str | None) -> list[Task]:
+        """The agent's task with this id (at most one), or every agent's for agent_id None."""
+        tasks = []
+        for record in self._read("task/get", id=task_id, agent_id=agent_id):
+            task = _task(record["task"])
+            task.results = [_native(r) for r in record["results"]]
+            tasks.append(task)
+        return tasks
 
     def list_tasks(self, agent_id: str | None, status: str | None, limit: int) -> list[Task]:
         return [_task(r["task"]) for r in self._read("task/list", agent_id=agent_id, status=status, limit=limit)]
@@ -200,8 +203,8 @@ class LearningRepository(Repository):
     def record_result(self, **params: Any) -> dict:
         return _native(self._write("task/record_result", **params)[0]["result"])
 
-    def set_task_strategy(self, task_id: str, strategy: str, pattern_id: str | None) -> None:
-        self._write("task/set_strategy", task_id=task_id, strategy=strategy, pattern_id=pattern_id)
+    def set_task_strategy(self, agent_id: str, task_id: str, strategy: str, pattern_id: str | None) -> None:
+        self._write("task/set_strategy", agent_id=agent_id, task_id=task_id, strategy=strategy, pattern_id=pattern_id)
 
 
 def _check(pattern_id: str, props: dict) -> PreventionCheck:

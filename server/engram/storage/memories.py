@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from engram.entities.memory import CONTENT_TYPES, AgentMemory, MemoryContent, MemoryKind, Outcome
+from engram.entities.memory import CONTENT_TYPES, AgentMemory, MemoryContent, MemoryKind, MemoryRef, Outcome
 from engram.storage.base import Repository
 from engram.storage.records import native
 
@@ -30,7 +30,7 @@ class StoredId:
 
 @dataclass(frozen=True)
 class Candidate:
-    id: str
+    ref: MemoryRef
     score: float
 
 
@@ -47,48 +47,57 @@ class MemoryRepository(Repository):
         return results
 
     def record_access(self, hits: list[dict]) -> None:
+        """Hits as {agent_id, id, count, at}."""
         self._write("memory/record_access", hits=hits)
 
-    def merge_duplicates(self, merges: list[dict]) -> list[tuple[str, str]]:
-        records = self._write("memory/merge_duplicates", merges=merges)
+    def merge_duplicates(self, agent_id: str, merges: list[dict]) -> list[tuple[str, str]]:
+        """Folds duplicates among one agent's memories (ids are per agent)."""
+        records = self._write("memory/merge_duplicates", agent_id=agent_id, merges=merges)
         return [(r["kept"], r["dropped"]) for r in records]
 
     # ---- reads
-    def owners(self, ids: Sequence[str]) -> dict[str, StoredId]:
+    def owned(self, ids: Sequence[str], agent_id: str) -> dict[str, StoredId]:
+        """The agent's own stored memories among `ids` (ids are per agent)."""
         if not ids:
             return {}
         return {r["id"]: StoredId(r["owner"], r["kind"], r["context"] or "", r["text"] or "")
-                for r in self._read("memory/owners", ids=list(ids))}
+                for r in self._read("memory/owners", ids=list(ids), agent_id=agent_id)}
 
-    def visible_ids(self, ids: Sequence[str], agent_id: str) -> set[str]:
-        return {r["id"] for r in self._read("memory/visible_ids", ids=list(ids), agent_id=agent_id)}
+    def resolve_visible(self, ids: Sequence[str], agent_id: str) -> dict[str, MemoryRef]:
+        """Each id the agent may see, resolved to one memory: its own if it has one with that id, else the
+        first other owner's (by name) whose memory with that id is shared with it."""
+        resolved: dict[str, MemoryRef] = {}
+        for r in self._read("memory/visible_ids", ids=list(ids), agent_id=agent_id):
+            resolved.setdefault(r["id"], MemoryRef(r["owner"], r["id"]))
+        return resolved
 
     def vector_candidates(self, embedding: list[float], agent_id: str | None, fetch_k: int) -> list[Candidate]:
         records = self._read("memory/vector_candidates", embedding=embedding, agent_id=agent_id, fetch_k=fetch_k)
-        return [Candidate(r["id"], r["score"]) for r in records]
+        return [Candidate(MemoryRef(r["agent_id"], r["id"]), r["score"]) for r in records]
 
     def fulltext_candidates(self, lucene_query: str, agent_id: str | None, fetch_k: int) -> list[Candidate]:
         records = self._read("memory/fulltext_candidates", lucene_query=lucene_query, agent_id=agent_id, fetch_k=fetch_k)
-        return [Candidate(r["id"], r["score"]) for r in records]
+        return [Candidate(MemoryRef(r["agent_id"], r["id"]), r["score"]) for r in records]
 
     def exact_candidates(self, embedding: list[float], agent_id: str, k: int) -> list[Candidate]:
         records = self._read("memory/exact_candidates", embedding=embedding, agent_id=agent_id, k=k)
-        return [Candidate(r["id"], r["score"]) for r in records]
+        return [Candidate(MemoryRef(r["agent_id"], r["id"]), r["score"]) for r in records]
 
-    def hydrate(self, ids: Sequence[str], embedding: list[float] | None = None) -> dict[str, tuple[AgentMemory, float | None]]:
-        records = self._read("memory/hydrate", ids=list(ids), embedding=embedding)
-        return {r["memory"]["id"]: (to_memory(r["memory"]), r["similarity"]) for r in records}
+    def hydrate(self, refs: Sequence[MemoryRef],
+                embedding: list[float] | None = None) -> dict[MemoryRef, tuple[AgentMemory, float | None]]:
+        records = self._read("memory/hydrate", refs=[ref.row() for ref in refs], embedding=embedding)
+        memories = [(to_memory(r["memory"]), r["similarity"]) for r in records]
+        return {memory.ref: (memory, similarity) for memory, similarity in memories}
 
     def list_for_agent(self, agent_id: str, kind: MemoryKind | None, limit: int, skip: int = 0) -> list[AgentMemory]:
         records = self._read("memory/list_for_agent", agent_id=agent_id, kind=kind.value if kind else None,
                              limit=limit, skip=skip)
         return [to_memory(r["memory"]) for r in records]
 
-    def show(self, memory_id: str) -> tuple[AgentMemory, list[dict]] | None:
-        records = self._read("memory/show", id=memory_id)
-        if not records:
-            return None
-        return to_memory(records[0]["memory"]), [link for link in records[0]["links"] if link]
+    def show(self, memory_id: str, agent_id: str | None) -> list[tuple[AgentMemory, list[dict]]]:
+        """The memory with this id of the agent, or every agent's with it for agent_id None."""
+        records = self._read("memory/show", id=memory_id, agent_id=agent_id)
+        return [(to_memory(r["memory"]), [link for link in r["links"] if link]) for r in records]
 
     def consolidation_groups(self, agent_id: str) -> list[dict]:
         return [dict(r) for r in self._read("memory/consolidation_candidates", agent_id=agent_id)]

@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from engram.entities.audit_chain import AuditEntry
+from engram.entities.memory import MemoryRef
 from engram.entities.privacy import ExpiredMemory, RetentionPolicy
 from engram.storage.base import AuditedRepository, Transaction
 from engram.storage.records import native
@@ -32,18 +33,18 @@ class RetentionRepository(AuditedRepository):
         return [ExpiredMemory(r["id"], r["agent_id"], r["memory_type"], r["reason"], r["policy_id"])
                 for r in self._read("retention/expired_candidates", agent_id=agent_id)]
 
-    def delete_memories(self, ids: Sequence[str], only_agent: str | None,
+    def delete_memories(self, refs: Sequence[MemoryRef],
                         events: Callable[[dict[str, list[str]]], Sequence[AuditEntry]]) -> dict[str, list[str]]:
-        """Delete these memories (only `only_agent`'s, when given) with their relationships and index
-        entries, drop them from memory-scoped grants, and audit it — one transaction. Returns ids by owner."""
+        """Delete these memories (owner and id) with their relationships and index entries, drop them from
+        their owner's memory-scoped grants, and audit it — one transaction. Returns ids by owner."""
 
         def work(tx: Transaction) -> tuple[dict[str, list[str]], Sequence[AuditEntry]]:
             by_owner: dict[str, list[str]] = {}
-            for record in self._run(tx, "retention/delete_memories", ids=list(ids), agent_id=only_agent):
+            for record in self._run(tx, "retention/delete_memories", refs=[r.row() for r in refs]):
                 by_owner.setdefault(record["owner"], []).append(record["id"])
-            gone = [i for owned in by_owner.values() for i in owned]
+            gone = [{"owner": owner, "ids": owned} for owner, owned in by_owner.items()]
             if gone:
-                self._run(tx, "retention/prune_grant_ids", ids=gone).consume()
+                self._run(tx, "retention/prune_grant_ids", gone=gone).consume()
             return by_owner, events(by_owner)
 
         return self._write_audited(work)

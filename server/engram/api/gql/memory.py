@@ -89,10 +89,10 @@ class ForgetMemoryPayload:
 
 async def own_memory(info: Info[RequestContext, None], memory_id: str, agent_id: str) -> Memory | None:
     try:
-        stored, _ = await info.context.run(info.context.resources.memories.show, memory_id)
+        stored, _ = await info.context.run(info.context.resources.memories.show, memory_id, agent_id)
     except NotFoundError:
         return None
-    return memory_type(stored, viewer=agent_id) if stored.agent_id == agent_id else None
+    return memory_type(stored, viewer=agent_id)
 
 
 @strawberry.type

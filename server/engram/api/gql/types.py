@@ -133,7 +133,8 @@ class Memory:
         service = info.context.resources.memories
         found = await info.context.run(service.retrieve_relevant_memories, self.viewer, self.context, k + 1) \
             if self.viewer else await info.context.run(service.search, self.context, None, k + 1)
-        return [relevant_type(r, self.viewer) for r in found if r.memory.id != self.id][:k]
+        return [relevant_type(r, self.viewer) for r in found
+                if (r.memory.agent_id, r.memory.id) != (self.agent_id, self.id)][:k]
 
 
 @strawberry.type(description="A decision: the action chosen in a context, the alternatives, how it went.")
