@@ -8,20 +8,23 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import typer
 
 from engram.cli.output import (
     FormatOption, OutputFormat, console, emit, emit_table, err_console, handle_errors, parse_duration, settings_from,
 )
-from engram.config import Settings
 from engram.entities.privacy import AuditEventType, VerificationReport
 from engram.errors import BadInputError
-from engram.privacy.audit import AuditLog
-from engram.privacy.consent import ConsentService
-from engram.privacy.retention import RetentionService
 from engram.cli.services import engine_services
-from engram.storage.connection import Driver
+
+if TYPE_CHECKING:  # the engine is imported only when a command runs in-process (engram.cli.services)
+    from engram.config import Settings
+    from engram.privacy.audit import AuditLog
+    from engram.privacy.consent import ConsentService
+    from engram.privacy.retention import RetentionService
+    from engram.storage.connection import Driver
 
 app = typer.Typer(help="The audit trail: who read, shared, exported or deleted whose memories.",
                   invoke_without_command=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import typer
 
@@ -12,7 +13,9 @@ from engram.cli.output import (
     FormatOption, OutputFormat, console, emit, emit_table, format_time, handle_errors, parse_duration,
 )
 from engram.errors import BadInputError
-from engram.privacy.consent import GrantResult, ShareGrant, ShareRequest
+
+if TYPE_CHECKING:
+    from engram.privacy.consent import GrantResult, ShareGrant, ShareRequest
 
 app = typer.Typer(help="Consent between agents: requests, grants, denials, revocations.", no_args_is_help=True)
 

@@ -5,20 +5,24 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, datetime
 from enum import Enum
+from typing import TYPE_CHECKING
 
 import typer
 
+from engram.cli import from_service
 from engram.cli.consent import grant_and_show, scope_of
 from engram.cli.output import (
     FormatOption, OutputFormat, console, emit, emit_table, format_time, handle_errors, parse_duration,
 )
+from engram.cli.remote import client_errors, service_client
 from engram.cli.render import pattern_lines, plain
 from engram.cli.retention import cleanup as retention_cleanup
 from engram.cli.services import memory_service
 from engram.entities.learning import PatternView
 from engram.entities.memory import AgentMemory, MemoryKind, Outcome, RelevantMemory
-from engram.memory.consolidation import ConsolidationReport
-from engram.memory.builder import build_memory
+
+if TYPE_CHECKING:
+    from engram.memory.consolidation import ConsolidationReport
 
 app = typer.Typer(help="Record, find and manage agent memories.", no_args_is_help=True)
 
@@ -53,6 +57,24 @@ def record(
     output: OutputFormat = FormatOption,
 ) -> None:
     """Record one memory. Secrets in any text are redacted before it is embedded or stored."""
+    client = service_client(ctx)
+    if client is not None:
+        from engram.client.generated import MemoryKind as ApiKind, Outcome as ApiOutcome, RecordMemoryInput
+
+        with client, client_errors():
+            recorded = client.record_memory(RecordMemoryInput(
+                kind=ApiKind[kind.name.upper()], context=context, action=action,
+                outcome=ApiOutcome[outcome.name.upper()] if outcome else None, alternatives=alternatives or None,
+                error=error, root_cause=root_cause, solution=solution, prevention=prevention,
+                partners=partners or None, interaction=interaction, lessons=lessons or None, domain=domain,
+                knowledge_type=knowledge_type, expertise=expertise, entities=entities or None, statement=content,
+                key_factors=key_factors or None, steps=steps or None, tags=tags or None, confidence=confidence,
+                id=memory_id), as_agent=agent).record_memory
+        emit(output, {"id": recorded.id, "created": recorded.created, "redactions": recorded.redactions},
+             lambda: _print_recorded(recorded.id, recorded.created, kind, agent, recorded.redactions))
+        return
+    from engram.memory.builder import build_memory
+
     memory = build_memory(
         agent=agent, kind=kind, context=context, action=action, outcome=outcome, alternatives=alternatives,
         error=error, root_cause=root_cause, solution=solution, prevention=prevention, partners=partners,
@@ -83,8 +105,17 @@ def list_memories(
     output: OutputFormat = FormatOption,
 ) -> None:
     """An agent's own memories, newest first."""
-    with memory_service(ctx) as service:
-        memories = service.list(agent, kind, limit)
+    client = service_client(ctx)
+    if client is not None:
+        from engram.client.generated import MemoryKind as ApiKind
+
+        with client, client_errors():
+            page = client.my_memories(kind=ApiKind[kind.name.upper()] if kind else None, first=limit,
+                                      as_agent=agent).memories
+        memories = [from_service.memory(edge.node) for edge in page.edges]
+    else:
+        with memory_service(ctx) as service:
+            memories = service.list(agent, kind, limit)
     emit(output, [_memory_dict(m) for m in memories], lambda: emit_table(
         f"Memories of {agent} ({len(memories)})", ["id", "type", "context", "action", "outcome", "created", "seen"],
         [(m.id, m.kind.value, _short(m.context), _action(m), m.outcome, format_time(m.created_at), m.occurrences)
@@ -96,13 +127,20 @@ def list_memories(
 def search(
     ctx: typer.Context,
     text: str = typer.Argument(..., help="What to look for, in words."),
-    agent: str = typer.Option(None, "--agent", "-a", help="Search as this agent (own + shared); default: all (operator)."),
+    agent: str = typer.Option(None, "--agent", "-a", help="Search as this agent (own + shared); default: all "
+                                                          "(operator), or over the service the API key's agent."),
     k: int = typer.Option(10, "-k", min=1, max=200, help="How many results."),
     output: OutputFormat = FormatOption,
 ) -> None:
     """Hybrid search (meaning + keywords) over memories."""
-    with memory_service(ctx) as service:
-        results = service.search(text, agent, k)
+    client = service_client(ctx)
+    if client is not None:
+        with client, client_errors():
+            page = client.search_memories(text, first=k, as_agent=agent).search_memories
+        results = [from_service.relevant(edge.node) for edge in page.edges]
+    else:
+        with memory_service(ctx) as service:
+            results = service.search(text, agent, k)
     _emit_relevant(results, output, f"Memories matching {text!r}" + (f" visible to {agent}" if agent else ""))
 
 
@@ -118,8 +156,15 @@ def retrieve(
     output: OutputFormat = FormatOption,
 ) -> None:
     """The memories most relevant to a context, among the agent's own and those shared with it."""
-    with memory_service(ctx) as service:
-        results = service.retrieve_relevant_memories(agent, context, k, min_similarity=min_similarity)
+    client = service_client(ctx)
+    if client is not None:
+        with client, client_errors():
+            found = client.retrieve_memories(context, k=k, min_similarity=min_similarity,
+                                             as_agent=agent).retrieve_memories
+        results = [from_service.relevant(r) for r in found]
+    else:
+        with memory_service(ctx) as service:
+            results = service.retrieve_relevant_memories(agent, context, k, min_similarity=min_similarity)
     _emit_relevant(results, output, f"Relevant memories for {agent}: {context!r}")
 
 
@@ -146,8 +191,13 @@ def forget(
     agent: str = typer.Option(None, "--agent", "-a", help="Only if it belongs to this agent."),
 ) -> None:
     """Delete a memory for real: node, relationships, vector and fulltext index entries."""
-    with memory_service(ctx) as service:
-        service.forget(memory_id, agent)
+    client = service_client(ctx)
+    if client is not None:
+        with client, client_errors():
+            client.forget_memory(memory_id, as_agent=agent)
+    else:
+        with memory_service(ctx) as service:
+            service.forget(memory_id, agent)
     console.print(f"Forgot memory {memory_id}.")
 
 
