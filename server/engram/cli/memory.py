@@ -20,6 +20,7 @@ from engram.cli.retention import cleanup as retention_cleanup
 from engram.cli.services import memory_service
 from engram.entities.learning import PatternView
 from engram.entities.memory import AgentMemory, MemoryKind, Outcome, RelevantMemory
+from engram.errors import BadInputError
 
 if TYPE_CHECKING:
     from engram.memory.consolidation import ConsolidationReport
@@ -31,7 +32,8 @@ app = typer.Typer(help="Record, find and manage agent memories.", no_args_is_hel
 @handle_errors
 def record(
     ctx: typer.Context,
-    agent: str = typer.Option(..., "--agent", "-a", help="The agent the memory belongs to."),
+    agent: str = typer.Option(None, "--agent", "-a", help="The agent the memory belongs to (over the service, "
+                                                          "default: the API key's agent)."),
     kind: MemoryKind = typer.Option(..., "--type", "-t", help="What kind of memory."),
     context: str = typer.Option(..., "--context", "-c", help="The situation, e.g. 'api-auth-timeout'."),
     action: str = typer.Option(None, "--action", help="The action taken (decision) or approach (success)."),
@@ -70,9 +72,12 @@ def record(
                 knowledge_type=knowledge_type, expertise=expertise, entities=entities or None, statement=content,
                 key_factors=key_factors or None, steps=steps or None, tags=tags or None, confidence=confidence,
                 id=memory_id), as_agent=agent).record_memory
+        owner = agent or (recorded.memory.agent.id if recorded.memory else "you")
         emit(output, {"id": recorded.id, "created": recorded.created, "redactions": recorded.redactions},
-             lambda: _print_recorded(recorded.id, recorded.created, kind, agent, recorded.redactions))
+             lambda: _print_recorded(recorded.id, recorded.created, kind, owner, recorded.redactions))
         return
+    if agent is None:
+        raise BadInputError("Give --agent (in-process there is no API key to say whose memory this is).")
     from engram.memory.builder import build_memory
 
     memory = build_memory(
@@ -99,7 +104,8 @@ def _print_recorded(memory_id: str, created: bool, kind: MemoryKind, agent: str,
 @handle_errors
 def list_memories(
     ctx: typer.Context,
-    agent: str = typer.Option(..., "--agent", "-a", help="The agent whose memories to list."),
+    agent: str = typer.Option(None, "--agent", "-a", help="The agent whose memories to list (over the service, "
+                                                          "default: the API key's agent)."),
     kind: MemoryKind = typer.Option(None, "--type", "-t", help="Only this kind."),
     limit: int = typer.Option(50, "--limit", "-n", min=1, max=1000, help="At most this many memories."),
     output: OutputFormat = FormatOption,
@@ -113,6 +119,9 @@ def list_memories(
             page = client.my_memories(kind=ApiKind[kind.name.upper()] if kind else None, first=limit,
                                       as_agent=agent).memories
         memories = [from_service.memory(edge.node) for edge in page.edges]
+        agent = agent or (memories[0].agent_id if memories else "you")
+    elif agent is None:
+        raise BadInputError("Give --agent (in-process there is no API key to say whose memories to list).")
     else:
         with memory_service(ctx) as service:
             memories = service.list(agent, kind, limit)
