@@ -69,15 +69,6 @@ def service_url(ctx: typer.Context, options: ServiceOptions) -> str:
     return f"http://{host}:{os.environ.get('ENGRAM_API_PORT', '8000')}"
 
 
-def service_is_up(url: str) -> bool:
-    import httpx
-
-    try:
-        return httpx.get(url + "/health", timeout=PROBE_TIMEOUT_S).status_code in (200, 503)
-    except httpx.HTTPError:
-        return False
-
-
 def service_client(ctx: typer.Context) -> EngramClient | None:
     """A client for the running service, or None (with one line on stderr) when the command runs in-process."""
     options: ServiceOptions = ctx.find_root().meta.get(_META, ServiceOptions())
@@ -85,16 +76,19 @@ def service_client(ctx: typer.Context) -> EngramClient | None:
         return None
     key = find_key(options)
     url = service_url(ctx, options)
-    if not service_is_up(url):
+    from engram.client import EngramClient
+
+    client = EngramClient(url, key)  # one connection for the probe and the calls
+    if not client.is_up(PROBE_TIMEOUT_S):
+        client.close()
         _say_in_process(f"no Engram service answers at {url}")
         return None
     if key is None:
+        client.close()
         _say_in_process(f"the service at {url} is up, but no API key was found (ENGRAM_API_KEY, "
                         f"ENGRAM_API_KEY_FILE, --api-key-file or {default_key_file()})")
         return None
-    from engram.client import EngramClient
-
-    return EngramClient(url, key)
+    return client
 
 
 def _say_in_process(reason: str) -> None:
