@@ -81,6 +81,19 @@ def test_memory_commands_over_the_service(settings: Settings, keys: dict[str, st
     assert "cli-svc-1" not in remote("list").stdout
 
 
+@pytest.mark.parametrize("args", [
+    ("consent", "grants", "--agent", "alice"),
+    ("learning", "predict", "--context", "api-auth-timeout", "--action", "increase-timeout", "--agent", "alice"),
+    ("learning", "stats", "--agent", "alice"),
+], ids=lambda args: " ".join(args[:2]))
+def test_read_commands_print_the_same_over_the_service(settings: Settings, keys: dict[str, str], api_url: str,
+                                                       args: tuple[str, ...]) -> None:
+    over_service = run_cli(*args, env=_env(settings, api_url, keys["ops"]))
+    in_process = run_cli("--in-process", *args, env=_env(settings, api_url, keys["ops"]))
+    assert over_service.returncode == 0 and in_process.returncode == 0, over_service.stderr + in_process.stderr
+    assert over_service.stdout == in_process.stdout and over_service.stdout.strip()
+
+
 def test_a_bad_key_is_unauthenticated_with_exit_1(settings: Settings, keys: dict[str, str], api_url: str) -> None:
     out = run_cli("learning", "suggest", "--context", "api-auth-timeout",
                   env=_env(settings, api_url, "eng_not-a-real-key"))

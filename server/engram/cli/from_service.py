@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from engram.entities.privacy import AuditEvent
 from engram.entities.learning import ActionEstimate, Evidence, Prediction, RateEstimate, Suggestion
 from engram.entities.memory import (
     AgentMemory, CollaborationContent, DecisionContent, FailureContent, KnowledgeContent, MemoryContent, MemoryKind,
     Outcome, RelevantMemory, SuccessContent, Visibility,
 )
+from engram.storage.sharing import ShareGrant  # a plain dataclass: no driver is imported
 
 if TYPE_CHECKING:
     from engram.learning.stats import LearningStats
@@ -85,3 +87,15 @@ def learning_stats(s: Any, agent_id: str) -> LearningStats:
         recurring_patterns=s.recurring_patterns, brier_score=s.brier_score,
         calibration=[CalibrationBin(lower=b.lower, upper=b.upper, count=b.count, mean_predicted=b.mean_predicted,
                                     observed_rate=b.observed_rate) for b in s.calibration])
+
+
+def grant(g: Any) -> ShareGrant:
+    return ShareGrant(id=g.id, owner_id=g.owner.id, grantee_id=g.grantee.id, scope=g.scope.value.lower(),
+                      value=g.value, memory_ids=list(g.memory_ids), created_at=g.created_at, expires_at=g.expires_at,
+                      revoked_at=g.revoked_at)
+
+
+def audit_event(e: Any) -> AuditEvent:
+    return AuditEvent(seq=e.seq, id=e.id, type=e.type, actor_id=e.actor_id, owner_id=e.owner_id,
+                      subject_ids=list(e.subject_ids), details=dict(e.details), at=e.at, prev_hash=e.prev_hash,
+                      hash=e.hash)

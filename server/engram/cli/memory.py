@@ -14,7 +14,7 @@ from engram.cli.consent import grant_and_show, scope_of
 from engram.cli.output import (
     FormatOption, OutputFormat, console, emit, emit_table, format_time, handle_errors, parse_duration,
 )
-from engram.cli.remote import client_errors, service_client
+from engram.cli.remote import client_errors, paged, service_client
 from engram.cli.render import pattern_lines, plain
 from engram.cli.retention import cleanup as retention_cleanup
 from engram.cli.services import memory_service
@@ -116,9 +116,10 @@ def list_memories(
         from engram.client.generated import MemoryKind as ApiKind
 
         with client, client_errors():
-            page = client.my_memories(kind=ApiKind[kind.name.upper()] if kind else None, first=limit,
-                                      as_agent=agent).memories
-        memories = [from_service.memory(edge.node) for edge in page.edges]
+            api_kind = ApiKind[kind.name.upper()] if kind else None
+            nodes = paged(lambda first, after: client.my_memories(kind=api_kind, first=first, after=after,
+                                                                  as_agent=agent).memories, limit)
+        memories = [from_service.memory(node) for node in nodes]
         agent = agent or (memories[0].agent_id if memories else "you")
     elif agent is None:
         raise BadInputError("Give --agent (in-process there is no API key to say whose memories to list).")
@@ -145,8 +146,9 @@ def search(
     client = service_client(ctx)
     if client is not None:
         with client, client_errors():
-            page = client.search_memories(text, first=k, as_agent=agent).search_memories
-        results = [from_service.relevant(edge.node) for edge in page.edges]
+            nodes = paged(lambda first, after: client.search_memories(text, first=first, after=after,
+                                                                      as_agent=agent).search_memories, k)
+        results = [from_service.relevant(node) for node in nodes]
     else:
         with memory_service(ctx) as service:
             results = service.search(text, agent, k)

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Callable
 
 import typer
 
@@ -111,3 +111,20 @@ def client_errors() -> Iterator[None]:
         if exc.hint:
             err_console.print(f"[dim]hint: {exc.hint}[/dim]", highlight=False)
         raise typer.Exit(2 if exc.code == BadInputError.code else 1) from None
+
+
+PAGE = 100  # the API's largest page
+
+
+def paged(fetch: Callable[[int, str | None], Any], limit: int) -> list[Any]:
+    """Up to `limit` nodes of a connection, page by page: `fetch(first, after)` returns the connection."""
+    found: list[Any] = []
+    after = None
+    while len(found) < limit:
+        connection = fetch(min(PAGE, limit - len(found)), after)
+        nodes = connection.nodes if hasattr(connection, "nodes") else [edge.node for edge in connection.edges]
+        found.extend(nodes)
+        if not connection.page_info.has_next_page or not nodes:
+            break
+        after = connection.page_info.end_cursor
+    return found[:limit]

@@ -179,12 +179,15 @@ class AuditEventsAuditEventsEdgesNode(_Result):
     """`node` of AuditEventsAuditEventsEdges."""
 
     seq: int
+    id: str
     type: str
     actor_id: str = Field(alias="actorId", description='The agent that acted (`operator` for operator access).')
     owner_id: str | None = Field(alias="ownerId", default=None, description='The agent whose memories it concerned.')
     subject_ids: list[str] = Field(alias="subjectIds", description='The memories, grants or requests concerned.')
     details: Any
     at: datetime
+    prev_hash: str = Field(alias="prevHash")
+    hash: str
 
 
 class AuditEventsAuditEventsEdges(_Result):
@@ -442,10 +445,18 @@ class GrantsGrantsNodes(_Result):
     grantee: GrantsGrantsNodesGrantee
 
 
+class GrantsGrantsPageInfo(_Result):
+    """`pageInfo` of GrantsGrants."""
+
+    has_next_page: bool = Field(alias="hasNextPage")
+    end_cursor: str | None = Field(alias="endCursor", default=None)
+
+
 class GrantsGrants(_Result):
     """`grants` of Grants."""
 
     nodes: list[GrantsGrantsNodes] = Field(description='The nodes of this page, without their cursors.')
+    page_info: GrantsGrantsPageInfo = Field(alias="pageInfo")
 
 
 class Grants(_Result):
@@ -1462,7 +1473,7 @@ class Viewer(_Result):
 DOCUMENTS: dict[str, str] = {
     "ApiKeys": 'query ApiKeys {\n  apiKeys {\n    prefix\n    createdAt\n    revokedAt\n  }\n}',
     "ApplyPattern": 'mutation ApplyPattern($patternId: String!, $taskId: String!) {\n  applyPattern(patternId: $patternId, taskId: $taskId) {\n    taskId\n    patternId\n    kind\n    action\n    steps\n    prediction {\n      probability\n      lower\n      upper\n      attempts\n    }\n  }\n}',
-    "AuditEvents": 'query AuditEvents($types: [AuditEventType!], $since: DateTime, $first: Int = 20, $after: String) {\n  auditEvents(types: $types, since: $since, first: $first, after: $after) {\n    edges {\n      cursor\n      node {\n        seq\n        type\n        actorId\n        ownerId\n        subjectIds\n        details\n        at\n      }\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n}',
+    "AuditEvents": 'query AuditEvents($types: [AuditEventType!], $since: DateTime, $first: Int = 20, $after: String, $asAgent: String) {\n  auditEvents(\n    types: $types\n    since: $since\n    first: $first\n    after: $after\n    asAgent: $asAgent\n  ) {\n    edges {\n      cursor\n      node {\n        seq\n        id\n        type\n        actorId\n        ownerId\n        subjectIds\n        details\n        at\n        prevHash\n        hash\n      }\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n}',
     "CheckAction": 'query CheckAction($context: String!, $intendedAction: String!) {\n  checkAction(context: $context, intendedAction: $intendedAction) {\n    verdict\n    reasons\n    betterAction\n    evidence {\n      memoryId\n      outcome\n      agent {\n        name\n      }\n    }\n    preventionChecks {\n      name\n      description\n    }\n  }\n}',
     "CreateTask": 'mutation CreateTask($context: String!, $id: String, $availableActions: [String!]) {\n  createTask(context: $context, id: $id, availableActions: $availableActions) {\n    id\n    context\n    status\n    workflowStage\n  }\n}',
     "DenyRequest": 'mutation DenyRequest($requestId: String!) {\n  denyRequest(requestId: $requestId) {\n    ...RequestFields\n  }\n}\n\nfragment RequestFields on ShareRequest {\n  id\n  scope\n  value\n  memoryIds\n  reason\n  status\n  durationHours\n  createdAt\n  decidedAt\n  grantId\n  requester {\n    id\n  }\n  owner {\n    id\n  }\n}',
@@ -1470,7 +1481,7 @@ DOCUMENTS: dict[str, str] = {
     "Failures": 'query Failures($since: DateTime, $first: Int = 20) {\n  failures(since: $since, first: $first) {\n    nodes {\n      id\n      name\n      signature\n      occurrences\n      recurring\n      similarFailures {\n        context\n        agent {\n          name\n        }\n        solutions {\n          description\n          successRate\n        }\n      }\n      preventionChecks {\n        name\n        description\n      }\n    }\n  }\n}',
     "ForgetMemory": 'mutation ForgetMemory($id: ID!, $asAgent: String) {\n  forgetMemory(id: $id, asAgent: $asAgent) {\n    id\n    forgotten\n  }\n}',
     "GrantAccess": 'mutation GrantAccess($requestId: String, $grantee: String, $scope: ShareScope, $value: String, $memoryIds: [String!], $expiresAt: DateTime) {\n  grantAccess(\n    requestId: $requestId\n    grantee: $grantee\n    scope: $scope\n    value: $value\n    memoryIds: $memoryIds\n    expiresAt: $expiresAt\n  ) {\n    ...GrantFields\n  }\n}\n\nfragment GrantFields on ShareGrant {\n  id\n  scope\n  value\n  memoryIds\n  createdAt\n  expiresAt\n  revokedAt\n  live\n  owner {\n    id\n  }\n  grantee {\n    id\n  }\n}',
-    "Grants": 'query Grants($direction: GrantDirection!, $liveOnly: Boolean = true) {\n  grants(direction: $direction, liveOnly: $liveOnly) {\n    nodes {\n      ...GrantFields\n    }\n  }\n}\n\nfragment GrantFields on ShareGrant {\n  id\n  scope\n  value\n  memoryIds\n  createdAt\n  expiresAt\n  revokedAt\n  live\n  owner {\n    id\n  }\n  grantee {\n    id\n  }\n}',
+    "Grants": 'query Grants($direction: GrantDirection!, $liveOnly: Boolean = true, $first: Int, $after: String, $asAgent: String) {\n  grants(\n    direction: $direction\n    liveOnly: $liveOnly\n    first: $first\n    after: $after\n    asAgent: $asAgent\n  ) {\n    nodes {\n      ...GrantFields\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n}\n\nfragment GrantFields on ShareGrant {\n  id\n  scope\n  value\n  memoryIds\n  createdAt\n  expiresAt\n  revokedAt\n  live\n  owner {\n    id\n  }\n  grantee {\n    id\n  }\n}',
     "ImportKnowledge": 'mutation ImportKnowledge($document: JSON!) {\n  importKnowledge(document: $document) {\n    total\n    created\n    unchanged\n    redactions\n    createdIds\n    conflicts {\n      id\n      fields\n    }\n  }\n}',
     "LearnFromFailure": 'mutation LearnFromFailure($input: LearnFromFailureInput!) {\n  learnFromFailure(input: $input) {\n    memoryId\n    signature\n    patternId\n    newPattern\n    occurrenceCount\n    similarFailures {\n      memoryId\n      context\n      agent {\n        name\n      }\n      solutions {\n        description\n        successRate\n      }\n    }\n    solutions {\n      description\n      successRate\n      attempts\n      agents {\n        name\n      }\n    }\n    preventionChecks {\n      name\n      description\n    }\n  }\n}',
     "LearningStats": 'query LearningStats($windowDays: Int = 7, $asAgent: String) {\n  learningStats(windowDays: $windowDays, asAgent: $asAgent) {\n    memories\n    byKind\n    decisions\n    informedShare\n    patterns\n    recurringPatterns\n    brierScore\n    success {\n      mean\n      lower\n      upper\n      successes\n      attempts\n    }\n    recentSuccess {\n      mean\n      lower\n      upper\n      successes\n      attempts\n    }\n    earlierSuccess {\n      mean\n      lower\n      upper\n      successes\n      attempts\n    }\n    calibration {\n      lower\n      upper\n      count\n      meanPredicted\n      observedRate\n    }\n  }\n}',
@@ -1517,9 +1528,10 @@ class Operations(_SyncExecutor):
             since: datetime | None = None,
             first: int | None = None,
             after: str | None = None,
+            as_agent: str | None = None,
     ) -> AuditEvents:
         """The query AuditEvents."""
-        return AuditEvents.model_validate(self._execute("AuditEvents", {"types": types, "since": since, "first": first, "after": after}))
+        return AuditEvents.model_validate(self._execute("AuditEvents", {"types": types, "since": since, "first": first, "after": after, "asAgent": as_agent}))
 
     def check_action(self, context: str, intended_action: str) -> CheckAction:
         """The query CheckAction."""
@@ -1564,9 +1576,17 @@ class Operations(_SyncExecutor):
         """The mutation GrantAccess."""
         return GrantAccess.model_validate(self._execute("GrantAccess", {"requestId": request_id, "grantee": grantee, "scope": scope, "value": value, "memoryIds": memory_ids, "expiresAt": expires_at}))
 
-    def grants(self, direction: GrantDirection, *, live_only: bool | None = None) -> Grants:
+    def grants(
+            self,
+            direction: GrantDirection,
+            *,
+            live_only: bool | None = None,
+            first: int | None = None,
+            after: str | None = None,
+            as_agent: str | None = None,
+    ) -> Grants:
         """The query Grants."""
-        return Grants.model_validate(self._execute("Grants", {"direction": direction, "liveOnly": live_only}))
+        return Grants.model_validate(self._execute("Grants", {"direction": direction, "liveOnly": live_only, "first": first, "after": after, "asAgent": as_agent}))
 
     def import_knowledge(self, document: Any) -> ImportKnowledge:
         """The mutation ImportKnowledge."""
@@ -1725,9 +1745,10 @@ class AsyncOperations(_AsyncExecutor):
             since: datetime | None = None,
             first: int | None = None,
             after: str | None = None,
+            as_agent: str | None = None,
     ) -> AuditEvents:
         """The query AuditEvents."""
-        return AuditEvents.model_validate(await self._execute("AuditEvents", {"types": types, "since": since, "first": first, "after": after}))
+        return AuditEvents.model_validate(await self._execute("AuditEvents", {"types": types, "since": since, "first": first, "after": after, "asAgent": as_agent}))
 
     async def check_action(self, context: str, intended_action: str) -> CheckAction:
         """The query CheckAction."""
@@ -1777,9 +1798,17 @@ class AsyncOperations(_AsyncExecutor):
         """The mutation GrantAccess."""
         return GrantAccess.model_validate(await self._execute("GrantAccess", {"requestId": request_id, "grantee": grantee, "scope": scope, "value": value, "memoryIds": memory_ids, "expiresAt": expires_at}))
 
-    async def grants(self, direction: GrantDirection, *, live_only: bool | None = None) -> Grants:
+    async def grants(
+            self,
+            direction: GrantDirection,
+            *,
+            live_only: bool | None = None,
+            first: int | None = None,
+            after: str | None = None,
+            as_agent: str | None = None,
+    ) -> Grants:
         """The query Grants."""
-        return Grants.model_validate(await self._execute("Grants", {"direction": direction, "liveOnly": live_only}))
+        return Grants.model_validate(await self._execute("Grants", {"direction": direction, "liveOnly": live_only, "first": first, "after": after, "asAgent": as_agent}))
 
     async def import_knowledge(self, document: Any) -> ImportKnowledge:
         """The mutation ImportKnowledge."""
