@@ -32,8 +32,9 @@ def suggestion(s: Any) -> Suggestion:
             for a in s.actions])
 
 
-def prediction(p: Any) -> Prediction:
-    return Prediction(context=p.context, action=p.action, probability=p.probability, lower=p.lower, upper=p.upper,
+def prediction(p: Any, context: str, action: str) -> Prediction:
+    """(The operation does not echo the caller's own context and action back: MCP's predict_outcome shares it.)"""
+    return Prediction(context=context, action=action, probability=p.probability, lower=p.lower, upper=p.upper,
                       attempts=p.attempts)
 
 

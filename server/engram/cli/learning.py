@@ -169,7 +169,8 @@ def predict(ctx: typer.Context, context: str = typer.Option(..., "--context", "-
     client = service_client(ctx)
     if client is not None:
         with client, client_errors():
-            p = from_service.prediction(client.predict_outcome(context, action, as_agent=agent).predict_outcome)
+            p = from_service.prediction(client.predict_outcome(context, action, as_agent=agent).predict_outcome,
+                                         context, action)
     else:
         with learning_engine(ctx) as engine:
             p = engine.predict_outcome(agent, context, action)

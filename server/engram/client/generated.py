@@ -882,8 +882,6 @@ class Patterns(_Result):
 class PredictOutcomePredictOutcome(_Result):
     """`predictOutcome` of PredictOutcome."""
 
-    context: str
-    action: str
     probability: float
     lower: float
     upper: float
@@ -1490,7 +1488,7 @@ DOCUMENTS: dict[str, str] = {
     "MyMemories": 'query MyMemories($kind: MemoryKind, $first: Int = 20, $after: String, $asAgent: String) {\n  memories(kind: $kind, first: $first, after: $after, asAgent: $asAgent) {\n    edges {\n      cursor\n      node {\n        ...MemoryFields\n      }\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n}\n\nfragment MemoryFields on Memory {\n  id\n  kind\n  context\n  text\n  outcome\n  tags\n  domain\n  visibility\n  confidenceScore\n  successRate\n  accessCount\n  occurrences\n  createdAt\n  lastAccessed\n  firstSeen\n  lastSeen\n  agent {\n    id\n    name\n  }\n  ... on DecisionMemory {\n    chosenAction\n    alternativeActions\n  }\n  ... on FailureMemory {\n    errorSignature\n    errorMessage\n    rootCause\n    solutionApplied\n    preventionStrategy\n  }\n  ... on SuccessMemory {\n    successfulApproach\n    keyFactors\n    replicationSteps\n  }\n  ... on CollaborationMemory {\n    interactionType\n    lessonsLearned\n    partners {\n      id\n    }\n  }\n  ... on KnowledgeMemory {\n    knowledgeType\n    expertiseLevel\n    relatedEntities\n    statement\n  }\n}',
     "MyPatterns": 'query MyPatterns {\n  me {\n    name\n    patterns(first: 10) {\n      nodes {\n        id\n        kind\n        name\n        successRate\n      }\n    }\n  }\n}',
     "Patterns": 'query Patterns($kind: PatternKind, $minSuccessRate: Float, $recurring: Boolean, $first: Int = 20) {\n  patterns(\n    kind: $kind\n    minSuccessRate: $minSuccessRate\n    recurring: $recurring\n    first: $first\n  ) {\n    edges {\n      node {\n        id\n        kind\n        name\n        occurrences\n        recurring\n        successRate\n        action\n        steps\n        agents {\n          name\n        }\n        solutions {\n          description\n          successRate\n        }\n        branches {\n          action\n          successRate\n        }\n      }\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n}',
-    "PredictOutcome": 'query PredictOutcome($context: String!, $action: String!, $asAgent: String) {\n  predictOutcome(context: $context, action: $action, asAgent: $asAgent) {\n    context\n    action\n    probability\n    lower\n    upper\n    attempts\n  }\n}',
+    "PredictOutcome": 'query PredictOutcome($context: String!, $action: String!, $asAgent: String) {\n  predictOutcome(context: $context, action: $action, asAgent: $asAgent) {\n    probability\n    lower\n    upper\n    attempts\n  }\n}',
     "PreventionChecks": 'query PreventionChecks($patternId: String) {\n  preventionChecks(patternId: $patternId) {\n    id\n    name\n    description\n    stage\n    guardsActions\n    patternId\n  }\n}',
     "RecordDecision": 'mutation RecordDecision($input: RecordDecisionInput!) {\n  recordDecision(input: $input) {\n    memoryId\n    templateId\n    action\n    newTemplate\n    branch {\n      mean\n      lower\n      upper\n      attempts\n    }\n  }\n}',
     "RecordMemories": 'mutation RecordMemories($inputs: [RecordMemoryInput!]!) {\n  recordMemories(inputs: $inputs) {\n    created\n    unchanged\n    redactions\n    results {\n      id\n      created\n    }\n  }\n}',
