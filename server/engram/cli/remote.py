@@ -5,11 +5,11 @@ in-process, said once on stderr."""
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -60,7 +60,7 @@ def find_key(options: ServiceOptions) -> str | None:
         raise UnauthenticatedError(f"Cannot read API key file {path}: {exc.strerror}.") from None
 
 
-def service_url(ctx: typer.Context, options: ServiceOptions) -> str:
+def service_url(options: ServiceOptions) -> str:
     """--url, ENGRAM_URL, else where `engram serve` listens by default (ENGRAM_API_HOST / ENGRAM_API_PORT)."""
     if options.url or os.environ.get("ENGRAM_URL"):
         return (options.url or os.environ["ENGRAM_URL"]).rstrip("/")
@@ -75,7 +75,7 @@ def service_client(ctx: typer.Context) -> EngramClient | None:
     if options.in_process:
         return None
     key = find_key(options)
-    url = service_url(ctx, options)
+    url = service_url(options)
     from engram.client import EngramClient
 
     client = EngramClient(url, key)  # one connection for the probe and the calls
