@@ -1,8 +1,10 @@
 """Several service processes on one Neo4j: periodic analysis runs once per interval between them (a lease
-in Neo4j), and either process answers reads."""
+in Neo4j), the audit trail stays one verifiable hash chain when both write, and either process answers every
+read the same."""
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -87,3 +89,78 @@ def test_an_interval_is_claimed_once(db: neo4j.Driver, settings: Settings) -> No
     assert leases.claim("job", "b", slot=6)
     lease = leases.show("job")
     assert lease is not None and (lease.slot, lease.holder, lease.claims) == (6, "b", 2)
+
+
+def _memory_input(i: int):
+    from engram.client.generated import MemoryKind, Outcome, RecordMemoryInput
+
+    return RecordMemoryInput(kind=MemoryKind.DECISION, context=f"database migration {i} locked a table",
+                             action="run-migration-online" if i % 3 else "take-maintenance-window",
+                             outcome=Outcome.SUCCESS if i % 2 else Outcome.FAILURE, domain="db", id=f"two-proc-{i}")
+
+
+def _stable(value):
+    """A result without the counters every read bumps (access_count, last_accessed), and with scores rounded
+    (their recency part moves with the clock between two calls)."""
+    if isinstance(value, float):
+        return round(value, 6)
+    if isinstance(value, dict):
+        return {k: _stable(v) for k, v in value.items() if k not in ("accessCount", "lastAccessed")}
+    if isinstance(value, list):
+        return [_stable(v) for v in value]
+    return value
+
+
+def test_two_processes_keep_one_audit_chain_and_both_answer_every_read(db: neo4j.Driver, settings: Settings) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from engram.client import EngramClient
+    from engram.client.generated import GrantDirection, ShareScope
+
+    issuer = ApiKeyService(db, settings)
+    keys = {name: issuer.create_agent(name).token for name in ("alice", "bob")}
+    env = {"ENGRAM_ANALYZE_INTERVAL_S": "0", "ENGRAM_RETENTION_INTERVAL_S": "0", "ENGRAM_API_WORKERS": "1"}
+    with ExitStack() as stack:
+        urls = [stack.enter_context(service(settings, name, env))[0] for name in ("two-a", "two-b")]
+        wait_healthy(urls)
+        alice = [stack.enter_context(EngramClient(url, keys["alice"])) for url in urls]
+        bob = [stack.enter_context(EngramClient(url, keys["bob"])) for url in urls]
+
+        # Writes through both processes at once: alice's memories, her grant, and bob's cross-agent reads,
+        # each of which appends an audit event.
+        with ThreadPoolExecutor(8) as pool:
+            list(pool.map(lambda i: alice[i % 2].record_memory(_memory_input(i)), range(16)))
+            alice[0].grant_access(grantee="bob", scope=ShareScope.DOMAIN, value="db")
+            reads = list(pool.map(lambda i: bob[i % 2].retrieve_memories(f"migration {i} locked", k=5), range(24)))
+        assert all(r.retrieve_memories and not r.retrieve_memories[0].owned for r in reads)  # alice's, shared
+
+        verified = subprocess.run([str(Path(sys.executable).with_name("engram")), "audit", "verify", "-f", "json"],
+                                  env=server_env(settings), cwd=REPO, capture_output=True, text=True, timeout=120)
+        report = json.loads(verified.stdout)
+        stored, _, _ = db.execute_query("MATCH (e:AuditEvent) RETURN count(e) AS n, count(DISTINCT e.seq) AS seqs",
+                                        database_=settings.neo4j_database)
+        # One chain: every stored event is a link of the chain verify walks (no fork, no second chain).
+        assert verified.returncode == 0 and report["ok"], report
+        assert report["checked"] == stored[0]["n"] == stored[0]["seqs"]
+        events = [e.node for e in alice[1].audit_events(first=100).audit_events.edges]
+        assert sum(e.type == "cross_agent_read" and e.actor_id == "bob" for e in events) == 24  # one per read
+
+        # Every read answers the same through either process.
+        alice_reads = {
+            "memories": lambda c: c.my_memories(first=50),
+            "memory": lambda c: c.memory("two-proc-3"),
+            "grants": lambda c: c.grants(GrantDirection.GIVEN),
+        }
+        bob_reads = {"grants": lambda c: c.grants(GrantDirection.RECEIVED)}
+        shared_reads = {
+            "retrieve": lambda c: c.retrieve_memories("database migration locked a table", k=5),
+            "search": lambda c: c.search_memories("migration", first=5),
+            "suggest": lambda c: c.suggest("database migration locked a table", k=3),
+            "predict": lambda c: c.predict_outcome("database migration locked a table", "run-migration-online"),
+            "stats": lambda c: c.learning_stats(),
+            "viewer": lambda c: c.viewer(),
+        }
+        for clients, reads_of in ((alice, alice_reads | shared_reads), (bob, bob_reads | shared_reads)):
+            for name, read in reads_of.items():
+                first, second = (_stable(read(c).model_dump(by_alias=True, mode="json")) for c in clients)
+                assert first == second, f"{name} differs between the processes"

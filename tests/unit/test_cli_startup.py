@@ -29,7 +29,7 @@ def test_top_level_help_imports_no_command_module() -> None:
     code = ("import sys; from typer.testing import CliRunner; from engram.cli.main import app; "
             "r = CliRunner().invoke(app, ['--help']); assert r.exit_code == 0, r.output; "
             "print(','.join(m for m in sys.modules if m.startswith('engram.cli.') and m not in "
-            "('engram.cli.main', 'engram.cli.lazy')))")
+            "('engram.cli.main', 'engram.cli.lazy', 'engram.cli.remote')))")
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert loaded == ""
 

@@ -8,20 +8,25 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import typer
 
 from engram.cli.output import (
     FormatOption, OutputFormat, console, emit, emit_table, err_console, handle_errors, parse_duration, settings_from,
 )
-from engram.config import Settings
 from engram.entities.privacy import AuditEventType, VerificationReport
 from engram.errors import BadInputError
-from engram.privacy.audit import AuditLog
-from engram.privacy.consent import ConsentService
-from engram.privacy.retention import RetentionService
+from engram.cli import from_service
+from engram.cli.remote import client_errors, paged, service_client
 from engram.cli.services import engine_services
-from engram.storage.connection import Driver
+
+if TYPE_CHECKING:  # the engine is imported only when a command runs in-process (engram.cli.services)
+    from engram.config import Settings
+    from engram.privacy.audit import AuditLog
+    from engram.privacy.consent import ConsentService
+    from engram.privacy.retention import RetentionService
+    from engram.storage.connection import Driver
 
 app = typer.Typer(help="The audit trail: who read, shared, exported or deleted whose memories.",
                   invoke_without_command=True)
@@ -47,7 +52,8 @@ def privacy_services(ctx: typer.Context) -> Iterator[PrivacyServices]:
 @handle_errors
 def events(
     ctx: typer.Context,
-    agent: str = typer.Option(None, "--agent", "-a", help="Events about this agent's memories or by it (default: all, operator view)."),
+    agent: str = typer.Option(None, "--agent", "-a", help="Events about this agent's memories or by it (default: all, operator view; "
+                                                          "over the service, the API key's agent)."),
     since: str = typer.Option(None, "--since", help="Only this recent, e.g. 12h, 7d, 2w."),
     types: list[AuditEventType] = typer.Option([], "--type", "-t", help="Only this event type (repeatable)."),
     limit: int = typer.Option(100, "--limit", "-n", min=1, max=10_000, help="At most this many events."),
@@ -57,8 +63,18 @@ def events(
     if ctx.invoked_subcommand is not None:
         return
     start = datetime.now(UTC) - parse_duration(since) if since else None
-    with privacy_services(ctx) as services:
-        found = services.audit.events(agent, since=start, types=types or None, limit=limit)
+    client = service_client(ctx)
+    if client is not None:
+        from engram.client.generated import AuditEventType as ApiType
+
+        with client, client_errors():
+            api_types = [ApiType[t.value.upper()] for t in types] or None
+            nodes = paged(lambda first, after: client.audit_events(
+                types=api_types, since=start, first=first, after=after, as_agent=agent).audit_events, limit)
+        found = [from_service.audit_event(node) for node in nodes]
+    else:
+        with privacy_services(ctx) as services:
+            found = services.audit.events(agent, since=start, types=types or None, limit=limit)
     who = f" for {agent}" if agent else ""
     emit(output, [dataclasses.asdict(e) for e in found], lambda: emit_table(
         f"Audit events{who} ({len(found)})", ["seq", "at", "type", "actor", "owner", "subjects", "details"],

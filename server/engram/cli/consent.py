@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import typer
 
+from engram.cli import from_service
 from engram.cli.audit import privacy_services
+from engram.cli.remote import client_errors, paged, service_client
 from engram.cli.output import (
     FormatOption, OutputFormat, console, emit, emit_table, format_time, handle_errors, parse_duration,
 )
 from engram.errors import BadInputError
-from engram.privacy.consent import GrantResult, ShareGrant, ShareRequest
+
+if TYPE_CHECKING:
+    from engram.privacy.consent import GrantResult, ShareGrant, ShareRequest
 
 app = typer.Typer(help="Consent between agents: requests, grants, denials, revocations.", no_args_is_help=True)
 
@@ -146,14 +151,29 @@ def revoke(
 @handle_errors
 def list_grants(
     ctx: typer.Context,
-    agent: str = typer.Option(..., "--agent", "-a", help="The agent whose grants to list."),
+    agent: str = typer.Option(None, "--agent", "-a", help="The agent whose grants to list (over the service, "
+                                                          "default: the API key's agent)."),
     received: bool = typer.Option(False, "--received", help="Grants the agent holds (default: given by it)."),
     include_dead: bool = typer.Option(False, "--all", help="Also revoked and expired grants."),
     output: OutputFormat = FormatOption,
 ) -> None:
     """Grants an agent has given (or received)."""
-    with privacy_services(ctx) as services:
-        found = services.consent.list_grants(agent, "received" if received else "given", live_only=not include_dead)
+    client = service_client(ctx)
+    if client is not None:
+        from engram.client.generated import GrantDirection
+
+        with client, client_errors():
+            direction = GrantDirection.RECEIVED if received else GrantDirection.GIVEN
+            nodes = paged(lambda first, after: client.grants(direction, live_only=not include_dead, first=first,
+                                                             after=after, as_agent=agent).grants, 10_000)
+        found = [from_service.grant(g) for g in nodes]
+        agent = agent or client.viewer().viewer.agent_id or "you"
+    elif agent is None:
+        raise BadInputError("Give --agent (in-process there is no API key to say whose grants to list).")
+    else:
+        with privacy_services(ctx) as services:
+            found = services.consent.list_grants(agent, "received" if received else "given",
+                                                 live_only=not include_dead)
     _emit_grants(found, output, f"Grants {'to' if received else 'by'} {agent}")
 
 

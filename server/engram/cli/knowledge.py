@@ -6,15 +6,17 @@ import dataclasses
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from engram.cli.output import FormatOption, OutputFormat, console, emit, err_console, handle_errors
-from engram.knowledge.document import SCHEMA_PATH, dump
-from engram.knowledge.importer import ImportReport
-from engram.knowledge.transfer import KnowledgeTransfer, read_document, write_document
 from engram.cli.services import engine_services
+
+if TYPE_CHECKING:  # the engine is imported only when a command runs (engram.cli.services)
+    from engram.knowledge.importer import ImportReport
+    from engram.knowledge.transfer import KnowledgeTransfer
 
 app = typer.Typer(help="Export, import and merge knowledge (with the owner's consent across agents).",
                   no_args_is_help=True)
@@ -68,6 +70,9 @@ def export_knowledge(
 ) -> None:
     """Write a versioned JSON document (schema: server/engram/knowledge/export.schema.json). Every
     text is redacted again on the way out. Each export is audited for the owners it contains."""
+    from engram.knowledge.document import dump
+    from engram.knowledge.transfer import write_document
+
     with transfer_service(ctx) as transfer, progress_bar("exporting memories", quiet=quiet) as bar:
         document, report = transfer.export(agent, domain=domain, include_shared=include_shared,
                                            with_embeddings=with_embeddings, progress=bar.advance)
@@ -94,6 +99,8 @@ def import_knowledge(
 ) -> None:
     """Import a knowledge export. Idempotent: importing the same file again creates nothing; a stored
     memory with the same id but different content is reported as a conflict and left as it is."""
+    from engram.knowledge.transfer import read_document
+
     document = read_document(file)
     with transfer_service(ctx) as transfer, progress_bar("importing memories", total=len(document.memories),
                                                          quiet=quiet) as bar:
@@ -135,4 +142,6 @@ def merge(
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of the export format."""
+    from engram.knowledge.document import SCHEMA_PATH
+
     typer.echo(SCHEMA_PATH.read_text(), nl=False)

@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import typer
 
-from engram.entities.learning import AppliedPattern
+from engram.cli import from_service
 from engram.cli.output import FormatOption, OutputFormat, console, emit, emit_table, handle_errors, parse_duration
+from engram.cli.remote import client_errors, service_client
 from engram.cli.render import pattern_lines, plain, rate
 from engram.cli.services import learning_engine
-from engram.entities.learning import PatternView, Suggestion
+from engram.entities.learning import AppliedPattern, PatternView, Suggestion
 from engram.errors import BadInputError
-from engram.learning.engine import LearningStats
+
+if TYPE_CHECKING:
+    from engram.learning.stats import LearningStats
+
+# Over the service, --agent becomes asAgent (an operator's key may act for any agent, audited); left out, the
+# command acts as the key's own agent. In-process, left out means every agent's memories (operator view).
 
 app = typer.Typer(help="What agents learned: statistics, patterns, suggestions, predictions.", no_args_is_help=True)
 
@@ -46,8 +53,14 @@ def stats(ctx: typer.Context, agent: str = typer.Option(..., "--agent", "-a", he
           window: int = typer.Option(7, "--window", help="Days counted as recent."),
           output: OutputFormat = FormatOption) -> None:
     """Learning statistics of an agent, with the calibration of its predictions."""
-    with learning_engine(ctx) as engine:
-        s = engine.stats(agent, window)
+    client = service_client(ctx)
+    if client is not None:
+        with client, client_errors():
+            s = from_service.learning_stats(client.learning_stats(window_days=window, as_agent=agent).learning_stats,
+                                            agent)
+    else:
+        with learning_engine(ctx) as engine:
+            s = engine.stats(agent, window)
     emit(output, plain(s), lambda: _print_stats(agent, window, s))
 
 
@@ -115,12 +128,20 @@ def _print_failures(since: datetime, views: list[PatternView]) -> None:
 @handle_errors
 def suggest(ctx: typer.Context, context: str = typer.Option(None, "--context", "-c", help="The situation, in words."),
             task: str = typer.Option(None, "--task", help="Suggest for this task (its agent and context)."),
-            agent: str = typer.Option(None, "--agent", "-a", help="Use what this agent may see (default: all)."),
+            agent: str = typer.Option(None, "--agent", "-a", help="Use what this agent may see (default: all; over "
+                                                                  "the service, the API key's agent)."),
             k: int = typer.Option(5, "-k", min=1, max=50, help="How many ranked actions to show."), output: OutputFormat = FormatOption) -> None:
     """Memory-based suggestions: ranked actions with success rates, evidence and a recommendation."""
-    with learning_engine(ctx) as engine:
-        context, agent = _context_from(engine, context, task, agent)
-        suggestion = engine.suggest(agent, context, k)
+    client = service_client(ctx) if task is None else None  # a task's context is looked up in-process
+    if client is not None:
+        if not context:
+            raise BadInputError("Give --context or --task.")
+        with client, client_errors():
+            suggestion = from_service.suggestion(client.suggest(context, k=k, as_agent=agent).suggest)
+    else:
+        with learning_engine(ctx) as engine:
+            context, agent = _context_from(engine, context, task, agent)
+            suggestion = engine.suggest(agent, context, k)
     emit(output, plain(suggestion), lambda: _print_suggestion(suggestion))
 
 
@@ -141,11 +162,18 @@ def _print_suggestion(suggestion: Suggestion) -> None:
 @handle_errors
 def predict(ctx: typer.Context, context: str = typer.Option(..., "--context", "-c", help="The situation, in words."),
             action: str = typer.Option(..., "--action", help="The action to predict."),
-            agent: str = typer.Option(None, "--agent", "-a", help="Use what this agent may see (default: all)."),
+            agent: str = typer.Option(None, "--agent", "-a", help="Use what this agent may see (default: all; over "
+                                                                  "the service, the API key's agent)."),
             output: OutputFormat = FormatOption) -> None:
     """Predicted probability that an action succeeds in a context, with its uncertainty."""
-    with learning_engine(ctx) as engine:
-        p = engine.predict_outcome(agent, context, action)
+    client = service_client(ctx)
+    if client is not None:
+        with client, client_errors():
+            p = from_service.prediction(client.predict_outcome(context, action, as_agent=agent).predict_outcome,
+                                         context, action)
+    else:
+        with learning_engine(ctx) as engine:
+            p = engine.predict_outcome(agent, context, action)
     emit(output, plain(p), lambda: console.print(
         f"→ {action}: {p.probability:.0%} chance of success (90% CI {p.lower:.0%}–{p.upper:.0%}, "
         f"from {p.attempts:g} similar attempts)"))

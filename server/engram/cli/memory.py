@@ -5,20 +5,25 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, datetime
 from enum import Enum
+from typing import TYPE_CHECKING
 
 import typer
 
+from engram.cli import from_service
 from engram.cli.consent import grant_and_show, scope_of
 from engram.cli.output import (
     FormatOption, OutputFormat, console, emit, emit_table, format_time, handle_errors, parse_duration,
 )
+from engram.cli.remote import client_errors, paged, service_client
 from engram.cli.render import pattern_lines, plain
 from engram.cli.retention import cleanup as retention_cleanup
 from engram.cli.services import memory_service
 from engram.entities.learning import PatternView
 from engram.entities.memory import AgentMemory, MemoryKind, Outcome, RelevantMemory
-from engram.memory.consolidation import ConsolidationReport
-from engram.memory.builder import build_memory
+from engram.errors import BadInputError
+
+if TYPE_CHECKING:
+    from engram.memory.consolidation import ConsolidationReport
 
 app = typer.Typer(help="Record, find and manage agent memories.", no_args_is_help=True)
 
@@ -27,7 +32,8 @@ app = typer.Typer(help="Record, find and manage agent memories.", no_args_is_hel
 @handle_errors
 def record(
     ctx: typer.Context,
-    agent: str = typer.Option(..., "--agent", "-a", help="The agent the memory belongs to."),
+    agent: str = typer.Option(None, "--agent", "-a", help="The agent the memory belongs to (over the service, "
+                                                          "default: the API key's agent)."),
     kind: MemoryKind = typer.Option(..., "--type", "-t", help="What kind of memory."),
     context: str = typer.Option(..., "--context", "-c", help="The situation, e.g. 'api-auth-timeout'."),
     action: str = typer.Option(None, "--action", help="The action taken (decision) or approach (success)."),
@@ -53,6 +59,27 @@ def record(
     output: OutputFormat = FormatOption,
 ) -> None:
     """Record one memory. Secrets in any text are redacted before it is embedded or stored."""
+    client = service_client(ctx)
+    if client is not None:
+        from engram.client.generated import MemoryKind as ApiKind, Outcome as ApiOutcome, RecordMemoryInput
+
+        with client, client_errors():
+            recorded = client.record_memory(RecordMemoryInput(
+                kind=ApiKind[kind.name.upper()], context=context, action=action,
+                outcome=ApiOutcome[outcome.name.upper()] if outcome else None, alternatives=alternatives or None,
+                error=error, root_cause=root_cause, solution=solution, prevention=prevention,
+                partners=partners or None, interaction=interaction, lessons=lessons or None, domain=domain,
+                knowledge_type=knowledge_type, expertise=expertise, entities=entities or None, statement=content,
+                key_factors=key_factors or None, steps=steps or None, tags=tags or None, confidence=confidence,
+                id=memory_id), as_agent=agent).record_memory
+        owner = agent or (recorded.memory.agent.id if recorded.memory else "you")
+        emit(output, {"id": recorded.id, "created": recorded.created, "redactions": recorded.redactions},
+             lambda: _print_recorded(recorded.id, recorded.created, kind, owner, recorded.redactions))
+        return
+    if agent is None:
+        raise BadInputError("Give --agent (in-process there is no API key to say whose memory this is).")
+    from engram.memory.builder import build_memory
+
     memory = build_memory(
         agent=agent, kind=kind, context=context, action=action, outcome=outcome, alternatives=alternatives,
         error=error, root_cause=root_cause, solution=solution, prevention=prevention, partners=partners,
@@ -77,14 +104,28 @@ def _print_recorded(memory_id: str, created: bool, kind: MemoryKind, agent: str,
 @handle_errors
 def list_memories(
     ctx: typer.Context,
-    agent: str = typer.Option(..., "--agent", "-a", help="The agent whose memories to list."),
+    agent: str = typer.Option(None, "--agent", "-a", help="The agent whose memories to list (over the service, "
+                                                          "default: the API key's agent)."),
     kind: MemoryKind = typer.Option(None, "--type", "-t", help="Only this kind."),
     limit: int = typer.Option(50, "--limit", "-n", min=1, max=1000, help="At most this many memories."),
     output: OutputFormat = FormatOption,
 ) -> None:
     """An agent's own memories, newest first."""
-    with memory_service(ctx) as service:
-        memories = service.list(agent, kind, limit)
+    client = service_client(ctx)
+    if client is not None:
+        from engram.client.generated import MemoryKind as ApiKind
+
+        with client, client_errors():
+            api_kind = ApiKind[kind.name.upper()] if kind else None
+            nodes = paged(lambda first, after: client.my_memories(kind=api_kind, first=first, after=after,
+                                                                  as_agent=agent).memories, limit)
+        memories = [from_service.memory(node) for node in nodes]
+        agent = agent or (memories[0].agent_id if memories else "you")
+    elif agent is None:
+        raise BadInputError("Give --agent (in-process there is no API key to say whose memories to list).")
+    else:
+        with memory_service(ctx) as service:
+            memories = service.list(agent, kind, limit)
     emit(output, [_memory_dict(m) for m in memories], lambda: emit_table(
         f"Memories of {agent} ({len(memories)})", ["id", "type", "context", "action", "outcome", "created", "seen"],
         [(m.id, m.kind.value, _short(m.context), _action(m), m.outcome, format_time(m.created_at), m.occurrences)
@@ -96,13 +137,21 @@ def list_memories(
 def search(
     ctx: typer.Context,
     text: str = typer.Argument(..., help="What to look for, in words."),
-    agent: str = typer.Option(None, "--agent", "-a", help="Search as this agent (own + shared); default: all (operator)."),
+    agent: str = typer.Option(None, "--agent", "-a", help="Search as this agent (own + shared); default: all "
+                                                          "(operator), or over the service the API key's agent."),
     k: int = typer.Option(10, "-k", min=1, max=200, help="How many results."),
     output: OutputFormat = FormatOption,
 ) -> None:
     """Hybrid search (meaning + keywords) over memories."""
-    with memory_service(ctx) as service:
-        results = service.search(text, agent, k)
+    client = service_client(ctx)
+    if client is not None:
+        with client, client_errors():
+            nodes = paged(lambda first, after: client.search_memories(text, first=first, after=after,
+                                                                      as_agent=agent).search_memories, k)
+        results = [from_service.relevant(node) for node in nodes]
+    else:
+        with memory_service(ctx) as service:
+            results = service.search(text, agent, k)
     _emit_relevant(results, output, f"Memories matching {text!r}" + (f" visible to {agent}" if agent else ""))
 
 
@@ -118,8 +167,15 @@ def retrieve(
     output: OutputFormat = FormatOption,
 ) -> None:
     """The memories most relevant to a context, among the agent's own and those shared with it."""
-    with memory_service(ctx) as service:
-        results = service.retrieve_relevant_memories(agent, context, k, min_similarity=min_similarity)
+    client = service_client(ctx)
+    if client is not None:
+        with client, client_errors():
+            found = client.retrieve_memories(context, k=k, min_similarity=min_similarity,
+                                             as_agent=agent).retrieve_memories
+        results = [from_service.relevant(r) for r in found]
+    else:
+        with memory_service(ctx) as service:
+            results = service.retrieve_relevant_memories(agent, context, k, min_similarity=min_similarity)
     _emit_relevant(results, output, f"Relevant memories for {agent}: {context!r}")
 
 
@@ -148,8 +204,13 @@ def forget(
     agent: str = typer.Option(None, "--agent", "-a", help="Only if it belongs to this agent."),
 ) -> None:
     """Delete a memory for real: node, relationships, vector and fulltext index entries."""
-    with memory_service(ctx) as service:
-        service.forget(memory_id, agent)
+    client = service_client(ctx)
+    if client is not None:
+        with client, client_errors():
+            client.forget_memory(memory_id, as_agent=agent)
+    else:
+        with memory_service(ctx) as service:
+            service.forget(memory_id, agent)
     console.print(f"Forgot memory {memory_id}.")
 
 

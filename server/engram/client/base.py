@@ -37,11 +37,11 @@ class EngramClientError(Exception):
 
 
 class _Result(BaseModel):
-    model_config = ConfigDict(populate_by_name=True, frozen=True)
+    model_config = ConfigDict(populate_by_name=True, frozen=True, defer_build=True)  # built on first use: a CLI call uses one or two
 
 
 class _Input(BaseModel):
-    model_config = ConfigDict(populate_by_name=True)
+    model_config = ConfigDict(populate_by_name=True, defer_build=True)
 
 
 def json_value(value: Any) -> Any:
@@ -89,6 +89,11 @@ def _headers(api_key: str | None) -> dict[str, str]:
     return headers
 
 
+def _needs_tls(url: str) -> bool:
+    """Certificates are loaded only for https (loading them costs ~0.1 s, most of a CLI call's budget)."""
+    return url.lower().startswith("https://")
+
+
 class _SyncExecutor:
     """Holds an httpx.Client; `execute` is the raw call every generated method goes through."""
 
@@ -97,7 +102,15 @@ class _SyncExecutor:
     def __init__(self, url: str, api_key: str | None, *, timeout: float = 60.0,
                  http: httpx.Client | None = None) -> None:
         self.url = url.rstrip("/") + "/graphql"
-        self._http = http or httpx.Client(timeout=timeout, headers=_headers(api_key))
+        self._http = http or httpx.Client(timeout=timeout, headers=_headers(api_key), verify=_needs_tls(url))
+
+    def is_up(self, timeout: float = 1.0) -> bool:
+        """Whether the service answers GET /health (200, or 503 while it is degraded); no retries. The connection
+        is kept for the calls that follow."""
+        try:
+            return self._http.get(self.url.removesuffix("/graphql") + "/health", timeout=timeout).status_code in (200, 503)
+        except httpx.HTTPError:
+            return False
 
     def _execute(self, name: str, variables: Mapping[str, Any]) -> dict[str, Any]:
         body = body_for(self.documents, name, variables)
@@ -136,7 +149,7 @@ class _AsyncExecutor:
     def __init__(self, url: str, api_key: str | None, *, timeout: float = 60.0,
                  http: httpx.AsyncClient | None = None) -> None:
         self.url = url.rstrip("/") + "/graphql"
-        self._http = http or httpx.AsyncClient(timeout=timeout, headers=_headers(api_key))
+        self._http = http or httpx.AsyncClient(timeout=timeout, headers=_headers(api_key), verify=_needs_tls(url))
 
     async def _execute(self, name: str, variables: Mapping[str, Any]) -> dict[str, Any]:
         body = body_for(self.documents, name, variables)

@@ -179,12 +179,15 @@ class AuditEventsAuditEventsEdgesNode(_Result):
     """`node` of AuditEventsAuditEventsEdges."""
 
     seq: int
+    id: str
     type: str
     actor_id: str = Field(alias="actorId", description='The agent that acted (`operator` for operator access).')
     owner_id: str | None = Field(alias="ownerId", default=None, description='The agent whose memories it concerned.')
     subject_ids: list[str] = Field(alias="subjectIds", description='The memories, grants or requests concerned.')
     details: Any
     at: datetime
+    prev_hash: str = Field(alias="prevHash")
+    hash: str
 
 
 class AuditEventsAuditEventsEdges(_Result):
@@ -442,10 +445,18 @@ class GrantsGrantsNodes(_Result):
     grantee: GrantsGrantsNodesGrantee
 
 
+class GrantsGrantsPageInfo(_Result):
+    """`pageInfo` of GrantsGrants."""
+
+    has_next_page: bool = Field(alias="hasNextPage")
+    end_cursor: str | None = Field(alias="endCursor", default=None)
+
+
 class GrantsGrants(_Result):
     """`grants` of Grants."""
 
     nodes: list[GrantsGrantsNodes] = Field(description='The nodes of this page, without their cursors.')
+    page_info: GrantsGrantsPageInfo = Field(alias="pageInfo")
 
 
 class Grants(_Result):
@@ -547,7 +558,38 @@ class LearningStatsLearningStatsSuccess(_Result):
     mean: float
     lower: float
     upper: float
+    successes: float
     attempts: float
+
+
+class LearningStatsLearningStatsRecentSuccess(_Result):
+    """`recentSuccess` of LearningStatsLearningStats."""
+
+    mean: float
+    lower: float
+    upper: float
+    successes: float
+    attempts: float
+
+
+class LearningStatsLearningStatsEarlierSuccess(_Result):
+    """`earlierSuccess` of LearningStatsLearningStats."""
+
+    mean: float
+    lower: float
+    upper: float
+    successes: float
+    attempts: float
+
+
+class LearningStatsLearningStatsCalibration(_Result):
+    """`calibration` of LearningStatsLearningStats."""
+
+    lower: float
+    upper: float
+    count: int
+    mean_predicted: float = Field(alias="meanPredicted")
+    observed_rate: float = Field(alias="observedRate")
 
 
 class LearningStatsLearningStats(_Result):
@@ -561,6 +603,9 @@ class LearningStatsLearningStats(_Result):
     recurring_patterns: int = Field(alias="recurringPatterns")
     brier_score: float | None = Field(alias="brierScore", default=None)
     success: LearningStatsLearningStatsSuccess
+    recent_success: LearningStatsLearningStatsRecentSuccess = Field(alias="recentSuccess")
+    earlier_success: LearningStatsLearningStatsEarlierSuccess = Field(alias="earlierSuccess")
+    calibration: list[LearningStatsLearningStatsCalibration]
 
 
 class LearningStats(_Result):
@@ -609,13 +654,19 @@ class MemoryMemory(_Result):
     id: str
     kind: MemoryKind
     context: str
+    text: str = Field(description='One line that sums the memory up (what the fulltext index holds).')
     outcome: Outcome | None = None
     tags: list[str]
     domain: str | None = None
     visibility: Visibility
     confidence_score: float = Field(alias="confidenceScore")
     success_rate: float | None = Field(alias="successRate", default=None)
+    access_count: int = Field(alias="accessCount")
+    occurrences: int = Field(description='How many recorded events consolidation folded into this one.')
     created_at: datetime = Field(alias="createdAt")
+    last_accessed: datetime | None = Field(alias="lastAccessed", default=None)
+    first_seen: datetime | None = Field(alias="firstSeen", default=None)
+    last_seen: datetime | None = Field(alias="lastSeen", default=None)
     agent: MemoryMemoryAgent = Field(description='The agent whose memory this is.')
     chosen_action: str | None = Field(alias="chosenAction", default=None)
     alternative_actions: list[str] | None = Field(alias="alternativeActions", default=None)
@@ -678,13 +729,19 @@ class MyMemoriesMemoriesEdgesNode(_Result):
     id: str
     kind: MemoryKind
     context: str
+    text: str = Field(description='One line that sums the memory up (what the fulltext index holds).')
     outcome: Outcome | None = None
     tags: list[str]
     domain: str | None = None
     visibility: Visibility
     confidence_score: float = Field(alias="confidenceScore")
     success_rate: float | None = Field(alias="successRate", default=None)
+    access_count: int = Field(alias="accessCount")
+    occurrences: int = Field(description='How many recorded events consolidation folded into this one.')
     created_at: datetime = Field(alias="createdAt")
+    last_accessed: datetime | None = Field(alias="lastAccessed", default=None)
+    first_seen: datetime | None = Field(alias="firstSeen", default=None)
+    last_seen: datetime | None = Field(alias="lastSeen", default=None)
     agent: MyMemoriesMemoriesEdgesNodeAgent = Field(description='The agent whose memory this is.')
     chosen_action: str | None = Field(alias="chosenAction", default=None)
     alternative_actions: list[str] | None = Field(alias="alternativeActions", default=None)
@@ -920,13 +977,19 @@ class RecordMemoryRecordMemoryMemory(_Result):
     id: str
     kind: MemoryKind
     context: str
+    text: str = Field(description='One line that sums the memory up (what the fulltext index holds).')
     outcome: Outcome | None = None
     tags: list[str]
     domain: str | None = None
     visibility: Visibility
     confidence_score: float = Field(alias="confidenceScore")
     success_rate: float | None = Field(alias="successRate", default=None)
+    access_count: int = Field(alias="accessCount")
+    occurrences: int = Field(description='How many recorded events consolidation folded into this one.')
     created_at: datetime = Field(alias="createdAt")
+    last_accessed: datetime | None = Field(alias="lastAccessed", default=None)
+    first_seen: datetime | None = Field(alias="firstSeen", default=None)
+    last_seen: datetime | None = Field(alias="lastSeen", default=None)
     agent: RecordMemoryRecordMemoryMemoryAgent = Field(description='The agent whose memory this is.')
     chosen_action: str | None = Field(alias="chosenAction", default=None)
     alternative_actions: list[str] | None = Field(alias="alternativeActions", default=None)
@@ -1016,13 +1079,19 @@ class RetrieveMemoriesRetrieveMemoriesMemory(_Result):
     id: str
     kind: MemoryKind
     context: str
+    text: str = Field(description='One line that sums the memory up (what the fulltext index holds).')
     outcome: Outcome | None = None
     tags: list[str]
     domain: str | None = None
     visibility: Visibility
     confidence_score: float = Field(alias="confidenceScore")
     success_rate: float | None = Field(alias="successRate", default=None)
+    access_count: int = Field(alias="accessCount")
+    occurrences: int = Field(description='How many recorded events consolidation folded into this one.')
     created_at: datetime = Field(alias="createdAt")
+    last_accessed: datetime | None = Field(alias="lastAccessed", default=None)
+    first_seen: datetime | None = Field(alias="firstSeen", default=None)
+    last_seen: datetime | None = Field(alias="lastSeen", default=None)
     agent: RetrieveMemoriesRetrieveMemoriesMemoryAgent = Field(description='The agent whose memory this is.')
     chosen_action: str | None = Field(alias="chosenAction", default=None)
     alternative_actions: list[str] | None = Field(alias="alternativeActions", default=None)
@@ -1132,13 +1201,19 @@ class SearchMemoriesSearchMemoriesEdgesNodeMemory(_Result):
     id: str
     kind: MemoryKind
     context: str
+    text: str = Field(description='One line that sums the memory up (what the fulltext index holds).')
     outcome: Outcome | None = None
     tags: list[str]
     domain: str | None = None
     visibility: Visibility
     confidence_score: float = Field(alias="confidenceScore")
     success_rate: float | None = Field(alias="successRate", default=None)
+    access_count: int = Field(alias="accessCount")
+    occurrences: int = Field(description='How many recorded events consolidation folded into this one.')
     created_at: datetime = Field(alias="createdAt")
+    last_accessed: datetime | None = Field(alias="lastAccessed", default=None)
+    first_seen: datetime | None = Field(alias="firstSeen", default=None)
+    last_seen: datetime | None = Field(alias="lastSeen", default=None)
     agent: SearchMemoriesSearchMemoriesEdgesNodeMemoryAgent = Field(description='The agent whose memory this is.')
     chosen_action: str | None = Field(alias="chosenAction", default=None)
     alternative_actions: list[str] | None = Field(alias="alternativeActions", default=None)
@@ -1163,6 +1238,9 @@ class SearchMemoriesSearchMemoriesEdgesNode(_Result):
     """`node` of SearchMemoriesSearchMemoriesEdges."""
 
     score: float
+    similarity: float
+    text_match: float = Field(alias="textMatch")
+    recency: float
     owned: bool
     memory: SearchMemoriesSearchMemoriesEdgesNodeMemory
 
@@ -1262,18 +1340,21 @@ class SuggestSuggestActionsEstimate(_Result):
     mean: float
     lower: float
     upper: float
+    successes: float
     attempts: float
 
 
 class SuggestSuggestActionsAgents(_Result):
     """`agents` of SuggestSuggestActions."""
 
+    id: str
     name: str
 
 
 class SuggestSuggestActionsEvidenceAgent(_Result):
     """`agent` of SuggestSuggestActionsEvidence."""
 
+    id: str
     name: str
 
 
@@ -1281,8 +1362,14 @@ class SuggestSuggestActionsEvidence(_Result):
     """`evidence` of SuggestSuggestActions."""
 
     memory_id: str = Field(alias="memoryId")
-    owned: bool
+    kind: str
+    context: str
+    action: str
+    outcome: str | None = None
     similarity: float
+    occurrences: int
+    owned: bool
+    weight: float = Field(description='How much it counts in the estimate: 1, or halved per ENGRAM_EVIDENCE_HALF_LIFE_DAYS it is older than the newest evidence.')
     agent: SuggestSuggestActionsEvidenceAgent
 
 
@@ -1299,6 +1386,7 @@ class SuggestSuggestActions(_Result):
 class SuggestSuggest(_Result):
     """`suggest` of Suggest."""
 
+    context: str
     recommended: str | None = None
     explore: str | None = Field(default=None, description='An action with too few attempts to rule out.')
     rationale: str
@@ -1383,36 +1471,36 @@ class Viewer(_Result):
 DOCUMENTS: dict[str, str] = {
     "ApiKeys": 'query ApiKeys {\n  apiKeys {\n    prefix\n    createdAt\n    revokedAt\n  }\n}',
     "ApplyPattern": 'mutation ApplyPattern($patternId: String!, $taskId: String!) {\n  applyPattern(patternId: $patternId, taskId: $taskId) {\n    taskId\n    patternId\n    kind\n    action\n    steps\n    prediction {\n      probability\n      lower\n      upper\n      attempts\n    }\n  }\n}',
-    "AuditEvents": 'query AuditEvents($types: [AuditEventType!], $since: DateTime, $first: Int = 20, $after: String) {\n  auditEvents(types: $types, since: $since, first: $first, after: $after) {\n    edges {\n      cursor\n      node {\n        seq\n        type\n        actorId\n        ownerId\n        subjectIds\n        details\n        at\n      }\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n}',
+    "AuditEvents": 'query AuditEvents($types: [AuditEventType!], $since: DateTime, $first: Int = 20, $after: String, $asAgent: String) {\n  auditEvents(\n    types: $types\n    since: $since\n    first: $first\n    after: $after\n    asAgent: $asAgent\n  ) {\n    edges {\n      cursor\n      node {\n        seq\n        id\n        type\n        actorId\n        ownerId\n        subjectIds\n        details\n        at\n        prevHash\n        hash\n      }\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n}',
     "CheckAction": 'query CheckAction($context: String!, $intendedAction: String!) {\n  checkAction(context: $context, intendedAction: $intendedAction) {\n    verdict\n    reasons\n    betterAction\n    evidence {\n      memoryId\n      outcome\n      agent {\n        name\n      }\n    }\n    preventionChecks {\n      name\n      description\n    }\n  }\n}',
     "CreateTask": 'mutation CreateTask($context: String!, $id: String, $availableActions: [String!]) {\n  createTask(context: $context, id: $id, availableActions: $availableActions) {\n    id\n    context\n    status\n    workflowStage\n  }\n}',
     "DenyRequest": 'mutation DenyRequest($requestId: String!) {\n  denyRequest(requestId: $requestId) {\n    ...RequestFields\n  }\n}\n\nfragment RequestFields on ShareRequest {\n  id\n  scope\n  value\n  memoryIds\n  reason\n  status\n  durationHours\n  createdAt\n  decidedAt\n  grantId\n  requester {\n    id\n  }\n  owner {\n    id\n  }\n}',
     "ExportKnowledge": 'query ExportKnowledge($domain: String, $includeShared: Boolean = false) {\n  exportKnowledge(domain: $domain, includeShared: $includeShared) {\n    memories\n    patterns\n    redactions\n    byOwner\n    document\n  }\n}',
     "Failures": 'query Failures($since: DateTime, $first: Int = 20) {\n  failures(since: $since, first: $first) {\n    nodes {\n      id\n      name\n      signature\n      occurrences\n      recurring\n      similarFailures {\n        context\n        agent {\n          name\n        }\n        solutions {\n          description\n          successRate\n        }\n      }\n      preventionChecks {\n        name\n        description\n      }\n    }\n  }\n}',
-    "ForgetMemory": 'mutation ForgetMemory($id: ID!) {\n  forgetMemory(id: $id) {\n    id\n    forgotten\n  }\n}',
+    "ForgetMemory": 'mutation ForgetMemory($id: ID!, $asAgent: String) {\n  forgetMemory(id: $id, asAgent: $asAgent) {\n    id\n    forgotten\n  }\n}',
     "GrantAccess": 'mutation GrantAccess($requestId: String, $grantee: String, $scope: ShareScope, $value: String, $memoryIds: [String!], $expiresAt: DateTime) {\n  grantAccess(\n    requestId: $requestId\n    grantee: $grantee\n    scope: $scope\n    value: $value\n    memoryIds: $memoryIds\n    expiresAt: $expiresAt\n  ) {\n    ...GrantFields\n  }\n}\n\nfragment GrantFields on ShareGrant {\n  id\n  scope\n  value\n  memoryIds\n  createdAt\n  expiresAt\n  revokedAt\n  live\n  owner {\n    id\n  }\n  grantee {\n    id\n  }\n}',
-    "Grants": 'query Grants($direction: GrantDirection!, $liveOnly: Boolean = true) {\n  grants(direction: $direction, liveOnly: $liveOnly) {\n    nodes {\n      ...GrantFields\n    }\n  }\n}\n\nfragment GrantFields on ShareGrant {\n  id\n  scope\n  value\n  memoryIds\n  createdAt\n  expiresAt\n  revokedAt\n  live\n  owner {\n    id\n  }\n  grantee {\n    id\n  }\n}',
+    "Grants": 'query Grants($direction: GrantDirection!, $liveOnly: Boolean = true, $first: Int, $after: String, $asAgent: String) {\n  grants(\n    direction: $direction\n    liveOnly: $liveOnly\n    first: $first\n    after: $after\n    asAgent: $asAgent\n  ) {\n    nodes {\n      ...GrantFields\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n}\n\nfragment GrantFields on ShareGrant {\n  id\n  scope\n  value\n  memoryIds\n  createdAt\n  expiresAt\n  revokedAt\n  live\n  owner {\n    id\n  }\n  grantee {\n    id\n  }\n}',
     "ImportKnowledge": 'mutation ImportKnowledge($document: JSON!) {\n  importKnowledge(document: $document) {\n    total\n    created\n    unchanged\n    redactions\n    createdIds\n    conflicts {\n      id\n      fields\n    }\n  }\n}',
     "LearnFromFailure": 'mutation LearnFromFailure($input: LearnFromFailureInput!) {\n  learnFromFailure(input: $input) {\n    memoryId\n    signature\n    patternId\n    newPattern\n    occurrenceCount\n    similarFailures {\n      memoryId\n      context\n      agent {\n        name\n      }\n      solutions {\n        description\n        successRate\n      }\n    }\n    solutions {\n      description\n      successRate\n      attempts\n      agents {\n        name\n      }\n    }\n    preventionChecks {\n      name\n      description\n    }\n  }\n}',
-    "LearningStats": 'query LearningStats($windowDays: Int = 7) {\n  learningStats(windowDays: $windowDays) {\n    memories\n    byKind\n    decisions\n    informedShare\n    patterns\n    recurringPatterns\n    brierScore\n    success {\n      mean\n      lower\n      upper\n      attempts\n    }\n  }\n}',
-    "Memory": 'query Memory($id: ID!) {\n  memory(id: $id) {\n    ...MemoryFields\n    related(k: 3) {\n      score\n      memory {\n        id\n        context\n        agent {\n          name\n        }\n      }\n    }\n  }\n}\n\nfragment MemoryFields on Memory {\n  id\n  kind\n  context\n  outcome\n  tags\n  domain\n  visibility\n  confidenceScore\n  successRate\n  createdAt\n  agent {\n    id\n    name\n  }\n  ... on DecisionMemory {\n    chosenAction\n    alternativeActions\n  }\n  ... on FailureMemory {\n    errorSignature\n    errorMessage\n    rootCause\n    solutionApplied\n    preventionStrategy\n  }\n  ... on SuccessMemory {\n    successfulApproach\n    keyFactors\n    replicationSteps\n  }\n  ... on CollaborationMemory {\n    interactionType\n    lessonsLearned\n    partners {\n      id\n    }\n  }\n  ... on KnowledgeMemory {\n    knowledgeType\n    expertiseLevel\n    relatedEntities\n    statement\n  }\n}',
+    "LearningStats": 'query LearningStats($windowDays: Int = 7, $asAgent: String) {\n  learningStats(windowDays: $windowDays, asAgent: $asAgent) {\n    memories\n    byKind\n    decisions\n    informedShare\n    patterns\n    recurringPatterns\n    brierScore\n    success {\n      mean\n      lower\n      upper\n      successes\n      attempts\n    }\n    recentSuccess {\n      mean\n      lower\n      upper\n      successes\n      attempts\n    }\n    earlierSuccess {\n      mean\n      lower\n      upper\n      successes\n      attempts\n    }\n    calibration {\n      lower\n      upper\n      count\n      meanPredicted\n      observedRate\n    }\n  }\n}',
+    "Memory": 'query Memory($id: ID!) {\n  memory(id: $id) {\n    ...MemoryFields\n    related(k: 3) {\n      score\n      memory {\n        id\n        context\n        agent {\n          name\n        }\n      }\n    }\n  }\n}\n\nfragment MemoryFields on Memory {\n  id\n  kind\n  context\n  text\n  outcome\n  tags\n  domain\n  visibility\n  confidenceScore\n  successRate\n  accessCount\n  occurrences\n  createdAt\n  lastAccessed\n  firstSeen\n  lastSeen\n  agent {\n    id\n    name\n  }\n  ... on DecisionMemory {\n    chosenAction\n    alternativeActions\n  }\n  ... on FailureMemory {\n    errorSignature\n    errorMessage\n    rootCause\n    solutionApplied\n    preventionStrategy\n  }\n  ... on SuccessMemory {\n    successfulApproach\n    keyFactors\n    replicationSteps\n  }\n  ... on CollaborationMemory {\n    interactionType\n    lessonsLearned\n    partners {\n      id\n    }\n  }\n  ... on KnowledgeMemory {\n    knowledgeType\n    expertiseLevel\n    relatedEntities\n    statement\n  }\n}',
     "MergeKnowledge": 'mutation MergeKnowledge($fromAgent: String!, $domain: String!) {\n  mergeKnowledge(fromAgent: $fromAgent, domain: $domain) {\n    considered\n    created\n    combined\n    unchanged\n    targetIds\n  }\n}',
-    "MyMemories": 'query MyMemories($kind: MemoryKind, $first: Int = 20, $after: String) {\n  memories(kind: $kind, first: $first, after: $after) {\n    edges {\n      cursor\n      node {\n        ...MemoryFields\n      }\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n}\n\nfragment MemoryFields on Memory {\n  id\n  kind\n  context\n  outcome\n  tags\n  domain\n  visibility\n  confidenceScore\n  successRate\n  createdAt\n  agent {\n    id\n    name\n  }\n  ... on DecisionMemory {\n    chosenAction\n    alternativeActions\n  }\n  ... on FailureMemory {\n    errorSignature\n    errorMessage\n    rootCause\n    solutionApplied\n    preventionStrategy\n  }\n  ... on SuccessMemory {\n    successfulApproach\n    keyFactors\n    replicationSteps\n  }\n  ... on CollaborationMemory {\n    interactionType\n    lessonsLearned\n    partners {\n      id\n    }\n  }\n  ... on KnowledgeMemory {\n    knowledgeType\n    expertiseLevel\n    relatedEntities\n    statement\n  }\n}',
+    "MyMemories": 'query MyMemories($kind: MemoryKind, $first: Int = 20, $after: String, $asAgent: String) {\n  memories(kind: $kind, first: $first, after: $after, asAgent: $asAgent) {\n    edges {\n      cursor\n      node {\n        ...MemoryFields\n      }\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n}\n\nfragment MemoryFields on Memory {\n  id\n  kind\n  context\n  text\n  outcome\n  tags\n  domain\n  visibility\n  confidenceScore\n  successRate\n  accessCount\n  occurrences\n  createdAt\n  lastAccessed\n  firstSeen\n  lastSeen\n  agent {\n    id\n    name\n  }\n  ... on DecisionMemory {\n    chosenAction\n    alternativeActions\n  }\n  ... on FailureMemory {\n    errorSignature\n    errorMessage\n    rootCause\n    solutionApplied\n    preventionStrategy\n  }\n  ... on SuccessMemory {\n    successfulApproach\n    keyFactors\n    replicationSteps\n  }\n  ... on CollaborationMemory {\n    interactionType\n    lessonsLearned\n    partners {\n      id\n    }\n  }\n  ... on KnowledgeMemory {\n    knowledgeType\n    expertiseLevel\n    relatedEntities\n    statement\n  }\n}',
     "MyPatterns": 'query MyPatterns {\n  me {\n    name\n    patterns(first: 10) {\n      nodes {\n        id\n        kind\n        name\n        successRate\n      }\n    }\n  }\n}',
     "Patterns": 'query Patterns($kind: PatternKind, $minSuccessRate: Float, $recurring: Boolean, $first: Int = 20) {\n  patterns(\n    kind: $kind\n    minSuccessRate: $minSuccessRate\n    recurring: $recurring\n    first: $first\n  ) {\n    edges {\n      node {\n        id\n        kind\n        name\n        occurrences\n        recurring\n        successRate\n        action\n        steps\n        agents {\n          name\n        }\n        solutions {\n          description\n          successRate\n        }\n        branches {\n          action\n          successRate\n        }\n      }\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n}',
-    "PredictOutcome": 'query PredictOutcome($context: String!, $action: String!) {\n  predictOutcome(context: $context, action: $action) {\n    probability\n    lower\n    upper\n    attempts\n  }\n}',
+    "PredictOutcome": 'query PredictOutcome($context: String!, $action: String!, $asAgent: String) {\n  predictOutcome(context: $context, action: $action, asAgent: $asAgent) {\n    probability\n    lower\n    upper\n    attempts\n  }\n}',
     "PreventionChecks": 'query PreventionChecks($patternId: String) {\n  preventionChecks(patternId: $patternId) {\n    id\n    name\n    description\n    stage\n    guardsActions\n    patternId\n  }\n}',
     "RecordDecision": 'mutation RecordDecision($input: RecordDecisionInput!) {\n  recordDecision(input: $input) {\n    memoryId\n    templateId\n    action\n    newTemplate\n    branch {\n      mean\n      lower\n      upper\n      attempts\n    }\n  }\n}',
     "RecordMemories": 'mutation RecordMemories($inputs: [RecordMemoryInput!]!) {\n  recordMemories(inputs: $inputs) {\n    created\n    unchanged\n    redactions\n    results {\n      id\n      created\n    }\n  }\n}',
-    "RecordMemory": 'mutation RecordMemory($input: RecordMemoryInput!) {\n  recordMemory(input: $input) {\n    id\n    created\n    redactions\n    memory {\n      ...MemoryFields\n    }\n  }\n}\n\nfragment MemoryFields on Memory {\n  id\n  kind\n  context\n  outcome\n  tags\n  domain\n  visibility\n  confidenceScore\n  successRate\n  createdAt\n  agent {\n    id\n    name\n  }\n  ... on DecisionMemory {\n    chosenAction\n    alternativeActions\n  }\n  ... on FailureMemory {\n    errorSignature\n    errorMessage\n    rootCause\n    solutionApplied\n    preventionStrategy\n  }\n  ... on SuccessMemory {\n    successfulApproach\n    keyFactors\n    replicationSteps\n  }\n  ... on CollaborationMemory {\n    interactionType\n    lessonsLearned\n    partners {\n      id\n    }\n  }\n  ... on KnowledgeMemory {\n    knowledgeType\n    expertiseLevel\n    relatedEntities\n    statement\n  }\n}',
+    "RecordMemory": 'mutation RecordMemory($input: RecordMemoryInput!, $asAgent: String) {\n  recordMemory(input: $input, asAgent: $asAgent) {\n    id\n    created\n    redactions\n    memory {\n      ...MemoryFields\n    }\n  }\n}\n\nfragment MemoryFields on Memory {\n  id\n  kind\n  context\n  text\n  outcome\n  tags\n  domain\n  visibility\n  confidenceScore\n  successRate\n  accessCount\n  occurrences\n  createdAt\n  lastAccessed\n  firstSeen\n  lastSeen\n  agent {\n    id\n    name\n  }\n  ... on DecisionMemory {\n    chosenAction\n    alternativeActions\n  }\n  ... on FailureMemory {\n    errorSignature\n    errorMessage\n    rootCause\n    solutionApplied\n    preventionStrategy\n  }\n  ... on SuccessMemory {\n    successfulApproach\n    keyFactors\n    replicationSteps\n  }\n  ... on CollaborationMemory {\n    interactionType\n    lessonsLearned\n    partners {\n      id\n    }\n  }\n  ... on KnowledgeMemory {\n    knowledgeType\n    expertiseLevel\n    relatedEntities\n    statement\n  }\n}',
     "RequestAccess": 'mutation RequestAccess($owner: String!, $scope: ShareScope!, $value: String, $memoryIds: [String!], $reason: String = "", $durationHours: Float) {\n  requestAccess(\n    owner: $owner\n    scope: $scope\n    value: $value\n    memoryIds: $memoryIds\n    reason: $reason\n    durationHours: $durationHours\n  ) {\n    ...RequestFields\n  }\n}\n\nfragment RequestFields on ShareRequest {\n  id\n  scope\n  value\n  memoryIds\n  reason\n  status\n  durationHours\n  createdAt\n  decidedAt\n  grantId\n  requester {\n    id\n  }\n  owner {\n    id\n  }\n}',
-    "RetrieveMemories": 'query RetrieveMemories($context: String!, $k: Int = 10) {\n  retrieveMemories(context: $context, k: $k) {\n    score\n    similarity\n    textMatch\n    recency\n    owned\n    memory {\n      ...MemoryFields\n    }\n  }\n}\n\nfragment MemoryFields on Memory {\n  id\n  kind\n  context\n  outcome\n  tags\n  domain\n  visibility\n  confidenceScore\n  successRate\n  createdAt\n  agent {\n    id\n    name\n  }\n  ... on DecisionMemory {\n    chosenAction\n    alternativeActions\n  }\n  ... on FailureMemory {\n    errorSignature\n    errorMessage\n    rootCause\n    solutionApplied\n    preventionStrategy\n  }\n  ... on SuccessMemory {\n    successfulApproach\n    keyFactors\n    replicationSteps\n  }\n  ... on CollaborationMemory {\n    interactionType\n    lessonsLearned\n    partners {\n      id\n    }\n  }\n  ... on KnowledgeMemory {\n    knowledgeType\n    expertiseLevel\n    relatedEntities\n    statement\n  }\n}',
+    "RetrieveMemories": 'query RetrieveMemories($context: String!, $k: Int = 10, $minSimilarity: Float = 0, $asAgent: String) {\n  retrieveMemories(\n    context: $context\n    k: $k\n    minSimilarity: $minSimilarity\n    asAgent: $asAgent\n  ) {\n    score\n    similarity\n    textMatch\n    recency\n    owned\n    memory {\n      ...MemoryFields\n    }\n  }\n}\n\nfragment MemoryFields on Memory {\n  id\n  kind\n  context\n  text\n  outcome\n  tags\n  domain\n  visibility\n  confidenceScore\n  successRate\n  accessCount\n  occurrences\n  createdAt\n  lastAccessed\n  firstSeen\n  lastSeen\n  agent {\n    id\n    name\n  }\n  ... on DecisionMemory {\n    chosenAction\n    alternativeActions\n  }\n  ... on FailureMemory {\n    errorSignature\n    errorMessage\n    rootCause\n    solutionApplied\n    preventionStrategy\n  }\n  ... on SuccessMemory {\n    successfulApproach\n    keyFactors\n    replicationSteps\n  }\n  ... on CollaborationMemory {\n    interactionType\n    lessonsLearned\n    partners {\n      id\n    }\n  }\n  ... on KnowledgeMemory {\n    knowledgeType\n    expertiseLevel\n    relatedEntities\n    statement\n  }\n}',
     "RevokeGrant": 'mutation RevokeGrant($grantId: String!) {\n  revokeGrant(grantId: $grantId) {\n    ...GrantFields\n  }\n}\n\nfragment GrantFields on ShareGrant {\n  id\n  scope\n  value\n  memoryIds\n  createdAt\n  expiresAt\n  revokedAt\n  live\n  owner {\n    id\n  }\n  grantee {\n    id\n  }\n}',
     "RotateApiKey": 'mutation RotateApiKey($revokeOthers: Boolean = true) {\n  rotateApiKey(revokeOthers: $revokeOthers) {\n    token\n    key {\n      prefix\n      createdAt\n    }\n  }\n}',
-    "SearchMemories": 'query SearchMemories($text: String!, $first: Int = 10, $after: String) {\n  searchMemories(text: $text, first: $first, after: $after) {\n    edges {\n      cursor\n      node {\n        score\n        owned\n        memory {\n          ...MemoryFields\n        }\n      }\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n}\n\nfragment MemoryFields on Memory {\n  id\n  kind\n  context\n  outcome\n  tags\n  domain\n  visibility\n  confidenceScore\n  successRate\n  createdAt\n  agent {\n    id\n    name\n  }\n  ... on DecisionMemory {\n    chosenAction\n    alternativeActions\n  }\n  ... on FailureMemory {\n    errorSignature\n    errorMessage\n    rootCause\n    solutionApplied\n    preventionStrategy\n  }\n  ... on SuccessMemory {\n    successfulApproach\n    keyFactors\n    replicationSteps\n  }\n  ... on CollaborationMemory {\n    interactionType\n    lessonsLearned\n    partners {\n      id\n    }\n  }\n  ... on KnowledgeMemory {\n    knowledgeType\n    expertiseLevel\n    relatedEntities\n    statement\n  }\n}',
+    "SearchMemories": 'query SearchMemories($text: String!, $first: Int = 10, $after: String, $allAgents: Boolean = false, $asAgent: String) {\n  searchMemories(\n    text: $text\n    first: $first\n    after: $after\n    allAgents: $allAgents\n    asAgent: $asAgent\n  ) {\n    edges {\n      cursor\n      node {\n        score\n        similarity\n        textMatch\n        recency\n        owned\n        memory {\n          ...MemoryFields\n        }\n      }\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n}\n\nfragment MemoryFields on Memory {\n  id\n  kind\n  context\n  text\n  outcome\n  tags\n  domain\n  visibility\n  confidenceScore\n  successRate\n  accessCount\n  occurrences\n  createdAt\n  lastAccessed\n  firstSeen\n  lastSeen\n  agent {\n    id\n    name\n  }\n  ... on DecisionMemory {\n    chosenAction\n    alternativeActions\n  }\n  ... on FailureMemory {\n    errorSignature\n    errorMessage\n    rootCause\n    solutionApplied\n    preventionStrategy\n  }\n  ... on SuccessMemory {\n    successfulApproach\n    keyFactors\n    replicationSteps\n  }\n  ... on CollaborationMemory {\n    interactionType\n    lessonsLearned\n    partners {\n      id\n    }\n  }\n  ... on KnowledgeMemory {\n    knowledgeType\n    expertiseLevel\n    relatedEntities\n    statement\n  }\n}',
     "ShareRequests": 'query ShareRequests($direction: RequestDirection!, $status: RequestStatus) {\n  shareRequests(direction: $direction, status: $status) {\n    nodes {\n      ...RequestFields\n    }\n  }\n}\n\nfragment RequestFields on ShareRequest {\n  id\n  scope\n  value\n  memoryIds\n  reason\n  status\n  durationHours\n  createdAt\n  decidedAt\n  grantId\n  requester {\n    id\n  }\n  owner {\n    id\n  }\n}',
     "SolutionsForError": 'query SolutionsForError($message: String!) {\n  solutionsForError(message: $message) {\n    description\n    successRate\n    attempts\n    agents {\n      name\n    }\n  }\n}',
-    "Suggest": 'query Suggest($context: String!, $k: Int = 5) {\n  suggest(context: $context, k: $k) {\n    recommended\n    explore\n    rationale\n    actions {\n      action\n      successRate\n      estimate {\n        mean\n        lower\n        upper\n        attempts\n      }\n      agents {\n        name\n      }\n      evidence {\n        memoryId\n        owned\n        similarity\n        agent {\n          name\n        }\n      }\n    }\n  }\n}',
+    "Suggest": 'query Suggest($context: String!, $k: Int = 5, $asAgent: String) {\n  suggest(context: $context, k: $k, asAgent: $asAgent) {\n    context\n    recommended\n    explore\n    rationale\n    actions {\n      action\n      successRate\n      estimate {\n        mean\n        lower\n        upper\n        successes\n        attempts\n      }\n      agents {\n        id\n        name\n      }\n      evidence {\n        memoryId\n        kind\n        context\n        action\n        outcome\n        similarity\n        occurrences\n        owned\n        weight\n        agent {\n          id\n          name\n        }\n      }\n    }\n  }\n}',
     "SuggestAction": 'query SuggestAction($context: String!, $candidates: [String!], $k: Int = 5) {\n  suggest(context: $context, candidates: $candidates, k: $k) {\n    recommended\n    explore\n    rationale\n    actions {\n      action\n      successRate\n      estimate {\n        mean\n        lower\n        upper\n        attempts\n      }\n      agents {\n        name\n      }\n      evidence {\n        memoryId\n        owned\n        similarity\n        agent {\n          name\n        }\n      }\n    }\n  }\n}',
     "Viewer": 'query Viewer {\n  viewer {\n    agentId\n    operator\n    keyPrefix\n  }\n}',
 }
@@ -1438,9 +1526,10 @@ class Operations(_SyncExecutor):
             since: datetime | None = None,
             first: int | None = None,
             after: str | None = None,
+            as_agent: str | None = None,
     ) -> AuditEvents:
         """The query AuditEvents."""
-        return AuditEvents.model_validate(self._execute("AuditEvents", {"types": types, "since": since, "first": first, "after": after}))
+        return AuditEvents.model_validate(self._execute("AuditEvents", {"types": types, "since": since, "first": first, "after": after, "asAgent": as_agent}))
 
     def check_action(self, context: str, intended_action: str) -> CheckAction:
         """The query CheckAction."""
@@ -1468,9 +1557,9 @@ class Operations(_SyncExecutor):
         """The query Failures."""
         return Failures.model_validate(self._execute("Failures", {"since": since, "first": first}))
 
-    def forget_memory(self, id: str) -> ForgetMemory:
+    def forget_memory(self, id: str, *, as_agent: str | None = None) -> ForgetMemory:
         """The mutation ForgetMemory."""
-        return ForgetMemory.model_validate(self._execute("ForgetMemory", {"id": id}))
+        return ForgetMemory.model_validate(self._execute("ForgetMemory", {"id": id, "asAgent": as_agent}))
 
     def grant_access(
             self,
@@ -1485,9 +1574,17 @@ class Operations(_SyncExecutor):
         """The mutation GrantAccess."""
         return GrantAccess.model_validate(self._execute("GrantAccess", {"requestId": request_id, "grantee": grantee, "scope": scope, "value": value, "memoryIds": memory_ids, "expiresAt": expires_at}))
 
-    def grants(self, direction: GrantDirection, *, live_only: bool | None = None) -> Grants:
+    def grants(
+            self,
+            direction: GrantDirection,
+            *,
+            live_only: bool | None = None,
+            first: int | None = None,
+            after: str | None = None,
+            as_agent: str | None = None,
+    ) -> Grants:
         """The query Grants."""
-        return Grants.model_validate(self._execute("Grants", {"direction": direction, "liveOnly": live_only}))
+        return Grants.model_validate(self._execute("Grants", {"direction": direction, "liveOnly": live_only, "first": first, "after": after, "asAgent": as_agent}))
 
     def import_knowledge(self, document: Any) -> ImportKnowledge:
         """The mutation ImportKnowledge."""
@@ -1497,9 +1594,9 @@ class Operations(_SyncExecutor):
         """The mutation LearnFromFailure."""
         return LearnFromFailure.model_validate(self._execute("LearnFromFailure", {"input": input}))
 
-    def learning_stats(self, *, window_days: int | None = None) -> LearningStats:
+    def learning_stats(self, *, window_days: int | None = None, as_agent: str | None = None) -> LearningStats:
         """The query LearningStats."""
-        return LearningStats.model_validate(self._execute("LearningStats", {"windowDays": window_days}))
+        return LearningStats.model_validate(self._execute("LearningStats", {"windowDays": window_days, "asAgent": as_agent}))
 
     def memory(self, id: str) -> Memory:
         """The query Memory."""
@@ -1515,9 +1612,10 @@ class Operations(_SyncExecutor):
             kind: MemoryKind | None = None,
             first: int | None = None,
             after: str | None = None,
+            as_agent: str | None = None,
     ) -> MyMemories:
         """The query MyMemories."""
-        return MyMemories.model_validate(self._execute("MyMemories", {"kind": kind, "first": first, "after": after}))
+        return MyMemories.model_validate(self._execute("MyMemories", {"kind": kind, "first": first, "after": after, "asAgent": as_agent}))
 
     def my_patterns(self) -> MyPatterns:
         """The query MyPatterns."""
@@ -1534,9 +1632,9 @@ class Operations(_SyncExecutor):
         """The query Patterns."""
         return Patterns.model_validate(self._execute("Patterns", {"kind": kind, "minSuccessRate": min_success_rate, "recurring": recurring, "first": first}))
 
-    def predict_outcome(self, context: str, action: str) -> PredictOutcome:
+    def predict_outcome(self, context: str, action: str, *, as_agent: str | None = None) -> PredictOutcome:
         """The query PredictOutcome."""
-        return PredictOutcome.model_validate(self._execute("PredictOutcome", {"context": context, "action": action}))
+        return PredictOutcome.model_validate(self._execute("PredictOutcome", {"context": context, "action": action, "asAgent": as_agent}))
 
     def prevention_checks(self, *, pattern_id: str | None = None) -> PreventionChecks:
         """The query PreventionChecks."""
@@ -1550,9 +1648,9 @@ class Operations(_SyncExecutor):
         """The mutation RecordMemories."""
         return RecordMemories.model_validate(self._execute("RecordMemories", {"inputs": inputs}))
 
-    def record_memory(self, input: RecordMemoryInput) -> RecordMemory:
+    def record_memory(self, input: RecordMemoryInput, *, as_agent: str | None = None) -> RecordMemory:
         """The mutation RecordMemory."""
-        return RecordMemory.model_validate(self._execute("RecordMemory", {"input": input}))
+        return RecordMemory.model_validate(self._execute("RecordMemory", {"input": input, "asAgent": as_agent}))
 
     def request_access(
             self,
@@ -1567,9 +1665,16 @@ class Operations(_SyncExecutor):
         """The mutation RequestAccess."""
         return RequestAccess.model_validate(self._execute("RequestAccess", {"owner": owner, "scope": scope, "value": value, "memoryIds": memory_ids, "reason": reason, "durationHours": duration_hours}))
 
-    def retrieve_memories(self, context: str, *, k: int | None = None) -> RetrieveMemories:
+    def retrieve_memories(
+            self,
+            context: str,
+            *,
+            k: int | None = None,
+            min_similarity: float | None = None,
+            as_agent: str | None = None,
+    ) -> RetrieveMemories:
         """The query RetrieveMemories."""
-        return RetrieveMemories.model_validate(self._execute("RetrieveMemories", {"context": context, "k": k}))
+        return RetrieveMemories.model_validate(self._execute("RetrieveMemories", {"context": context, "k": k, "minSimilarity": min_similarity, "asAgent": as_agent}))
 
     def revoke_grant(self, grant_id: str) -> RevokeGrant:
         """The mutation RevokeGrant."""
@@ -1579,9 +1684,17 @@ class Operations(_SyncExecutor):
         """The mutation RotateApiKey."""
         return RotateApiKey.model_validate(self._execute("RotateApiKey", {"revokeOthers": revoke_others}))
 
-    def search_memories(self, text: str, *, first: int | None = None, after: str | None = None) -> SearchMemories:
+    def search_memories(
+            self,
+            text: str,
+            *,
+            first: int | None = None,
+            after: str | None = None,
+            all_agents: bool | None = None,
+            as_agent: str | None = None,
+    ) -> SearchMemories:
         """The query SearchMemories."""
-        return SearchMemories.model_validate(self._execute("SearchMemories", {"text": text, "first": first, "after": after}))
+        return SearchMemories.model_validate(self._execute("SearchMemories", {"text": text, "first": first, "after": after, "allAgents": all_agents, "asAgent": as_agent}))
 
     def share_requests(self, direction: RequestDirection, *, status: RequestStatus | None = None) -> ShareRequests:
         """The query ShareRequests."""
@@ -1591,9 +1704,9 @@ class Operations(_SyncExecutor):
         """The query SolutionsForError."""
         return SolutionsForError.model_validate(self._execute("SolutionsForError", {"message": message}))
 
-    def suggest(self, context: str, *, k: int | None = None) -> Suggest:
+    def suggest(self, context: str, *, k: int | None = None, as_agent: str | None = None) -> Suggest:
         """The query Suggest."""
-        return Suggest.model_validate(self._execute("Suggest", {"context": context, "k": k}))
+        return Suggest.model_validate(self._execute("Suggest", {"context": context, "k": k, "asAgent": as_agent}))
 
     def suggest_action(
             self,
@@ -1630,9 +1743,10 @@ class AsyncOperations(_AsyncExecutor):
             since: datetime | None = None,
             first: int | None = None,
             after: str | None = None,
+            as_agent: str | None = None,
     ) -> AuditEvents:
         """The query AuditEvents."""
-        return AuditEvents.model_validate(await self._execute("AuditEvents", {"types": types, "since": since, "first": first, "after": after}))
+        return AuditEvents.model_validate(await self._execute("AuditEvents", {"types": types, "since": since, "first": first, "after": after, "asAgent": as_agent}))
 
     async def check_action(self, context: str, intended_action: str) -> CheckAction:
         """The query CheckAction."""
@@ -1665,9 +1779,9 @@ class AsyncOperations(_AsyncExecutor):
         """The query Failures."""
         return Failures.model_validate(await self._execute("Failures", {"since": since, "first": first}))
 
-    async def forget_memory(self, id: str) -> ForgetMemory:
+    async def forget_memory(self, id: str, *, as_agent: str | None = None) -> ForgetMemory:
         """The mutation ForgetMemory."""
-        return ForgetMemory.model_validate(await self._execute("ForgetMemory", {"id": id}))
+        return ForgetMemory.model_validate(await self._execute("ForgetMemory", {"id": id, "asAgent": as_agent}))
 
     async def grant_access(
             self,
@@ -1682,9 +1796,17 @@ class AsyncOperations(_AsyncExecutor):
         """The mutation GrantAccess."""
         return GrantAccess.model_validate(await self._execute("GrantAccess", {"requestId": request_id, "grantee": grantee, "scope": scope, "value": value, "memoryIds": memory_ids, "expiresAt": expires_at}))
 
-    async def grants(self, direction: GrantDirection, *, live_only: bool | None = None) -> Grants:
+    async def grants(
+            self,
+            direction: GrantDirection,
+            *,
+            live_only: bool | None = None,
+            first: int | None = None,
+            after: str | None = None,
+            as_agent: str | None = None,
+    ) -> Grants:
         """The query Grants."""
-        return Grants.model_validate(await self._execute("Grants", {"direction": direction, "liveOnly": live_only}))
+        return Grants.model_validate(await self._execute("Grants", {"direction": direction, "liveOnly": live_only, "first": first, "after": after, "asAgent": as_agent}))
 
     async def import_knowledge(self, document: Any) -> ImportKnowledge:
         """The mutation ImportKnowledge."""
@@ -1694,9 +1816,9 @@ class AsyncOperations(_AsyncExecutor):
         """The mutation LearnFromFailure."""
         return LearnFromFailure.model_validate(await self._execute("LearnFromFailure", {"input": input}))
 
-    async def learning_stats(self, *, window_days: int | None = None) -> LearningStats:
+    async def learning_stats(self, *, window_days: int | None = None, as_agent: str | None = None) -> LearningStats:
         """The query LearningStats."""
-        return LearningStats.model_validate(await self._execute("LearningStats", {"windowDays": window_days}))
+        return LearningStats.model_validate(await self._execute("LearningStats", {"windowDays": window_days, "asAgent": as_agent}))
 
     async def memory(self, id: str) -> Memory:
         """The query Memory."""
@@ -1712,9 +1834,10 @@ class AsyncOperations(_AsyncExecutor):
             kind: MemoryKind | None = None,
             first: int | None = None,
             after: str | None = None,
+            as_agent: str | None = None,
     ) -> MyMemories:
         """The query MyMemories."""
-        return MyMemories.model_validate(await self._execute("MyMemories", {"kind": kind, "first": first, "after": after}))
+        return MyMemories.model_validate(await self._execute("MyMemories", {"kind": kind, "first": first, "after": after, "asAgent": as_agent}))
 
     async def my_patterns(self) -> MyPatterns:
         """The query MyPatterns."""
@@ -1731,9 +1854,9 @@ class AsyncOperations(_AsyncExecutor):
         """The query Patterns."""
         return Patterns.model_validate(await self._execute("Patterns", {"kind": kind, "minSuccessRate": min_success_rate, "recurring": recurring, "first": first}))
 
-    async def predict_outcome(self, context: str, action: str) -> PredictOutcome:
+    async def predict_outcome(self, context: str, action: str, *, as_agent: str | None = None) -> PredictOutcome:
         """The query PredictOutcome."""
-        return PredictOutcome.model_validate(await self._execute("PredictOutcome", {"context": context, "action": action}))
+        return PredictOutcome.model_validate(await self._execute("PredictOutcome", {"context": context, "action": action, "asAgent": as_agent}))
 
     async def prevention_checks(self, *, pattern_id: str | None = None) -> PreventionChecks:
         """The query PreventionChecks."""
@@ -1747,9 +1870,9 @@ class AsyncOperations(_AsyncExecutor):
         """The mutation RecordMemories."""
         return RecordMemories.model_validate(await self._execute("RecordMemories", {"inputs": inputs}))
 
-    async def record_memory(self, input: RecordMemoryInput) -> RecordMemory:
+    async def record_memory(self, input: RecordMemoryInput, *, as_agent: str | None = None) -> RecordMemory:
         """The mutation RecordMemory."""
-        return RecordMemory.model_validate(await self._execute("RecordMemory", {"input": input}))
+        return RecordMemory.model_validate(await self._execute("RecordMemory", {"input": input, "asAgent": as_agent}))
 
     async def request_access(
             self,
@@ -1764,9 +1887,16 @@ class AsyncOperations(_AsyncExecutor):
         """The mutation RequestAccess."""
         return RequestAccess.model_validate(await self._execute("RequestAccess", {"owner": owner, "scope": scope, "value": value, "memoryIds": memory_ids, "reason": reason, "durationHours": duration_hours}))
 
-    async def retrieve_memories(self, context: str, *, k: int | None = None) -> RetrieveMemories:
+    async def retrieve_memories(
+            self,
+            context: str,
+            *,
+            k: int | None = None,
+            min_similarity: float | None = None,
+            as_agent: str | None = None,
+    ) -> RetrieveMemories:
         """The query RetrieveMemories."""
-        return RetrieveMemories.model_validate(await self._execute("RetrieveMemories", {"context": context, "k": k}))
+        return RetrieveMemories.model_validate(await self._execute("RetrieveMemories", {"context": context, "k": k, "minSimilarity": min_similarity, "asAgent": as_agent}))
 
     async def revoke_grant(self, grant_id: str) -> RevokeGrant:
         """The mutation RevokeGrant."""
@@ -1782,9 +1912,11 @@ class AsyncOperations(_AsyncExecutor):
             *,
             first: int | None = None,
             after: str | None = None,
+            all_agents: bool | None = None,
+            as_agent: str | None = None,
     ) -> SearchMemories:
         """The query SearchMemories."""
-        return SearchMemories.model_validate(await self._execute("SearchMemories", {"text": text, "first": first, "after": after}))
+        return SearchMemories.model_validate(await self._execute("SearchMemories", {"text": text, "first": first, "after": after, "allAgents": all_agents, "asAgent": as_agent}))
 
     async def share_requests(
             self,
@@ -1799,9 +1931,9 @@ class AsyncOperations(_AsyncExecutor):
         """The query SolutionsForError."""
         return SolutionsForError.model_validate(await self._execute("SolutionsForError", {"message": message}))
 
-    async def suggest(self, context: str, *, k: int | None = None) -> Suggest:
+    async def suggest(self, context: str, *, k: int | None = None, as_agent: str | None = None) -> Suggest:
         """The query Suggest."""
-        return Suggest.model_validate(await self._execute("Suggest", {"context": context, "k": k}))
+        return Suggest.model_validate(await self._execute("Suggest", {"context": context, "k": k, "asAgent": as_agent}))
 
     async def suggest_action(
             self,
