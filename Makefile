@@ -25,7 +25,7 @@ run: install
 test: install chromium
 	$(BIN)/pytest
 
-## Only the fault tests (real kill -9 of Neo4j and the service, backup/restore, a 3-minute soak); `make test` runs them too.
+## The fault tests (real kill -9 of Neo4j and the service, backup/restore, a 3-minute soak): slow, run apart.
 test-faults: install
 	$(BIN)/pytest -m faults tests/integration/test_faults.py tests/integration/test_soak.py
 
