@@ -78,6 +78,20 @@ def rss_mb(pid: int) -> float:
     raise RuntimeError(f"no VmRSS for pid {pid}")
 
 
+def tree_rss_mb(pid: int) -> float:
+    """RSS of a process and all its descendants (`engram serve` runs one uvicorn worker per core)."""
+    total, todo = 0.0, [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            total += rss_mb(current)
+            for task in Path(f"/proc/{current}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except (OSError, RuntimeError):
+            continue  # a process that just ended
+    return total
+
+
 def _die_with_parent() -> None:
     """In the child: get SIGTERM when the benchmark process dies, however it dies (Linux prctl)."""
     PR_SET_PDEATHSIG = 1

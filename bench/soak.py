@@ -8,7 +8,8 @@ removed at the end) and sends, from `--clients` threads at about `--rate` reques
 learnFromFailure) and 5 % other work (grantAccess / revokeGrant, exportKnowledge, analyzePatterns).
 Pattern analysis and retention cleanup run in the service every minute.
 
-Reports RSS of the service and of Neo4j every 5 s, p50/p99 per operation per window, every error, and
+Before the clock starts, every operation runs twice untimed (a warm-up: cold JVM and model). Reports RSS of
+the service (all its uvicorn processes) and of Neo4j every 5 s, p50/p99 per operation per window, every error, and
 whether the audit chain verifies at the end. Goals: RSS after warm-up (the first window) grows by at most
 10 %, p99 stays stable, no error. Writes bench/results/soak.md and soak.png (RSS and p99 over time).
 """
@@ -26,7 +27,7 @@ import httpx
 import numpy as np
 
 from bench.report import pyplot, write_plot, write_report
-from bench.service import rss_mb
+from bench.service import rss_mb, tree_rss_mb
 from bench.stack import Stack
 from bench.writers import DECISION_CONTEXTS, GRANT, RECORD_DECISION, RECORD_MEMORIES, REVOKE, post
 from engram.auth.service import ApiKeyService
@@ -67,6 +68,7 @@ class SoakResult:
     audit_ok: bool = False
     audit_events: int = 0
     audit_problems: list[str] = field(default_factory=list)
+    warm_up_s: float = 0.0
 
     @property
     def errors(self) -> Counter:
@@ -151,6 +153,23 @@ class Client(threading.Thread):
                 time.sleep(max(0.0, self.interval_s - (time.monotonic() - started)))
 
 
+def warm_up(url: str, keys: dict[str, str], ops_key: str, seed: int) -> float:
+    """Every operation twice (untimed, generous timeout) before the clock starts: a cold JVM and
+    cold model on a busy machine can take longer than the request deadline for the very first requests, and
+    the soak measures steady state. Returns the seconds it took; a warm-up request that fails is an error."""
+    started = time.monotonic()
+    client = Client(1000, url, keys, ops_key, SoakResult(0, 60), 0.0, started, 0.0, seed + 7919)  # ids of its own
+    with httpx.Client() as http:
+        for op, _ in MIX * 2:
+            key, document, variables = client.call(op)
+            if op == "grant/revoke":
+                continue  # grants would change what the measured clients see
+            outcome = post(http, url, key, document, variables, timeout=300)
+            if not outcome.ok and outcome.code != "DEADLINE_EXCEEDED":
+                raise RuntimeError(f"soak warm-up: {op} failed with {outcome.code}")
+    return time.monotonic() - started
+
+
 def run_soak(stack: Stack, minutes: float, *, clients: int = 4, rate: float = 20.0, window_minutes: float = 5.0,
              seed: int = 1, log=print) -> SoakResult:
     """The load against a started stack (Neo4j + service running). Bounded: stops after `minutes`."""
@@ -158,6 +177,7 @@ def run_soak(stack: Stack, minutes: float, *, clients: int = 4, rate: float = 20
     keys = {a: service.create_agent(a).token for a in AGENTS}
     ops_key = service.create_agent("soak-ops", operator=True).token
     result = SoakResult(minutes=minutes, window_s=window_minutes * 60)
+    result.warm_up_s = warm_up(stack.service.url, keys, ops_key, seed)
     began = time.monotonic()
     deadline = began + minutes * 60
     threads = [Client(n, stack.service.url, keys, ops_key, result, deadline, began, clients / rate, seed)
@@ -168,7 +188,7 @@ def run_soak(stack: Stack, minutes: float, *, clients: int = 4, rate: float = 20
     next_log = began + 60
     while any(t.is_alive() for t in threads):
         now = time.monotonic()
-        result.rss.append((now - began, rss_mb(stack.service.pid), rss_mb(neo4j_pid)))
+        result.rss.append((now - began, tree_rss_mb(stack.service.pid), rss_mb(neo4j_pid)))
         if now >= next_log:
             log(f"  {now - began:5.0f} s: {len(result.samples)} requests, {sum(result.errors.values())} errors, "
                 f"RSS service {result.rss[-1][1]:.0f} MiB, neo4j {result.rss[-1][2]:.0f} MiB")
@@ -187,6 +207,7 @@ def render(result: SoakResult, args_line: str) -> str:
     growth_service, growth_neo4j = result.rss_growth()
     warm = result.warmed_up()
     lines = [f"# Soak: {result.minutes:g} minutes of mixed load", "", f"`{args_line}`", "",
+             f"- untimed warm-up before the clock: every operation twice, {result.warm_up_s:.0f} s",
              f"- requests: {total}; errors: {sum(errors.values())}" + (f" ({dict(errors)})" if errors else ""),
              f"- audit chain at the end: {'verified' if result.audit_ok else 'BROKEN'} ({result.audit_events} events)"
              + ("" if result.audit_ok else f": {result.audit_problems[:3]}"),

@@ -67,7 +67,8 @@ def create_app(settings: Settings, *, driver_factory: Callable[[Settings], Drive
         embedder = MicroBatcher(app.state.model, settings.embedding_batch_window_ms / 1000, settings.embedding_batch_max)
         app.state.resources = build_services(settings, driver, embedder)
         # /health answers from a report refreshed every second on a thread of its own (api.health_probe).
-        app.state.health = HealthProbe(lambda: check_health(driver, app.state.model, settings))
+        app.state.health = HealthProbe(lambda: check_health(driver, app.state.model, settings),
+                                       down_reason=getattr(driver, "down_reason", None))
         app.state.health.start()
         # Periodic jobs run once per interval across every process that serves this database (a lease in Neo4j).
         leases, holder = LeaseRepository(driver, settings), holder_id()

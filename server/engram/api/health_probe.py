@@ -17,8 +17,12 @@ log = logging.getLogger("engram.api")
 
 
 class HealthProbe:
-    def __init__(self, check: Callable[[], HealthReport], *, interval_s: float = 1.0, overdue_s: float = 5.0) -> None:
+    def __init__(self, check: Callable[[], HealthReport], *, interval_s: float = 1.0, overdue_s: float = 5.0,
+                 down_reason: Callable[[], str | None] | None = None) -> None:
         self.check = check
+        # The driver's breaker: once a request found Neo4j unreachable, /health says so at once instead of
+        # serving the last report (taken before the failure) until it is overdue.
+        self.down_reason = down_reason
         self.interval_s = interval_s
         self.overdue_s = overdue_s
         self.threads = ThreadPoolExecutor(max_workers=1, thread_name_prefix="engram-health")
@@ -56,6 +60,12 @@ class HealthProbe:
         assert self._report is not None
         age = time.monotonic() - self._checked_at
         body = self._report.as_dict() | {"checked_s_ago": round(age, 3)}
+        down = self.down_reason() if self.down_reason else None
+        if down:
+            body["status"] = "degraded"
+            body["neo4j"] = body["neo4j"] | {"ok": False}
+            body["errors"] = [*body["errors"], f"neo4j: {down}"]
+            return body, 503
         if age > self.overdue_s:
             body["status"] = "degraded"
             body["errors"] = [*body["errors"], f"health check overdue: last finished {age:.0f} s ago"]

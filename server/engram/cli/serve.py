@@ -7,6 +7,8 @@ import os
 
 import typer
 import uvicorn
+from uvicorn.main import STARTUP_FAILURE
+from uvicorn.supervisors import Multiprocess
 
 from engram.api.app import create_app
 from engram.cli.output import console, handle_errors, settings_from
@@ -31,8 +33,22 @@ def serve(
     if workers == 1:
         uvicorn.run(create_app(settings), host=host, port=port, log_level="info", log_config=_log_config())
     else:  # each worker builds its app from the same environment
-        uvicorn.run("engram.api.app:app_from_environment", factory=True, workers=workers, host=host, port=port,
-                    log_level="info", log_config=_log_config())
+        _run_workers(uvicorn.Config("engram.api.app:app_from_environment", factory=True, workers=workers, host=host,
+                                    port=port, log_level="info", log_config=_log_config()))
+
+
+def _run_workers(config: uvicorn.Config) -> None:
+    """What `uvicorn.run` does for workers > 1, except that a worker failing its startup (the model cannot
+    load, Neo4j settings are wrong) makes `engram serve` exit non-zero: uvicorn's supervisor stops then, but
+    exits 0, so a process manager would think the service ended normally."""
+    supervisor = Multiprocess(config, sockets=[config.bind_socket()])
+    try:
+        supervisor.run()
+    except KeyboardInterrupt:
+        pass
+    if any(p.exitcode == STARTUP_FAILURE for p in supervisor.processes):
+        console.print("[red]engram serve: a worker failed to start (its error is above); stopped.[/red]")
+        raise typer.Exit(STARTUP_FAILURE)
 
 
 @handle_errors

@@ -37,6 +37,11 @@ class FailFastDriver:
     def known_down(self) -> bool:
         return self._down_since is not None
 
+    def down_reason(self) -> str | None:
+        """Why Neo4j is known to be down (for /health), None while it is not."""
+        since = self._down_since
+        return None if since is None else f"unreachable for {time.monotonic() - since:.0f} s"
+
     def mark_down(self) -> None:
         with self._lock:
             if self._down_since is None:
