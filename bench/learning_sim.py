@@ -117,13 +117,14 @@ class EngramAgent:
         return self.client(document, variables)
 
     def choose(self, task: world.Task, remaining: list[str]) -> tuple[str, list[str], str | None, bool]:
-        """suggest → Thompson draw → checkAction; returns (action, evidence ids, verdict, switched)."""
+        """suggest → highest posterior mean → checkAction; returns (action, evidence ids, verdict, switched)."""
         suggestion = self.call(SUGGEST, {"c": task.context, "cands": remaining})["suggest"]
         options = [a for a in suggestion["actions"] if a["action"] in remaining]
-        draws = {a["action"]: self.rnd.betavariate(1 + a["estimate"]["successes"],
-                                                   1 + a["estimate"]["attempts"] - a["estimate"]["successes"])
-                 for a in options}
-        action = max(draws, key=lambda name: (draws[name], name)) if draws else self.rnd.choice(remaining)
+        # The highest posterior mean among the remaining actions (as Advisor.choose; untried ones at 0.5).
+        means = {a["action"]: a["estimate"]["mean"] for a in options}
+        top = max(means.values(), default=None)
+        action = self.rnd.choice(sorted(n for n, m in means.items() if m >= top - 1e-9)) if means \
+            else self.rnd.choice(remaining)
         evidence = sorted((e for a in suggestion["actions"] for e in a["evidence"]), key=lambda e: -e["similarity"])
         check = self.call(CHECK, {"c": task.context, "a": action})["checkAction"]
         better = check["betterAction"]
