@@ -25,8 +25,7 @@ candidates are read from the contexts and facts themselves.
   answers with then weight its evidence by an adaptive neighbourhood kernel (neighbourhood_weights):
   the bandwidth is the distance of the NEIGHBOURS-th nearest memory in the branch, so the closest
   contexts dominate wherever evidence is dense and the kernel widens where it is sparse. Those
-  estimates are shrunk towards the branch's broad estimate, which is the fallback when the
-  neighbourhood is thin.
+  estimates are shrunk towards the parent pool's estimate, the fallback when the branch is thin.
 """
 
 from __future__ import annotations
@@ -249,7 +248,7 @@ def _best_split(items: Sequence[Item], query: ContextFeatures) -> tuple[Conditio
 def _estimates(items: Sequence[Item], prior: Mapping[str, float],
                weights: Sequence[float] | None = None) -> list[ActionEstimate]:
     """Per action, a Beta posterior around `prior` (per-action means; 0.5 if absent). Weights: one per
-    item (default: the broad similarity weight)."""
+    item (default: _weight, the broad pool's)."""
     if weights is None:
         weights = [_weight(e) for e, _, _ in items]
     pooled: dict[str, list[tuple[Item, float]]] = defaultdict(list)
@@ -268,11 +267,12 @@ def _estimates(items: Sequence[Item], prior: Mapping[str, float],
     return out
 
 
-def _neighbourhood(items: Sequence[Item], broad: Sequence[ActionEstimate]) -> list[ActionEstimate]:
-    """The branch's answer: its nearest evidence by the adaptive kernel, shrunk towards its broad estimate."""
+def _neighbourhood(items: Sequence[Item], parent: Sequence[ActionEstimate]) -> list[ActionEstimate]:
+    """The branch's answer: its nearest evidence by the adaptive kernel, shrunk towards the parent pool's
+    estimate (the root: towards the uniform prior, so the same evidence never counts twice there)."""
     weights = [w * e.occurrences * e.weight for w, (e, _, _) in
                zip(neighbourhood_weights([e.similarity for e, _, _ in items]), items, strict=True)]
-    return _estimates(items, {a.action: a.estimate.mean for a in broad}, weights)
+    return _estimates(items, {a.action: a.estimate.mean for a in parent}, weights)
 
 
 def branch_for(evidence: Sequence[tuple[Evidence, float]], context: str,
@@ -293,4 +293,4 @@ def branch_for(evidence: Sequence[tuple[Evidence, float]], context: str,
         parent = broad
         broad = _estimates(items, {a.action: a.estimate.mean for a in broad})
         conditions.append(condition)
-    return Branch(conditions, _neighbourhood(items, broad), parent, why, len(items))
+    return Branch(conditions, _neighbourhood(items, parent), parent, why, len(items))
