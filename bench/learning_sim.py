@@ -10,8 +10,8 @@ luck (common random numbers):
 - no memory: the agent tries the task's actions in random order (never repeating one that failed
   on the same task), up to three attempts per task;
 - Engram, private: the same, but each attempt goes through the real service over GraphQL/HTTP the
-  way `execute_with_memory` does it — `suggest` (with the task's actions as candidates), a Thompson
-  draw from the returned posteriors, `checkAction` (a warned or blocked action is swapped for the
+  way `execute_with_memory` does it — `suggest` (with the task's actions as candidates), the highest
+  posterior mean among them, `checkAction` (a warned or blocked action is swapped for the
   better one it names), act, `recordDecision` (informedBy: the evidence memories), and after the
   task `learnFromFailure` for each failed attempt with the fix that followed; an operator runs
   `analyzePatterns` at the end of each day (the service's periodic analysis, made deterministic);
@@ -25,16 +25,18 @@ It reports the spec's five success metrics and plots success rate per simulated 
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import statistics
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from bench import sim_world as world
 from bench.report import pyplot, write_plot, write_report
-from bench.service import GraphQLClient, RunningService, wipe_database
+from bench.service import GraphQLClient, GraphQLError, RunningService, wipe_database
 from engram.auth.service import ApiKeyService
 from engram.config import Settings
 from engram.storage.connection import open_driver
@@ -42,6 +44,9 @@ from engram.storage.schema import apply_schema
 
 MAX_ATTEMPTS = 3
 EVIDENCE_IDS = 10
+PLAIN_EXPLORE = 0.10
+RETRIEVE = """query($c: String!) { retrieveMemories(context: $c, k: 10) { memory { id outcome
+  ... on DecisionMemory { chosenAction } } } }"""
 
 SUGGEST = """query($c: String!, $cands: [String!]) { suggest(context: $c, k: 50, candidates: $cands) {
   actions { action estimate { mean successes attempts } evidence { memoryId similarity } } } }"""
@@ -56,6 +61,8 @@ PATTERNS = """query($after: String) { patterns(kind: FAILURE, first: 100, after:
   nodes { id recurring occurrences similarFailures { memoryId } } pageInfo { hasNextPage endCursor } } }"""
 REQUEST = """mutation($owner: String!, $domain: String!) { requestAccess(owner: $owner, scope: DOMAIN, value: $domain,
   reason: "learn from your experience", durationHours: 48) { id } }"""
+CHECKS = """{ preventionChecks { id status followed { attempts successes } ignored { attempts successes }
+  before { attempts successes } } }"""
 GRANT = "mutation($id: String!) { grantAccess(requestId: $id) { id } }"
 
 
@@ -81,6 +88,7 @@ class ArmResult:
     recurring_identified: dict[str, bool] = field(default_factory=dict)
     seconds: float = 0.0
     calls: int = 0
+    checks: list[dict] = field(default_factory=list)  # the service's prevention checks at the end (Engram arms)
 
 
 def sim_time(day: int, seq: int, attempt: int, agent: str, start: datetime) -> datetime:
@@ -105,6 +113,32 @@ def run_baseline(tasks: list[world.Task], seed: int, policy_seed: int = 1) -> Ar
     return result
 
 
+def run_oracle(tasks: list[world.Task], seed: int) -> ArmResult:
+    """Knows the hidden odds: always the remaining action most likely to succeed, with the same luck."""
+    result = ArmResult("oracle")
+    for task in tasks:
+        remaining = task.actions
+        for number in range(1, MAX_ATTEMPTS + 1):
+            action = max(remaining, key=lambda a: (world.success_probability(task, a), a))
+            ok = world.succeeds(seed, task, action)
+            result.attempts.append(Attempt(task, number, action, ok, None if ok else world.error_of(task, action)[0]))
+            if ok:
+                break
+            remaining = [a for a in remaining if a != action]
+    return result
+
+
+def shuffled(tasks: list[world.Task], seed: int) -> list[world.Task]:
+    """The same tasks, in a seeded random order within each day (days stay in order: the world drifts by day)."""
+    rnd = random.Random(f"order-{seed}")
+    out: list[world.Task] = []
+    for day in sorted({t.day for t in tasks}):
+        todays = [t for t in tasks if t.day == day]
+        rnd.shuffle(todays)
+        out += todays
+    return out
+
+
 # ---- an agent using Engram over GraphQL/HTTP
 class EngramAgent:
     def __init__(self, name: str, client: GraphQLClient, seed: int, arm: str, start: datetime) -> None:
@@ -117,13 +151,14 @@ class EngramAgent:
         return self.client(document, variables)
 
     def choose(self, task: world.Task, remaining: list[str]) -> tuple[str, list[str], str | None, bool]:
-        """suggest → Thompson draw → checkAction; returns (action, evidence ids, verdict, switched)."""
+        """suggest → highest posterior mean → checkAction; returns (action, evidence ids, verdict, switched)."""
         suggestion = self.call(SUGGEST, {"c": task.context, "cands": remaining})["suggest"]
         options = [a for a in suggestion["actions"] if a["action"] in remaining]
-        draws = {a["action"]: self.rnd.betavariate(1 + a["estimate"]["successes"],
-                                                   1 + a["estimate"]["attempts"] - a["estimate"]["successes"])
-                 for a in options}
-        action = max(draws, key=lambda name: (draws[name], name)) if draws else self.rnd.choice(remaining)
+        # The highest posterior mean among the remaining actions (as Advisor.choose; untried ones at 0.5).
+        means = {a["action"]: a["estimate"]["mean"] for a in options}
+        top = max(means.values(), default=None)
+        action = self.rnd.choice(sorted(n for n, m in means.items() if m >= top - 1e-9)) if means \
+            else self.rnd.choice(remaining)
         evidence = sorted((e for a in suggestion["actions"] for e in a["evidence"]), key=lambda e: -e["similarity"])
         check = self.call(CHECK, {"c": task.context, "a": action})["checkAction"]
         better = check["betterAction"]
@@ -150,6 +185,10 @@ class EngramAgent:
             attempt.error_kind = kind
             failures.append((attempt, message, at))
             remaining = [a for a in remaining if a != action]
+        self.learn(task, attempts, failures)
+        return attempts
+
+    def learn(self, task: world.Task, attempts: list[Attempt], failures: list[tuple[Attempt, str, datetime]]) -> None:
         fix = attempts[-1].action if attempts[-1].ok else None
         for attempt, message, at in failures:
             attempt.failure_id = f"{self.arm}-{task.id}-{attempt.number}-failure"
@@ -157,7 +196,29 @@ class EngramAgent:
                 "id": attempt.failure_id, "errorMessage": message,
                 "context": task.context, "domain": task.type.domain, "occurredAt": at.isoformat(),
                 "solution": fix, "solutionWorked": True if fix else None}})
-        return attempts
+
+
+class PlainMemoryAgent(EngramAgent):
+    """A memory store without a learning engine, the way Mem0- or Graphiti-style memories are used: the 10
+    most similar visible memories (retrieveMemories), the remaining action with the most successes among
+    them, a random one 10% of the time (or when none has a success). Records its decisions the same way."""
+
+    def choose(self, task: world.Task, remaining: list[str]) -> tuple[str, list[str], str | None, bool]:
+        found = self.call(RETRIEVE, {"c": task.context})["retrieveMemories"]
+        wins: Counter = Counter()
+        for r in found:
+            m = r["memory"]
+            if m.get("chosenAction") in remaining and m.get("outcome") == "SUCCESS":
+                wins[m["chosenAction"]] += 1
+        if self.rnd.random() < PLAIN_EXPLORE or not wins:
+            action = self.rnd.choice(remaining)
+        else:
+            top = max(wins.values())
+            action = self.rnd.choice(sorted(a for a, n in wins.items() if n == top))
+        return action, [r["memory"]["id"] for r in found], None, False
+
+    def learn(self, *_: object) -> None:
+        """A plain store keeps the decisions it recorded; it has no failure learning."""
 
 
 def wipe(settings: Settings) -> None:
@@ -217,17 +278,19 @@ def pattern_membership(clients: dict[str, GraphQLClient]) -> tuple[dict[str, str
     return pattern_of, recurring
 
 
-def run_engram(tasks: list[world.Task], seed: int, *, sharing: bool, settings: Settings) -> ArmResult:
-    arm = "shared" if sharing else "private"
-    result = ArmResult(f"Engram, {'sharing' if sharing else 'private'}")
+def run_engram(tasks: list[world.Task], seed: int, *, sharing: bool, settings: Settings,
+               plain: bool = False) -> ArmResult:
+    arm = ("plain-" if plain else "") + ("shared" if sharing else "private")
+    result = ArmResult(("plain memory" if plain else "Engram") + (", sharing" if sharing else ", private"))
     wipe(settings)
     agent_keys, operator_key = issue_keys(settings)
     start = (datetime.now(UTC) - timedelta(days=world_days(tasks) + 1)).replace(hour=0, minute=0, second=0, microsecond=0)
     env = {"ENGRAM_ANALYZE_INTERVAL_S": "0", "ENGRAM_RETENTION_INTERVAL_S": "0"}
-    with RunningService(env, log_name=f"bench-sim-{arm}") as service:
+    with RunningService(env, log_name=f"bench-sim-{arm}-{settings.instance}") as service:
         clients = {name: GraphQLClient(service.url, key) for name, key in agent_keys.items()}
         operator = GraphQLClient(service.url, operator_key)
-        agents = {name: EngramAgent(name, clients[name], seed, arm, start) for name in world.AGENTS}
+        agent_type = PlainMemoryAgent if plain else EngramAgent
+        agents = {name: agent_type(name, clients[name], seed, arm, start) for name in world.AGENTS}
         started = time.perf_counter()
         if sharing:
             share_everything(clients)
@@ -238,14 +301,17 @@ def run_engram(tasks: list[world.Task], seed: int, *, sharing: bool, settings: S
             for task in by_day[day]:
                 attempts = agents[task.agent].do(task, seed)
                 result.attempts += attempts
-            operator(ANALYZE)
-            note_prevention_checks(result, clients, day)
+            if not plain:
+                operator(ANALYZE)
+                note_prevention_checks(result, clients, day)
             print(f"  {result.name}: day {day:2d} done, {len(result.attempts)} attempts, "
                   f"{time.perf_counter() - started:.0f}s", flush=True)
         result.seconds = time.perf_counter() - started
         result.calls = sum(a.calls for a in agents.values()) + len(by_day)
-        result.informed_share_service = informed_share(clients)
-        result.recurring_identified = identified_recurring_issues(result, clients)
+        if not plain:
+            collect_checks(result, clients)
+            result.informed_share_service = informed_share(clients)
+            result.recurring_identified = identified_recurring_issues(result, clients)
         for client in [*clients.values(), operator]:
             client.close()
     return result
@@ -367,151 +433,236 @@ def daily_success(attempts: list[Attempt], days: int) -> list[float]:
     return [success_rate(by_day[d]) for d in range(1, days + 1)]
 
 
-def plot(arms: list[ArmResult], days: int, tasks: list[world.Task]) -> None:
-    plt = pyplot()
-    fig, ax = plt.subplots(figsize=(8, 4.5))
-    for arm, style in zip(arms, ("-", "--", "-"), strict=True):
-        series = daily_success(arm.attempts, days)
-        smooth = [statistics.mean(series[max(0, i - 2):i + 1]) for i in range(len(series))]
-        ax.plot(range(1, days + 1), smooth, style, marker="o", markersize=3, label=arm.name)
-    oracle = [statistics.mean(world.best_possible(t) for t in tasks if t.day == d) for d in range(1, days + 1)]
-    ax.plot(range(1, days + 1), oracle, ":", color="grey", label="best action known (oracle, expected)")
-    ax.axvline(world.FOLLOWER_START, color="lightgrey", linewidth=1)
-    ax.axvline(world.DRIFT_DAY, color="lightgrey", linewidth=1)
-    ax.text(world.FOLLOWER_START + 0.2, 0.96, "second agents start", fontsize=8, color="grey")
-    ax.text(world.DRIFT_DAY + 0.2, 0.92, "partner API drifts", fontsize=8, color="grey")
-    ax.set_xlabel("simulated day")
-    ax.set_ylabel("success rate per attempt (3-day mean)")
-    ax.set_ylim(0, 1)
-    ax.legend(loc="lower right", fontsize=8)
-    ax.set_title("Learning simulation: 4 agents, 6 task types, 30 days")
-    write_plot("learning_sim", fig)
+ARMS = ("no memory", "oracle", "plain memory, sharing", "Engram, private", "Engram, sharing")
+ENGRAM_ARMS = ARMS[3:]
+
+
+@dataclass
+class SeedRun:
+    seed: int
+    tasks: list[world.Task]
+    arms: dict[str, ArmResult]
+
+    def rate(self, arm: str) -> float:
+        return success_rate(self.arms[arm].attempts)
+
+    def gain(self, arm: str) -> float:
+        return self.rate(arm) / self.rate("no memory") - 1
+
+    def oracle_share(self, arm: str) -> float:
+        base, oracle = self.rate("no memory"), self.rate("oracle")
+        return (self.rate(arm) - base) / (oracle - base) if oracle > base else float("nan")
+
+    def early(self, arm: str) -> int:
+        return sum(early_failures(self.arms[arm].attempts).values())
+
+    def transfer(self, arm: str) -> float:
+        base = self.early("no memory")
+        return 1 - self.early(arm) / base if base else float("nan")
+
+    def prevention(self, arm: str) -> float | None:
+        before, after, n_before, n_after = recurring_failure_rates(self.arms[arm], self.arms[arm].checks_from_day)
+        return 1 - after / before if before and n_after else None
+
+
+def spread(values: list[float], fmt) -> str:
+    values = [v for v in values if v is not None and v == v]
+    if not values:
+        return "n/a"
+    return f"{fmt(statistics.mean(values))} ({fmt(min(values))} – {fmt(max(values))})"
 
 
 def pct(x: float) -> str:
     return f"{x:.1%}"
 
 
-def report(arms: list[ArmResult], tasks: list[world.Task], args: argparse.Namespace, wall: float) -> str:
-    base, private, shared = arms
-    days = args.days
-    late = lambda arm: [a for a in arm.attempts if a.task.day > days // 2]  # noqa: E731
+def signed_pct(x: float) -> str:
+    return f"{x:+.1%}"
+
+
+def points(x: float) -> str:
+    return f"{100 * x:+.1f}"
+
+
+def plot(runs: list[SeedRun], days: int) -> None:
+    plt = pyplot()
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    for arm, style in zip(ARMS, (":", "-.", "--", "-", "-"), strict=True):
+        per_seed = [daily_success(run.arms[arm].attempts, days) for run in runs]
+        series = [statistics.mean(s[d] for s in per_seed) for d in range(days)]
+        smooth = [statistics.mean(series[max(0, i - 2):i + 1]) for i in range(days)]
+        ax.plot(range(1, days + 1), smooth, style, marker="o", markersize=3, label=arm)
+    for day, text, y in ((world.FOLLOWER_START, "second agents start", 0.06), (world.DRIFT_DAY, "partner API drifts", 0.02)):
+        if day <= days:
+            ax.axvline(day, color="lightgrey", linewidth=1)
+            ax.text(day + 0.2, y, text, fontsize=8, color="grey")
+    ax.set_xlabel("simulated day")
+    ax.set_ylabel(f"success per attempt (3-day mean, mean of {len(runs)} seeds)")
+    ax.set_ylim(0, 1)
+    ax.legend(loc="lower right", fontsize=8)
+    ax.set_title(f"Learning simulation: 4 agents, {len(world.TASK_TYPES)} task types, {days} days, {len(runs)} seeds")
+    write_plot("learning_sim", fig)
+
+
+def report(runs: list[SeedRun], args: argparse.Namespace) -> str:
+    n_tasks = len(runs[0].tasks)
     lines = [
-        "# Learning simulation: the spec's five success metrics",
+        "# Learning simulation: the spec's success metrics over seeds",
         "",
-        f"4 agents, {len(world.TASK_TYPES)} task types, {days} simulated days, {args.tasks_per_day} tasks per agent "
-        f"per day ({len(tasks)} tasks per arm), up to {MAX_ATTEMPTS} attempts per task; seed {args.seed}. "
-        "Engram arms go through the real service over GraphQL/HTTP (real Neo4j + GDS, real model). "
-        f"Whole run {wall / 60:.1f} min.",
+        f"Configuration: `python -m bench.learning_sim --seeds {' '.join(str(r.seed) for r in runs)} --days {args.days} "
+        f"--tasks-per-day {args.tasks_per_day}` — 4 agents, {len(world.TASK_TYPES)} task types, {args.days} simulated "
+        f"days, {args.tasks_per_day} tasks per agent per day ({n_tasks} tasks per arm and seed), up to {MAX_ATTEMPTS} "
+        "attempts per task. Each seed draws its own tasks and luck and shuffles the order of each day's tasks. "
+        "All arms of a seed face the same tasks in the same order with the same luck. Plain-memory and Engram arms go "
+        "through the real service over GraphQL/HTTP (real Neo4j + GDS, real model); the service sees only what an "
+        f"agent sends. Time in the service arms, summed over seeds: "
+        f"{sum(a.seconds for r in runs for a in r.arms.values()) / 60:.1f} min. Figures: mean (min – max) over seeds.",
         "",
-        "## Success rate",
+        "## Success per attempt",
         "",
-        "| arm | attempts | success per attempt | first-try success | days 16–30 per attempt | calls | seconds |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| arm | " + " | ".join(f"seed {r.seed}" for r in runs) + " | mean (min – max) |",
+        "|---|" + "---:|" * (len(runs) + 1),
     ]
-    for arm in arms:
-        lines.append(f"| {arm.name} | {len(arm.attempts)} | {pct(success_rate(arm.attempts))} | "
-                     f"{pct(first_try_rate(arm.attempts))} | {pct(success_rate(late(arm)))} | {arm.calls} | "
-                     f"{arm.seconds:.0f} |")
-    oracle = statistics.mean(world.best_possible(t) for t in tasks)
-    spread = [success_rate(run_baseline(tasks, args.seed, policy_seed=i).attempts) for i in range(1, 21)]
-    lines += ["", f"Oracle (always the best action, expected): {pct(oracle)} per attempt. The no-memory arm's "
-              f"random choices, redrawn with 20 policy seeds on the same tasks and luck: mean {pct(statistics.mean(spread))}, "
-              f"range {pct(min(spread))}–{pct(max(spread))}.", "",
-              "![success rate per day](learning_sim.png)", "",
-              f"By task type, success per attempt on days 1–{days // 2} / {days // 2 + 1}–{days} "
-              "(oracle: expected rate of the best action for each task):", "",
-              "| task type | oracle | " + " | ".join(arm.name for arm in arms) + " |", "|---|---:|" + "---:|" * len(arms)]
-    for kind in world.TASK_TYPES:
-        halves = [[t for t in tasks if t.type.name == kind and (t.day <= days // 2) == first] for first in (True, False)]
-        cells = [" / ".join(pct(statistics.mean(world.best_possible(t) for t in h)) if h else "–" for h in halves)]
-        for arm in arms:
-            mine = [[a for a in arm.attempts if a.task.type.name == kind and (a.task.day <= days // 2) == first]
-                    for first in (True, False)]
-            cells.append(" / ".join(pct(success_rate(m)) if m else "–" for m in mine))
-        lines.append(f"| {kind} | " + " | ".join(cells) + " |")
-    lines.append("")
+    for arm in ARMS:
+        rates = [r.rate(arm) for r in runs]
+        lines.append(f"| {arm} | " + " | ".join(pct(x) for x in rates) + f" | {spread(rates, pct)} |")
+    lines += ["", "![success rate per day](learning_sim.png)", "", "## The goals", "",
+              "| metric | goal | " + " | ".join(ENGRAM_ARMS) + " | plain memory, sharing |",
+              "|---|---|---:|---:|---:|"]
 
-    def improvement(arm: ArmResult) -> float:
-        return success_rate(arm.attempts) / success_rate(base.attempts) - 1
+    def row(name: str, goal: str, value, fmt, arms=(*ENGRAM_ARMS, "plain memory, sharing")) -> None:
+        lines.append(f"| {name} | {goal} | " + " | ".join(spread([value(r, a) for r in runs], fmt) for a in arms) + " |")
 
-    transfer = {arm.name: failures_before_first_success(arm.attempts) for arm in arms}
-    early = {arm.name: early_failures(arm.attempts) for arm in arms}
-    rows = []
-    for arm in (private, shared):
-        before, after, n_before, n_after = recurring_failure_rates(arm, arm.checks_from_day)
-        b_before, b_after, _, _ = recurring_failure_rates(base, arm.checks_from_day)
-        rows.append((arm, before, after, n_before, n_after, b_before, b_after))
-    identified = {arm.name: arm.recurring_identified for arm in (private, shared)}
-    lines += [
-        "## The five metrics",
-        "",
-        "| # | metric | target | Engram, private | Engram, sharing |",
-        "|---|---|---|---:|---:|",
-        f"| 1 | success-rate improvement over the no-memory baseline ({pct(success_rate(base.attempts))}) "
-        f"| +30% | {improvement(private):+.1%} | {improvement(shared):+.1%} |",
-        f"| 2 | decisions informed by relevant memories (service's learningStats) | >50% "
-        f"| {pct(private.informed_share_service or 0)} | {pct(shared.informed_share_service or 0)} |",
-        f"| 3 | recurring issues identified as patterns | 90% "
-        + "".join(f"| {sum(v.values())}/{len(v)} = {pct(sum(v.values()) / len(v)) if v else 'n/a'} "
-                  for v in identified.values()) + "|",
-        f"| 4 | failures a second agent suffers before its first success (sum over {len(world.followers())} "
-        f"agent/task-type pairs; no memory: {sum(transfer[base.name].values())}) | a reduction "
-        f"| {sum(transfer[private.name].values())} | {sum(transfer[shared.name].values())} |",
-    ]
-    cells = [f"{1 - after / before:.0%} ({before:.3f} → {after:.3f})" if before else "n/a"
-             for _, before, after, *_ in rows]
-    lines.append("| 5a | reduction of recurring failures per task after prevention checks exist, against the same "
-                 "agents before them | 80% | " + " | ".join(cells) + " |")
-    cells = [f"{1 - after / b_after:.0%} ({b_after:.3f} → {after:.3f})" if b_after else "n/a"
-             for _, _, after, _, _, _, b_after in rows]
-    lines.append("| 5b | the same, against no-memory agents over the same days | 80% | " + " | ".join(cells) + " |")
-    lines += ["", "### Metric 4 by pair", "",
-              "Failed attempts before the second agent's first success on the task type, and (after the slash) "
-              "failed attempts in its first five tasks of that type.", "",
-              "| agent | task type | pioneer | " + " | ".join(a.name for a in arms) + " |",
-              "|---|---|---|" + "---:|" * len(arms)]
-    for agent, kind in world.followers():
-        pioneer = world.ASSIGNMENTS[kind][0][0]
-        lines.append(f"| {agent} | {kind} | {pioneer} | "
-                     + " | ".join(f"{transfer[a.name][(agent, kind)]} / {early[a.name][(agent, kind)]}" for a in arms)
-                     + " |")
-    lines.append("| all | | | " + " | ".join(f"{sum(transfer[a.name].values())} / {sum(early[a.name].values())}"
-                                           for a in arms) + " |")
-    lines += ["", "### Metric 5 in detail", "",
-              "Per recurring error kind, prevention checks count from the day after the daily analysis first "
-              "found checks on the pattern holding its failures. Rates are failures of those kinds per task "
-              "of the task types that raise them; the no-memory arm over the same windows shows what drift "
-              "and task mix alone do.", "",
-              "| arm | kinds with checks | tasks before / after | rate before | rate after | no memory, same windows |",
-              "|---|---:|---:|---:|---:|---:|"]
-    for arm, before, after, n_before, n_after, b_before, b_after in rows:
-        lines.append(f"| {arm.name} | {len(arm.checks_from_day)} | {n_before} / {n_after} | {before:.3f} | "
-                     f"{after:.3f} | {b_before:.3f} → {b_after:.3f} |")
-    lines += ["", "### Metric 3 in detail", "", "| arm | error kind | identified |", "|---|---|---|"]
-    for arm in (private, shared):
-        lines += [f"| {arm.name} | {kind} | {'yes' if ok else 'no'} |" for kind, ok in sorted(arm.recurring_identified.items())]
-    swaps = {arm.name: sum(a.switched for a in arm.attempts) for arm in (private, shared)}
-    lines += ["", "checkAction swapped the drawn action for a better one "
-              + ", ".join(f"{n} times ({name})" for name, n in swaps.items()) + "."]
+    row("1. success gain over no memory", "+30% every seed", lambda r, a: r.gain(a), signed_pct)
+    row("share of the oracle's gain over no memory", "≥ 70%", lambda r, a: r.oracle_share(a), pct)
+    row("lead over plain memory, points of success", "≥ +5 every seed", lambda r, a: r.rate(a) - r.rate("plain memory, sharing"),
+        points)
+    row("4. second agents: fewer failures in their first 5 tasks of a type than no memory", "≥ 75%",
+        lambda r, a: r.transfer(a), pct)
+    row("5a. fewer recurring failures per task after checks exist (same agents before)", "≥ 50% (spec 80%)",
+        lambda r, a: r.prevention(a) if a in ENGRAM_ARMS else None, pct)
+    lines += ["", "Every seed, the goals met:", "",
+              "| seed | " + " | ".join(f"{a}: +30% / ≥70% oracle / +5 over plain" for a in ENGRAM_ARMS) + " |",
+              "|---|" + "---|" * len(ENGRAM_ARMS)]
+    for r in runs:
+        cells = []
+        for a in ENGRAM_ARMS:
+            marks = [r.gain(a) >= 0.30, r.oracle_share(a) >= 0.70, r.rate(a) - r.rate("plain memory, sharing") >= 0.05]
+            cells.append(" / ".join("yes" if m else "no" for m in marks))
+        lines.append(f"| {r.seed} | " + " | ".join(cells) + " |")
+    lines += ["", "Failed attempts of second agents in their first five tasks of a type (sum over "
+              f"{len(world.followers())} agent/task-type pairs):", "",
+              "| arm | " + " | ".join(f"seed {r.seed}" for r in runs) + " |", "|---|" + "---:|" * len(runs)]
+    for arm in ARMS:
+        lines.append(f"| {arm} | " + " | ".join(str(r.early(arm)) for r in runs) + " |")
+    if not any(r.arms[a].checks for r in runs for a in ENGRAM_ARMS):
+        lines += ["", "Prevention check records: none collected in these runs."]
+    else:
+        lines += ["", "Prevention checks at the end of each Engram run (status, and outcomes counted on them: "
+                  "followed / ignored when shown, and in their contexts before they existed):", "",
+                  "| seed | arm | checks | trial / promoted / retired | followed: attempts, success | ignored | before |",
+                  "|---|---|---:|---:|---:|---:|---:|"]
+    for r in runs:
+        for arm in ENGRAM_ARMS:
+            checks = r.arms[arm].checks
+            if not checks:
+                continue
+            status = Counter(c["status"] for c in checks)
+            total = {k: (sum(c[k]["attempts"] for c in checks), sum(c[k]["successes"] for c in checks))
+                     for k in ("followed", "ignored", "before")}
+            cell = lambda k: f"{total[k][0]:.0f}, {total[k][1] / total[k][0]:.0%}" if total[k][0] else "0"  # noqa: E731
+            lines.append(f"| {r.seed} | {arm} | {len(checks)} | {status['trial']} / {status['promoted']} / "
+                         f"{status['retired']} | {cell('followed')} | {cell('ignored')} | {cell('before')} |")
+    lines += ["", "Metric 5a in detail: failures of each recurring error kind per task of the task types that raise it, "
+              "before and after the daily analysis first found prevention checks on the pattern holding its failures.",
+              "", "| seed | arm | kinds with checks | tasks before / after | rate before | rate after |",
+              "|---|---|---:|---:|---:|---:|"]
+    for r in runs:
+        for arm in ENGRAM_ARMS:
+            before, after, n_before, n_after = recurring_failure_rates(r.arms[arm], r.arms[arm].checks_from_day)
+            lines.append(f"| {r.seed} | {arm} | {len(r.arms[arm].checks_from_day)} | {n_before} / {n_after} | "
+                         f"{before:.3f} | {after:.3f} |")
+    swaps = {arm: [sum(a.switched for a in r.arms[arm].attempts) for r in runs] for arm in ENGRAM_ARMS}
+    lines += ["", "checkAction swapped the drawn action for the better one it named: "
+              + "; ".join(f"{arm}: {', '.join(map(str, n))} times per seed" for arm, n in swaps.items()) + "."]
     return "\n".join(lines)
+
+
+def collect_checks(result: ArmResult, clients: dict[str, GraphQLClient]) -> None:
+    """Every check any agent can see, with its record (checks are shown per caller, so ask as each
+    agent). A service without per-check records (the field is refused) leaves the list empty."""
+    try:
+        found = {c["id"]: c for client in clients.values() for c in client(CHECKS)["preventionChecks"]}
+    except GraphQLError as error:
+        print(f"prevention check records not collected: {str(error)[:200]}")
+        return
+    result.checks = sorted(found.values(), key=lambda c: c["id"])
+
+
+def run_seed(seed: int, args: argparse.Namespace, settings: Settings) -> SeedRun:
+    tasks = shuffled(world.task_stream(seed, args.days, args.tasks_per_day), seed)
+    arms = {"no memory": run_baseline(tasks, seed), "oracle": run_oracle(tasks, seed)}
+    arms["plain memory, sharing"] = run_engram(tasks, seed, sharing=True, settings=settings, plain=True)
+    for sharing in (False, True):
+        result = run_engram(tasks, seed, sharing=sharing, settings=settings)
+        arms[result.name] = result
+    return SeedRun(seed, tasks, arms)
+
+
+def save_runs(runs: list[SeedRun], args: argparse.Namespace, path: Path) -> None:
+    """The runs' observable record (what each arm did and saw), to report several processes' seeds together."""
+    path.write_text(json.dumps({"days": args.days, "tasks_per_day": args.tasks_per_day, "runs": [{
+        "seed": r.seed, "arms": {name: {
+            "attempts": [[a.task.id, a.number, a.action, a.ok, a.error_kind, a.switched] for a in arm.attempts],
+            "checks_from_day": arm.checks_from_day, "checks": arm.checks, "seconds": arm.seconds, "calls": arm.calls}
+            for name, arm in r.arms.items()}} for r in runs]}))
+
+
+def load_runs(paths: list[Path]) -> tuple[list[SeedRun], int, int]:
+    runs, days, per_day = [], 0, 0
+    for path in paths:
+        data = json.loads(path.read_text())
+        days, per_day = data["days"], data["tasks_per_day"]
+        for r in data["runs"]:
+            tasks = shuffled(world.task_stream(r["seed"], days, per_day), r["seed"])
+            by_id = {t.id: t for t in tasks}
+            arms = {}
+            for name, arm in r["arms"].items():
+                result = ArmResult(name, checks_from_day=arm["checks_from_day"], checks=arm["checks"],
+                                   seconds=arm["seconds"], calls=arm["calls"])
+                result.attempts = [Attempt(by_id[tid], n, action, ok, kind, switched=sw)
+                                   for tid, n, action, ok, kind, sw in arm["attempts"]]
+                arms[name] = result
+            runs.append(SeedRun(r["seed"], tasks, arms))
+    return sorted(runs, key=lambda r: r.seed), days, per_day
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--days", type=int, default=30)
-    parser.add_argument("--tasks-per-day", type=int, default=6)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3, 4, 5])
+    parser.add_argument("--days", type=int, default=16)
+    parser.add_argument("--tasks-per-day", type=int, default=2)
+    parser.add_argument("--save", type=Path, help="also write the runs' record here (JSON)")
+    parser.add_argument("--merge", type=Path, nargs="+", help="report the runs saved by earlier --save runs")
     args = parser.parse_args()
-    started = time.perf_counter()
+    if len(args.seeds) < 1 or args.days < 2 or args.tasks_per_day < 1:
+        parser.error("needs at least one seed, two days and one task per day")
+    if args.merge:
+        runs, args.days, args.tasks_per_day = load_runs(args.merge)
+        plot(runs, args.days)
+        write_report("learning_sim", report(runs, args))
+        return
     settings = Settings()
-    tasks = world.task_stream(args.seed, args.days, args.tasks_per_day)
-    arms = [run_baseline(tasks, args.seed)]
-    for sharing in (False, True):
-        arms.append(run_engram(tasks, args.seed, sharing=sharing, settings=settings))
+    runs = []
+    for seed in args.seeds:
+        print(f"seed {seed}", flush=True)
+        runs.append(run_seed(seed, args, settings))
+        if args.save:
+            save_runs(runs, args, args.save)
+        print(report(runs, args), flush=True)
     wipe(settings)
-    plot(arms, args.days, tasks)
-    write_report("learning_sim", report(arms, tasks, args, time.perf_counter() - started))
+    plot(runs, args.days)
+    write_report("learning_sim", report(runs, args))
 
 
 if __name__ == "__main__":

@@ -34,6 +34,7 @@ class Evidence:
     occurrences: int = 1
     owned: bool = True
     weight: float = 1.0  # how much it counts (1: fully; less the older it is, see learning/advice.py)
+    facts: dict[str, str | float] = field(default_factory=dict)  # structured facts recorded with it
 
 
 @dataclass
@@ -44,6 +45,20 @@ class ActionEstimate:
     evidence: list[Evidence] = field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class DecisionBranch:
+    """The branch of a decision tree a context falls in (learning/branches.py): the conditions on the
+    context's details that lead to it, the evidence inside it, and the credible difference behind the
+    last split. No conditions: the whole pool of similar contexts."""
+
+    conditions: tuple[str, ...] = ()
+    evidence: int = 0
+    why: str = ""
+
+    def describe(self) -> str:
+        return "contexts " + " and ".join(self.conditions) if self.conditions else "all similar contexts"
+
+
 @dataclass
 class Suggestion:
     context: str
@@ -51,6 +66,7 @@ class Suggestion:
     recommended: str | None
     explore: str | None
     rationale: str
+    branch: DecisionBranch | None = None
 
 
 @dataclass(frozen=True)
@@ -61,6 +77,7 @@ class Prediction:
     lower: float
     upper: float
     attempts: float
+    branch: DecisionBranch | None = None
 
 
 class Verdict(str, enum.Enum):
@@ -77,6 +94,7 @@ class ActionCheck:
     evidence: list[Evidence] = field(default_factory=list)
     checks: list[PreventionCheck] = field(default_factory=list)
     better_action: str | None = None
+    branch: DecisionBranch | None = None
 
 
 @dataclass

@@ -9,28 +9,35 @@ whole days (0, the default: all counts fully) — so an action that used to work
 loses its lead; attempts are then effective (weighted) attempts. Ages are measured from the newest
 evidence, not from today, so experience nobody contradicted since keeps its full weight.
 
+Decision tree: the evidence is split on the context details that change which action works, and
+suggest / predict_outcome / check_action answer from the branch the asked context falls in, saying
+which branch and why (learning/branches.py); there evidence counts by its similarity to the asked
+context (an adaptive neighbourhood kernel), not all alike. Everything is computed from the memories
+the caller may see, so a branch, its counts and its reasons are the caller's view.
+
 Recommendation and exploration: the recommended action has the highest posterior mean; an action
 with fewer than EXPLORE_BELOW attempts whose 90% upper bound still exceeds that mean is named as
-worth exploring, so one lucky (or unlucky) outcome never settles the choice. `choose` draws from
-the posteriors (Thompson sampling) for agents that act on the advice.
+worth exploring, so one lucky (or unlucky) outcome never settles the choice. `choose`, for agents
+that act on the advice, takes the highest posterior mean (untried candidates sit at the prior's 0.5).
 """
 
 from __future__ import annotations
 
 import random
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
 from engram.entities.learning import (
-    ActionCheck, ActionEstimate, Evidence, Prediction, PreventionCheck, Suggestion, Verdict,
+    ActionCheck, ActionEstimate, Evidence, Prediction, PreventionCheck, RateEstimate, Suggestion, Verdict,
 )
 from engram.entities.memory import DecisionContent, FailureContent, RelevantMemory, SuccessContent
 from engram.errors import BadInputError
+from engram.learning.branches import Branch, branch_for
 from engram.learning.estimates import estimate_rate
 
 MIN_SIMILARITY = 0.55
-EVIDENCE_K = 60
+EVIDENCE_K = 150  # a decision tree needs evidence on both sides of a split
 EXPLORE_BELOW = 3
 WARN_MIN_FAILURES, WARN_MAX_MEAN = 2, 0.40
 BLOCK_MIN_FAILURES, BLOCK_MAX_UPPER = 3, 0.50
@@ -85,6 +92,12 @@ def estimates_by_action(evidence: Sequence[tuple[Evidence, float]]) -> list[Acti
     return estimates
 
 
+def posterior(estimate: RateEstimate) -> tuple[float, float]:
+    """The Beta(a, b) behind an estimate (its prior counts two pseudo-attempts, learning/estimates.py)."""
+    total = estimate.attempts + 2.0
+    return estimate.mean * total, (1.0 - estimate.mean) * total
+
+
 class Advisor:
     """Pure advice over the memories the engine fetched (through MemoryService.evidence, audited):
     it never reads memories itself, so it can only use what the caller may see."""
@@ -96,45 +109,62 @@ class Advisor:
     def _evidence(self, relevant: Sequence[RelevantMemory]) -> list[tuple[Evidence, float]]:
         return evidence_from(relevant, self.half_life_days)
 
+    def branch(self, relevant: Sequence[RelevantMemory], context: str,
+               facts: Mapping[str, object] | None = None) -> Branch:
+        """The branch of the evidence's decision tree that the context (and its facts) falls in."""
+        return branch_for(self._evidence(relevant), context, facts)
+
     def suggest(self, relevant: Sequence[RelevantMemory], context: str, k: int = 5,
-                candidates: Sequence[str] = ()) -> Suggestion:
+                candidates: Sequence[str] = (), facts: Mapping[str, object] | None = None) -> Suggestion:
         if not 1 <= k <= 50:
             raise BadInputError("k must lie between 1 and 50.")
-        estimates = estimates_by_action(self._evidence(relevant))
+        branch = self.branch(relevant, context, facts)
+        estimates = list(branch.estimates)
         known = {e.action for e in estimates}
         estimates += [ActionEstimate(a, estimate_rate(0, 0), []) for a in candidates if a not in known]
         estimates.sort(key=lambda a: (-a.estimate.mean, -a.estimate.attempts, a.action))
+        view = branch.view
         if not estimates:
-            return Suggestion(context, [], None, None, "No similar past experience is visible to this agent yet.")
+            return Suggestion(context, [], None, None, "No similar past experience is visible to this agent yet.", view)
         best = estimates[0]
         explore = next((e.action for e in sorted(estimates[1:], key=lambda e: -e.estimate.upper)
                         if e.estimate.attempts < EXPLORE_BELOW and e.estimate.upper > best.estimate.mean), None)
-        rationale = (f"{best.action} has the best estimated success rate, {best.estimate.describe()}, "
+        rationale = (f"For {view.describe()}: {best.action} {best.estimate.describe()}, "
                      f"from {len(best.evidence)} similar memories of {', '.join(best.agents) or 'no agent'}.")
+        if view.why:
+            rationale += f" Split because {view.why}."
         if explore:
             rationale += f" {explore} has too few attempts to rule out; worth trying when the stakes are low."
-        return Suggestion(context, estimates[:k], best.action if best.estimate.attempts else None, explore, rationale)
+        return Suggestion(context, estimates[:k], best.action if best.estimate.attempts else None, explore, rationale,
+                          view)
 
     def choose(self, relevant: Sequence[RelevantMemory], context: str,
                candidates: Sequence[str] = ()) -> tuple[str | None, Suggestion]:
-        """Thompson sampling over the posteriors (unknown candidates start at Beta(1, 1))."""
+        """The action with the highest posterior mean (ties: the wider upper bound, then a random one).
+        An untried candidate starts at the prior's 0.5, so it is tried while the known ones look worse
+        than even: optimism in place of random exploration. Thompson draws over kernel-weighted
+        evidence explored too much in bench.learning_offline (weighted attempts are few, posteriors wide)."""
         suggestion = self.suggest(relevant, context, k=50, candidates=candidates)
         if not suggestion.actions:
             return None, suggestion
-        draws = {a.action: self.rng.betavariate(1 + a.estimate.successes, 1 + a.estimate.attempts - a.estimate.successes)
-                 for a in suggestion.actions}
-        return max(draws, key=lambda action: (draws[action], action)), suggestion
+        top = max(a.estimate.mean for a in suggestion.actions)
+        best = [a for a in suggestion.actions if a.estimate.mean >= top - 1e-9]
+        widest = max(a.estimate.upper for a in best)
+        return self.rng.choice(sorted(a.action for a in best if a.estimate.upper >= widest - 1e-9)), suggestion
 
-    def predict_outcome(self, relevant: Sequence[RelevantMemory], context: str, action: str) -> Prediction:
-        evidence = [(e, q) for e, q in self._evidence(relevant) if e.action == action]
-        est = next((a.estimate for a in estimates_by_action(evidence)), estimate_rate(0, 0))
-        return Prediction(context, action, est.mean, est.lower, est.upper, est.attempts)
+    def predict_outcome(self, relevant: Sequence[RelevantMemory], context: str, action: str,
+                        facts: Mapping[str, object] | None = None) -> Prediction:
+        branch = self.branch(relevant, context, facts)
+        est = next((a.estimate for a in branch.estimates if a.action == action), estimate_rate(0, 0))
+        return Prediction(context, action, est.mean, est.lower, est.upper, est.attempts, branch.view)
 
     def check_action(self, relevant: Sequence[RelevantMemory], intended_action: str,
-                     checks: Sequence[PreventionCheck] = ()) -> ActionCheck:
+                     checks: Sequence[PreventionCheck] = (), context: str = "",
+                     facts: Mapping[str, object] | None = None) -> ActionCheck:
         """allow / warn / block for an intended action, with the evidence; `checks` are the prevention
         checks of the failure patterns that occur in this context."""
-        estimates = estimates_by_action(self._evidence(relevant))
+        branch = self.branch(relevant, context, facts)
+        estimates = branch.estimates
         mine = next((e for e in estimates if e.action == intended_action), None)
         best = estimates[0] if estimates else None
         verdict, reasons = Verdict.allow, []
@@ -159,4 +189,7 @@ class Advisor:
         if not reasons:
             reasons.append("No similar experience argues against this action." if mine is None
                            else f"{intended_action}: {mine.estimate.describe()} in similar contexts.")
-        return ActionCheck(verdict, intended_action, reasons, mine.evidence if mine else [], list(checks), better)
+        if branch.view.conditions:
+            reasons.append(f"Answered for {branch.view.describe()} ({branch.view.why}).")
+        return ActionCheck(verdict, intended_action, reasons, mine.evidence if mine else [], list(checks), better,
+                           branch.view)

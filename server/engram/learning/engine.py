@@ -107,7 +107,7 @@ class LearningEngine:
         failures = [r.memory.ref for r in relevant if r.memory.kind.value == "failure"]
         pattern_ids = self.repository.patterns_of_failures(failures) if failures else []
         checks = self.views.checks(agent_id, pattern_ids, via="check_action") if pattern_ids else []
-        return self.advisor.check_action(relevant, intended_action, checks)
+        return self.advisor.check_action(relevant, intended_action, checks, context)
 
     def solutions_for_error(self, agent_id: str | None, message: str) -> list[SolutionView]:
         """Solutions used by similar failures across agents — only failures the agent may see count."""

@@ -72,8 +72,8 @@ class TaskExecutor:
         self.engine = engine
 
     def plan(self, task: Task, default_action: str | None = None) -> Strategy:
-        """Steps 1–2: one audited evidence read for the task's context, then the choice (Thompson draw over
-        the posteriors) and the check of the chosen action against the same evidence."""
+        """Steps 1–2: one audited evidence read for the task's context, then the choice (highest posterior
+        mean, advice.Advisor.choose) and the check of the chosen action against the same evidence."""
         engine = self.engine
         relevant = engine.evidence(task.agent_id, task.context, "execute_with_memory")
         chosen, suggestion = engine.advisor.choose(relevant, task.context, task.available_actions)

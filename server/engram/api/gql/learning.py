@@ -13,7 +13,7 @@ from engram.api.context import RequestContext
 from engram.api.gql.learning_types import (
     ActionCheck, CalibrationBin, Estimate, LearningStats, Pattern, PatternKind, Prediction, PreventionCheck,
     SimilarFailure, Solution, Suggestion, action_check, action_estimate, estimate, pattern, prevention_check,
-    similar_failures, solution,
+    decision_branch, similar_failures, solution,
 )
 from engram.api.gql.memory import own_memory
 from engram.api.gql.pagination import Connection, connection, window
@@ -142,7 +142,8 @@ class LearningQuery:
         agent = await acting_agent(info, as_agent)
         s = await info.context.run(info.context.resources.learning.suggest, agent, context, k, candidates or ())
         return Suggestion(context=s.context, actions=[action_estimate(a) for a in s.actions],
-                          recommended=s.recommended, explore=s.explore, rationale=s.rationale)
+                          recommended=s.recommended, explore=s.explore, rationale=s.rationale,
+                          branch=decision_branch(s.branch))
 
     @strawberry.field(permission_classes=AUTHENTICATED, description="How likely an action is to succeed here.")
     async def predict_outcome(self, info: Info[RequestContext, None], context: str, action: str,
@@ -150,7 +151,7 @@ class LearningQuery:
         agent = await acting_agent(info, as_agent)
         p = await info.context.run(info.context.resources.learning.predict_outcome, agent, context, action)
         return Prediction(context=p.context, action=p.action, probability=p.probability, lower=p.lower,
-                          upper=p.upper, attempts=p.attempts)
+                          upper=p.upper, attempts=p.attempts, branch=decision_branch(p.branch))
 
     @strawberry.field(permission_classes=AUTHENTICATED,
                       description="Should I do this? allow / warn / block, with evidence and prevention checks.")
@@ -286,4 +287,5 @@ class LearningMutation:
         return AppliedPattern(task_id=r.task_id, pattern_id=r.pattern_id, kind=PatternKind(r.kind),
                               action=r.action, steps=list(r.steps), estimate=estimate(r.estimate),
                               prediction=Prediction(context=p.context, action=p.action, probability=p.probability,
-                                                    lower=p.lower, upper=p.upper, attempts=p.attempts))
+                                                    lower=p.lower, upper=p.upper, attempts=p.attempts,
+                                                    branch=decision_branch(p.branch)))

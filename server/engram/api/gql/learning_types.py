@@ -15,7 +15,8 @@ from engram.api.context import RequestContext
 from engram.api.gql.pattern_rendering import register as register_pattern_renderer
 from engram.api.gql.types import Agent, load_agent
 from engram.entities.learning import (
-    ActionCheck as EngineCheck, ActionEstimate as EngineAction, DecisionDetails, Evidence as EngineEvidence,
+    ActionCheck as EngineCheck, ActionEstimate as EngineAction, DecisionBranch as EngineBranch, DecisionDetails,
+    Evidence as EngineEvidence,
     FailureDetails, PatternView, PreventionCheck as EnginePreventionCheck, RateEstimate, SolutionView, SuccessDetails,
 )
 
@@ -214,6 +215,21 @@ def pattern(v: PatternView, viewer: str | None) -> Pattern:
         agent_ids=list(v.agents), viewer=viewer, solution_views=list(solutions))
 
 
+@strawberry.type(description="The branch of the decision tree over the caller's visible evidence that a context "
+                             "falls in: the conditions on its details that lead there, and the credible "
+                             "difference behind the last split. No conditions: all similar contexts.")
+class DecisionBranch:
+    conditions: list[str]
+    description: str
+    why: str
+    evidence: int = strawberry.field(description="Visible memories in the branch.")
+
+
+def decision_branch(b: EngineBranch | None) -> DecisionBranch | None:
+    return None if b is None else DecisionBranch(conditions=list(b.conditions), description=b.describe(), why=b.why,
+                                                 evidence=b.evidence)
+
+
 @strawberry.type(description="What similar past experience suggests doing in a context.")
 class Suggestion:
     context: str
@@ -221,6 +237,7 @@ class Suggestion:
     recommended: str | None
     explore: str | None = strawberry.field(description="An action with too few attempts to rule out.")
     rationale: str
+    branch: DecisionBranch | None = None
 
 
 @strawberry.type
@@ -231,6 +248,7 @@ class Prediction:
     lower: float
     upper: float
     attempts: float
+    branch: DecisionBranch | None = None
 
 
 @strawberry.type(description="allow / warn / block for an intended action, with the reasons and evidence.")
@@ -241,12 +259,14 @@ class ActionCheck:
     evidence: list[Evidence]
     prevention_checks: list[PreventionCheck]
     better_action: str | None
+    branch: DecisionBranch | None = None
 
 
 def action_check(c: EngineCheck) -> ActionCheck:
     return ActionCheck(verdict=Verdict(c.verdict.value), action=c.action, reasons=list(c.reasons),
                        evidence=[evidence(e) for e in c.evidence],
-                       prevention_checks=[prevention_check(x) for x in c.checks], better_action=c.better_action)
+                       prevention_checks=[prevention_check(x) for x in c.checks], better_action=c.better_action,
+                       branch=decision_branch(c.branch))
 
 
 @strawberry.type
