@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from engram.entities.privacy import AuditEvent
-from engram.entities.learning import ActionEstimate, Evidence, Prediction, RateEstimate, Suggestion
+from engram.entities.learning import ActionEstimate, DecisionBranch, Evidence, Prediction, RateEstimate, Suggestion
 from engram.entities.memory import (
     AgentMemory, CollaborationContent, DecisionContent, FailureContent, KnowledgeContent, MemoryContent, MemoryKind,
     Outcome, RelevantMemory, SuccessContent, Visibility,
@@ -21,9 +21,13 @@ def rate_estimate(e: Any) -> RateEstimate:
     return RateEstimate(successes=e.successes, attempts=e.attempts, mean=e.mean, lower=e.lower, upper=e.upper)
 
 
+def branch(b: Any) -> DecisionBranch | None:
+    return DecisionBranch(conditions=tuple(b.conditions), evidence=b.evidence, why=b.why) if b is not None else None
+
+
 def suggestion(s: Any) -> Suggestion:
     return Suggestion(
-        context=s.context, recommended=s.recommended, explore=s.explore, rationale=s.rationale,
+        context=s.context, recommended=s.recommended, explore=s.explore, rationale=s.rationale, branch=branch(s.branch),
         actions=[ActionEstimate(
             action=a.action, estimate=rate_estimate(a.estimate), agents=[agent.id for agent in a.agents],
             evidence=[Evidence(memory_id=e.memory_id, agent_id=e.agent.id, kind=e.kind, context=e.context,
@@ -35,7 +39,7 @@ def suggestion(s: Any) -> Suggestion:
 def prediction(p: Any, context: str, action: str) -> Prediction:
     """(The operation does not echo the caller's own context and action back: MCP's predict_outcome shares it.)"""
     return Prediction(context=context, action=action, probability=p.probability, lower=p.lower, upper=p.upper,
-                      attempts=p.attempts)
+                      attempts=p.attempts, branch=branch(p.branch))
 
 
 def _outcome(value: Any) -> Outcome | None:

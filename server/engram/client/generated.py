@@ -217,6 +217,14 @@ class AuditEvents(_Result):
     audit_events: AuditEventsAuditEvents = Field(alias="auditEvents", description='Events about your memories and by you, newest first.')
 
 
+class CheckActionCheckActionBranch(_Result):
+    """`branch` of CheckActionCheckAction."""
+
+    conditions: list[str]
+    evidence: int = Field(description='Visible memories in the branch.')
+    why: str
+
+
 class CheckActionCheckActionEvidenceAgent(_Result):
     """`agent` of CheckActionCheckActionEvidence."""
 
@@ -244,6 +252,7 @@ class CheckActionCheckAction(_Result):
     verdict: Verdict
     reasons: list[str]
     better_action: str | None = Field(alias="betterAction", default=None)
+    branch: CheckActionCheckActionBranch | None = None
     evidence: list[CheckActionCheckActionEvidence]
     prevention_checks: list[CheckActionCheckActionPreventionChecks] = Field(alias="preventionChecks")
 
@@ -879,6 +888,14 @@ class Patterns(_Result):
     patterns: PatternsPatterns = Field(description='Learned patterns over what you may see.')
 
 
+class PredictOutcomePredictOutcomeBranch(_Result):
+    """`branch` of PredictOutcomePredictOutcome."""
+
+    conditions: list[str]
+    evidence: int = Field(description='Visible memories in the branch.')
+    why: str
+
+
 class PredictOutcomePredictOutcome(_Result):
     """`predictOutcome` of PredictOutcome."""
 
@@ -886,6 +903,7 @@ class PredictOutcomePredictOutcome(_Result):
     lower: float
     upper: float
     attempts: float
+    branch: PredictOutcomePredictOutcomeBranch | None = None
 
 
 class PredictOutcome(_Result):
@@ -1334,6 +1352,14 @@ class SolutionsForError(_Result):
     solutions_for_error: list[SolutionsForErrorSolutionsForError] = Field(alias="solutionsForError", description='Solutions used by similar failures across agents (only failures you may see).')
 
 
+class SuggestSuggestBranch(_Result):
+    """`branch` of SuggestSuggest."""
+
+    conditions: list[str]
+    evidence: int = Field(description='Visible memories in the branch.')
+    why: str
+
+
 class SuggestSuggestActionsEstimate(_Result):
     """`estimate` of SuggestSuggestActions."""
 
@@ -1390,6 +1416,7 @@ class SuggestSuggest(_Result):
     recommended: str | None = None
     explore: str | None = Field(default=None, description='An action with too few attempts to rule out.')
     rationale: str
+    branch: SuggestSuggestBranch | None = None
     actions: list[SuggestSuggestActions]
 
 
@@ -1472,7 +1499,7 @@ DOCUMENTS: dict[str, str] = {
     "ApiKeys": 'query ApiKeys {\n  apiKeys {\n    prefix\n    createdAt\n    revokedAt\n  }\n}',
     "ApplyPattern": 'mutation ApplyPattern($patternId: String!, $taskId: String!) {\n  applyPattern(patternId: $patternId, taskId: $taskId) {\n    taskId\n    patternId\n    kind\n    action\n    steps\n    prediction {\n      probability\n      lower\n      upper\n      attempts\n    }\n  }\n}',
     "AuditEvents": 'query AuditEvents($types: [AuditEventType!], $since: DateTime, $first: Int = 20, $after: String, $asAgent: String) {\n  auditEvents(\n    types: $types\n    since: $since\n    first: $first\n    after: $after\n    asAgent: $asAgent\n  ) {\n    edges {\n      cursor\n      node {\n        seq\n        id\n        type\n        actorId\n        ownerId\n        subjectIds\n        details\n        at\n        prevHash\n        hash\n      }\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n}',
-    "CheckAction": 'query CheckAction($context: String!, $intendedAction: String!) {\n  checkAction(context: $context, intendedAction: $intendedAction) {\n    verdict\n    reasons\n    betterAction\n    evidence {\n      memoryId\n      outcome\n      agent {\n        name\n      }\n    }\n    preventionChecks {\n      name\n      description\n    }\n  }\n}',
+    "CheckAction": 'query CheckAction($context: String!, $intendedAction: String!) {\n  checkAction(context: $context, intendedAction: $intendedAction) {\n    verdict\n    reasons\n    betterAction\n    branch {\n      conditions\n      evidence\n      why\n    }\n    evidence {\n      memoryId\n      outcome\n      agent {\n        name\n      }\n    }\n    preventionChecks {\n      name\n      description\n    }\n  }\n}',
     "CreateTask": 'mutation CreateTask($context: String!, $id: String, $availableActions: [String!]) {\n  createTask(context: $context, id: $id, availableActions: $availableActions) {\n    id\n    context\n    status\n    workflowStage\n  }\n}',
     "DenyRequest": 'mutation DenyRequest($requestId: String!) {\n  denyRequest(requestId: $requestId) {\n    ...RequestFields\n  }\n}\n\nfragment RequestFields on ShareRequest {\n  id\n  scope\n  value\n  memoryIds\n  reason\n  status\n  durationHours\n  createdAt\n  decidedAt\n  grantId\n  requester {\n    id\n  }\n  owner {\n    id\n  }\n}',
     "ExportKnowledge": 'query ExportKnowledge($domain: String, $includeShared: Boolean = false) {\n  exportKnowledge(domain: $domain, includeShared: $includeShared) {\n    memories\n    patterns\n    redactions\n    byOwner\n    document\n  }\n}',
@@ -1488,7 +1515,7 @@ DOCUMENTS: dict[str, str] = {
     "MyMemories": 'query MyMemories($kind: MemoryKind, $first: Int = 20, $after: String, $asAgent: String) {\n  memories(kind: $kind, first: $first, after: $after, asAgent: $asAgent) {\n    edges {\n      cursor\n      node {\n        ...MemoryFields\n      }\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n}\n\nfragment MemoryFields on Memory {\n  id\n  kind\n  context\n  text\n  outcome\n  tags\n  domain\n  visibility\n  confidenceScore\n  successRate\n  accessCount\n  occurrences\n  createdAt\n  lastAccessed\n  firstSeen\n  lastSeen\n  agent {\n    id\n    name\n  }\n  ... on DecisionMemory {\n    chosenAction\n    alternativeActions\n  }\n  ... on FailureMemory {\n    errorSignature\n    errorMessage\n    rootCause\n    solutionApplied\n    preventionStrategy\n  }\n  ... on SuccessMemory {\n    successfulApproach\n    keyFactors\n    replicationSteps\n  }\n  ... on CollaborationMemory {\n    interactionType\n    lessonsLearned\n    partners {\n      id\n    }\n  }\n  ... on KnowledgeMemory {\n    knowledgeType\n    expertiseLevel\n    relatedEntities\n    statement\n  }\n}',
     "MyPatterns": 'query MyPatterns {\n  me {\n    name\n    patterns(first: 10) {\n      nodes {\n        id\n        kind\n        name\n        successRate\n      }\n    }\n  }\n}',
     "Patterns": 'query Patterns($kind: PatternKind, $minSuccessRate: Float, $recurring: Boolean, $first: Int = 20) {\n  patterns(\n    kind: $kind\n    minSuccessRate: $minSuccessRate\n    recurring: $recurring\n    first: $first\n  ) {\n    edges {\n      node {\n        id\n        kind\n        name\n        occurrences\n        recurring\n        successRate\n        action\n        steps\n        agents {\n          name\n        }\n        solutions {\n          description\n          successRate\n        }\n        branches {\n          action\n          successRate\n        }\n      }\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n}',
-    "PredictOutcome": 'query PredictOutcome($context: String!, $action: String!, $asAgent: String) {\n  predictOutcome(context: $context, action: $action, asAgent: $asAgent) {\n    probability\n    lower\n    upper\n    attempts\n  }\n}',
+    "PredictOutcome": 'query PredictOutcome($context: String!, $action: String!, $asAgent: String) {\n  predictOutcome(context: $context, action: $action, asAgent: $asAgent) {\n    probability\n    lower\n    upper\n    attempts\n    branch {\n      conditions\n      evidence\n      why\n    }\n  }\n}',
     "PreventionChecks": 'query PreventionChecks($patternId: String) {\n  preventionChecks(patternId: $patternId) {\n    id\n    name\n    description\n    stage\n    guardsActions\n    patternId\n  }\n}',
     "RecordDecision": 'mutation RecordDecision($input: RecordDecisionInput!) {\n  recordDecision(input: $input) {\n    memoryId\n    templateId\n    action\n    newTemplate\n    branch {\n      mean\n      lower\n      upper\n      attempts\n    }\n  }\n}',
     "RecordMemories": 'mutation RecordMemories($inputs: [RecordMemoryInput!]!) {\n  recordMemories(inputs: $inputs) {\n    created\n    unchanged\n    redactions\n    results {\n      id\n      created\n    }\n  }\n}',
@@ -1500,7 +1527,7 @@ DOCUMENTS: dict[str, str] = {
     "SearchMemories": 'query SearchMemories($text: String!, $first: Int = 10, $after: String, $allAgents: Boolean = false, $asAgent: String) {\n  searchMemories(\n    text: $text\n    first: $first\n    after: $after\n    allAgents: $allAgents\n    asAgent: $asAgent\n  ) {\n    edges {\n      cursor\n      node {\n        score\n        similarity\n        textMatch\n        recency\n        owned\n        memory {\n          ...MemoryFields\n        }\n      }\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n}\n\nfragment MemoryFields on Memory {\n  id\n  kind\n  context\n  text\n  outcome\n  tags\n  domain\n  visibility\n  confidenceScore\n  successRate\n  accessCount\n  occurrences\n  createdAt\n  lastAccessed\n  firstSeen\n  lastSeen\n  agent {\n    id\n    name\n  }\n  ... on DecisionMemory {\n    chosenAction\n    alternativeActions\n  }\n  ... on FailureMemory {\n    errorSignature\n    errorMessage\n    rootCause\n    solutionApplied\n    preventionStrategy\n  }\n  ... on SuccessMemory {\n    successfulApproach\n    keyFactors\n    replicationSteps\n  }\n  ... on CollaborationMemory {\n    interactionType\n    lessonsLearned\n    partners {\n      id\n    }\n  }\n  ... on KnowledgeMemory {\n    knowledgeType\n    expertiseLevel\n    relatedEntities\n    statement\n  }\n}',
     "ShareRequests": 'query ShareRequests($direction: RequestDirection!, $status: RequestStatus) {\n  shareRequests(direction: $direction, status: $status) {\n    nodes {\n      ...RequestFields\n    }\n  }\n}\n\nfragment RequestFields on ShareRequest {\n  id\n  scope\n  value\n  memoryIds\n  reason\n  status\n  durationHours\n  createdAt\n  decidedAt\n  grantId\n  requester {\n    id\n  }\n  owner {\n    id\n  }\n}',
     "SolutionsForError": 'query SolutionsForError($message: String!) {\n  solutionsForError(message: $message) {\n    description\n    successRate\n    attempts\n    agents {\n      name\n    }\n  }\n}',
-    "Suggest": 'query Suggest($context: String!, $k: Int = 5, $asAgent: String) {\n  suggest(context: $context, k: $k, asAgent: $asAgent) {\n    context\n    recommended\n    explore\n    rationale\n    actions {\n      action\n      successRate\n      estimate {\n        mean\n        lower\n        upper\n        successes\n        attempts\n      }\n      agents {\n        id\n        name\n      }\n      evidence {\n        memoryId\n        kind\n        context\n        action\n        outcome\n        similarity\n        occurrences\n        owned\n        weight\n        agent {\n          id\n          name\n        }\n      }\n    }\n  }\n}',
+    "Suggest": 'query Suggest($context: String!, $k: Int = 5, $asAgent: String) {\n  suggest(context: $context, k: $k, asAgent: $asAgent) {\n    context\n    recommended\n    explore\n    rationale\n    branch {\n      conditions\n      evidence\n      why\n    }\n    actions {\n      action\n      successRate\n      estimate {\n        mean\n        lower\n        upper\n        successes\n        attempts\n      }\n      agents {\n        id\n        name\n      }\n      evidence {\n        memoryId\n        kind\n        context\n        action\n        outcome\n        similarity\n        occurrences\n        owned\n        weight\n        agent {\n          id\n          name\n        }\n      }\n    }\n  }\n}',
     "SuggestAction": 'query SuggestAction($context: String!, $candidates: [String!], $k: Int = 5) {\n  suggest(context: $context, candidates: $candidates, k: $k) {\n    recommended\n    explore\n    rationale\n    actions {\n      action\n      successRate\n      estimate {\n        mean\n        lower\n        upper\n        attempts\n      }\n      agents {\n        name\n      }\n      evidence {\n        memoryId\n        owned\n        similarity\n        agent {\n          name\n        }\n      }\n    }\n  }\n}',
     "Viewer": 'query Viewer {\n  viewer {\n    agentId\n    operator\n    keyPrefix\n  }\n}',
 }
