@@ -8,6 +8,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator, Callable
+from typing import Any
 from concurrent.futures import ThreadPoolExecutor
 
 from starlette.applications import Starlette
@@ -15,8 +16,10 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
+from strawberry.types import ExecutionResult
 
 from engram.api.context import RequestContext, bearer_token
+from engram.api.execution import ExecutionLoop
 from engram.api.gql.loaders import build_loaders
 from engram.api.gql.schema import build_schema
 from engram.api.health_probe import HealthProbe
@@ -42,6 +45,10 @@ class EngramGraphQL(GraphQLOverHTTP):
         return RequestContext(request=request, resources=resources, token=bearer_token(request),
                               loaders=build_loaders(resources))
 
+    async def execute_single(self, request: Request, *args: Any, **kwargs: Any) -> ExecutionResult:
+        # Off the serving loop (engram.api.execution), so /health and refusals answer while queries run.
+        return await request.app.state.execution.run(super().execute_single(request, *args, **kwargs))
+
     async def render_graphql_ide(self, request: Request) -> Response:  # type: ignore[override]
         return playground_response()  # pinned local assets under a self-only CSP, never a CDN
 
@@ -57,9 +64,10 @@ def create_app(settings: Settings, *, driver_factory: Callable[[Settings], Drive
         # Database and model work runs on a bounded pool (asyncio.to_thread uses it); /health has its own. The
         # loop must not wait behind that work for a core or the GIL (engram.api.scheduling).
         favour_event_loop(settings.api_switch_interval_ms)
-        asyncio.get_running_loop().set_default_executor(
-            ThreadPoolExecutor(max_workers=settings.api_worker_threads, thread_name_prefix="engram-worker",
-                               initializer=lower_thread_priority, initargs=(settings.api_worker_nice,)))
+        workers = ThreadPoolExecutor(max_workers=settings.api_worker_threads, thread_name_prefix="engram-worker",
+                                     initializer=lower_thread_priority, initargs=(settings.api_worker_nice,))
+        asyncio.get_running_loop().set_default_executor(workers)
+        app.state.execution = ExecutionLoop(workers)
         driver = await asyncio.to_thread(driver_factory, settings)
         app.state.model = build_embedder(settings)
         await asyncio.to_thread(app.state.model.info)  # load the model before the first request
@@ -88,6 +96,7 @@ def create_app(settings: Settings, *, driver_factory: Callable[[Settings], Drive
             app.state.resources.close()
             embedder.close()
             driver.close()
+            app.state.execution.close()
 
     async def health(request: Request) -> JSONResponse:
         body, status = await request.app.state.health.current()

@@ -8,9 +8,11 @@ import asyncio
 from typing import Any, Protocol
 
 import strawberry
+from strawberry.types import ExecutionResult
 from mcp.server.mcpserver.exceptions import ToolError
 
 from engram.api.context import RequestContext
+from engram.api.execution import ExecutionLoop
 from engram.services import Services
 from engram.api.gql.loaders import build_loaders
 from engram.auth.service import Caller
@@ -39,9 +41,9 @@ class InProcessExecutor:
     """The operation through `schema.execute` with a RequestContext for this caller's key, as /graphql builds it."""
 
     def __init__(self, schema: strawberry.Schema, resources: Services, token: str | None, *,
-                 caller: Caller | None = None, request: Any = None) -> None:
+                 caller: Caller | None = None, request: Any = None, execution: ExecutionLoop | None = None) -> None:
         self.schema, self.resources, self.token = schema, resources, token
-        self.caller, self.request = caller, request
+        self.caller, self.request, self.execution = caller, request, execution
 
     def _context(self) -> RequestContext:
         context = RequestContext(request=self.request, resources=self.resources, token=self.token,
@@ -52,9 +54,14 @@ class InProcessExecutor:
             context._caller = known
         return context
 
+    async def _execute(self, operation: str, variables: dict[str, Any]) -> ExecutionResult:
+        return await self.schema.execute(DOCUMENTS[operation], variable_values=_variables(variables),
+                                         context_value=self._context(), operation_name=operation)
+
     async def run(self, operation: str, variables: dict[str, Any]) -> dict[str, Any]:
-        result = await self.schema.execute(DOCUMENTS[operation], variable_values=_variables(variables),
-                                           context_value=self._context(), operation_name=operation)
+        execution = self._execute(operation, variables)
+        # In the service, off the serving loop as /graphql's queries are (engram.api.execution).
+        result = await (self.execution.run(execution) if self.execution is not None else execution)
         if result.errors:
             first = result.errors[0]
             extensions = first.extensions or {}

@@ -65,7 +65,7 @@ def build_mcp_http(schema: strawberry.Schema) -> tuple[ASGIApp, MCPServer]:
         request = ctx.request_context.request
         state = request.scope["state"]
         return InProcessExecutor(schema, request.app.state.resources, state[TOKEN], caller=state[CALLER],
-                                 request=request)
+                                 request=request, execution=request.app.state.execution)
 
     server = build_mcp_server(executor_for)
     # Stateless: every POST stands alone (no server-side session to hijack or to keep in memory per agent).
