@@ -150,6 +150,7 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2])
     parser.add_argument("--report", default="health_under_attack", help="Name of the report under bench/results/.")
     args = parser.parse_args()
+    load_before = os.getloadavg()[0]
     settings = Settings()
     driver = open_driver(settings)
     rows, all_answers = [], Counter()
@@ -170,10 +171,14 @@ def main() -> None:
         wipe_database(driver, settings)
         driver.close()
 
+    load_after = os.getloadavg()[0]
     scheduling = {k: os.environ[k] for k in ("ENGRAM_API_WORKER_NICE", "ENGRAM_API_SWITCH_INTERVAL_MS",
-                                             "ENGRAM_API_MAX_IN_FLIGHT_PER_KEY") if k in os.environ}
+                                             "ENGRAM_API_MAX_IN_FLIGHT_PER_KEY", "ENGRAM_API_WORKER_THREADS")
+                  if k in os.environ}
     lines = ["# /health while the attack shapes of issue 13 run", "",
-             f"Service settings changed from the defaults: {scheduling or 'none'}.", "",
+             f"Service settings changed from the defaults: {scheduling or 'none'}. Machine load (1-minute "
+             f"average, {os.cpu_count()} cores) {load_before:.1f} before the run and {load_after:.1f} after it: "
+             "everything else running on the machine competes with the service for the cores.", "",
              f"`python -m bench.health_under_attack --seconds {args.seconds:g} --keys {args.keys} --threads-per-key "
              f"{args.threads_per_key}`: {args.keys} attacking API keys x {args.threads_per_key} threads, "
              f"{args.memories} memories seeded per seed, /health and `/` probed every 50 ms; idle phase "
