@@ -4,8 +4,11 @@ read the same."""
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -172,3 +175,47 @@ def test_two_processes_keep_one_audit_chain_and_both_answer_every_read(db: neo4j
             for name, read in reads_of.items():
                 first, second = (_stable(read(c).model_dump(by_alias=True, mode="json")) for c in clients)
                 assert _same(first, second), f"{name} differs between the processes: {first} != {second}"
+
+
+def _children(pid: int) -> list[int]:
+    return [int(c) for c in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
+def _gone(pid: int) -> bool:
+    """Exited (a zombie waiting for init to reap it counts as exited)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().split(")")[-1].split()[0] == "Z"
+    except FileNotFoundError:
+        return True
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers die with their supervisor on Linux")
+def test_workers_die_with_their_supervisor(db: neo4j.Driver, settings: Settings) -> None:
+    """kill -9 of `engram serve --workers 2` (the OOM killer, a crash) leaves no orphan worker holding the port."""
+    port = free_port()
+    env = {**server_env(settings), "ENGRAM_API_WORKERS": "2", "ENGRAM_ANALYZE_INTERVAL_S": "0",
+           "ENGRAM_RETENTION_INTERVAL_S": "0"}
+    log_path = REPO / ".engram" / f"test-supervised-{port}.log"
+    with open(log_path, "w") as log:
+        process = subprocess.Popen([sys.executable, "-m", "engram.cli.main", "serve", "--port", str(port)],
+                                   env=env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    workers: list[int] = []
+    try:
+        wait_healthy([url])
+        workers = [pid for pid in _children(process.pid) if not _gone(pid)]
+        assert len(workers) >= 2, workers  # (the supervisor may also run a resource tracker)
+        process.kill()
+        process.wait(timeout=30)
+        deadline = time.monotonic() + 30
+        while not all(_gone(pid) for pid in workers):
+            assert time.monotonic() < deadline, f"workers outlived their supervisor: {workers}"
+            time.sleep(0.2)
+        with pytest.raises(httpx.ConnectError):
+            httpx.get(url + "/health", timeout=5)
+    finally:
+        for pid in workers:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        if process.poll() is None:
+            process.kill()

@@ -32,8 +32,8 @@ def serve(
     _print_urls(settings, host, port)
     if workers == 1:
         uvicorn.run(create_app(settings), host=host, port=port, log_level="info", log_config=_log_config())
-    else:  # each worker builds its app from the same environment
-        _run_workers(uvicorn.Config("engram.api.app:app_from_environment", factory=True, workers=workers, host=host,
+    else:  # each worker builds its app from the same environment, and dies with the supervisor
+        _run_workers(uvicorn.Config("engram.api.worker:supervised_app", factory=True, workers=workers, host=host,
                                     port=port, log_level="info", log_config=_log_config()))
 
 
