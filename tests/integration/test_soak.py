@@ -12,7 +12,7 @@ import pytest
 from bench.soak import render, run_soak
 from bench.stack import Stack
 
-pytestmark = [pytest.mark.integration, pytest.mark.faults, pytest.mark.timeout(1800)]
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(1800)]  # in `make test` (issue 15)
 
 MINUTES = float(os.environ.get("ENGRAM_SOAK_MINUTES", "3"))
 
