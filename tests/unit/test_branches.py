@@ -60,3 +60,25 @@ def test_no_split_on_noise() -> None:
     items = [evidence(i, f"Deploy shop to {regions[i % 3]}", rnd.choice(["rolling", "blue-green"]), rnd.random() < 0.6)
              for i in range(60)]
     assert branch_for(items, "Deploy shop to us-east-1").view.conditions == ()
+
+
+def test_a_number_too_large_for_a_float_is_no_number() -> None:
+    huge = "9" * 400
+    assert "rows" not in context_features(f"migrate table with {huge} rows").numbers
+    items = [evidence(i, f"migrate table with {huge if i == 0 else 10 ** (i % 8)} rows", "batched", i % 2 == 0)
+             for i in range(12)]
+    assert branch_for(items, "migrate table with 5000 rows").estimates  # answers (was an OverflowError)
+
+
+def test_hostile_contexts_split_on_a_bounded_number_of_candidates() -> None:
+    from engram.learning import branches
+
+    rnd = random.Random(7)
+    vocabulary = [f"w{n}" for n in range(2000)]
+    long_context = lambda: " ".join(rnd.choice(vocabulary) for _ in range(1500))  # noqa: E731
+    items = [evidence(i, long_context(), rnd.choice(["a", "b"]), rnd.random() < 0.5) for i in range(150)]
+    query = long_context()
+    assert len(context_features(query).words) <= branches.MAX_WORDS
+    features = [(e, q, context_features(e.context)) for e, q in items]
+    assert len(branches._candidates(features, context_features(query))) <= 2 * branches.MAX_CANDIDATES
+    assert branch_for(items, query).estimates

@@ -53,6 +53,15 @@ class HealthProbe:
                 await self._task
         self.threads.shutdown(wait=False)
 
+    def fresh_report(self) -> HealthReport | None:
+        """The latest report while it is current (not overdue, Neo4j not known down): what the GraphQL
+        `health` field answers from, so asking it costs no check."""
+        if self._report is None or time.monotonic() - self._checked_at > self.overdue_s:
+            return None
+        if self.down_reason is not None and self.down_reason():
+            return None
+        return self._report
+
     async def current(self) -> tuple[dict, int]:
         """The latest report as the /health body and status code (checked now if there is none yet)."""
         if self._report is None:

@@ -8,6 +8,8 @@ import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from engram.auth.tokens import well_formed
+
 
 class BodyTooLarge(Exception):
     pass
@@ -80,10 +82,16 @@ class PerCallerConcurrency:
         self._in_flight: dict[str, int] = {}
 
     def _bucket(self, scope: Scope) -> str:
+        """The key as `bearer_token` reads it (so `Bearer`, `BEARER` and extra spaces are one bucket); a
+        header that cannot be a key of ours (engram.auth.tokens.well_formed) counts with the anonymous
+        callers of its address, so made-up headers do not each get a share of their own."""
+        client = scope.get("client") or ("?", 0)
         for name, value in scope.get("headers", []):
             if name == b"authorization":
-                return "key:" + hashlib.sha256(value).hexdigest()
-        client = scope.get("client") or ("?", 0)
+                scheme, _, token = value.decode("latin-1").strip().partition(" ")
+                token = token.strip() if scheme.lower() == "bearer" else value.decode("latin-1")
+                if well_formed(token):
+                    return "key:" + hashlib.sha256(token.encode("latin-1")).hexdigest()
         return f"anonymous:{client[0]}"
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -47,6 +47,9 @@ MAX_DEPTH = 3
 PRIOR_STRENGTH = 2.0    # pseudo-attempts a branch borrows from its parent
 NEIGHBOURS = 10         # the kernel's bandwidth is the distance of this many-th nearest memory
 MIN_BANDWIDTH = 0.01    # distances closer than this count as the same context
+# Bounds on the work one tree costs, whatever the contexts hold (a hostile agent's 10,000-character ones):
+MAX_WORDS = 64          # words of a context that may split (its first distinct ones)
+MAX_CANDIDATES = 128    # splits tested at a node, the most balanced first (they have the most power)
 
 _MULTIPLIERS = {"k": 1e3, "thousand": 1e3, "million": 1e6, "mm": 1e6, "bn": 1e9, "billion": 1e9,
                 "trillion": 1e12}
@@ -110,7 +113,7 @@ def _human(x: float) -> str:
 
 def context_features(context: str, facts: Mapping[str, object] | None = None) -> ContextFeatures:
     text = context.lower()
-    words = set(_WORD.findall(text))
+    words = set(list(dict.fromkeys(_WORD.findall(text)))[:MAX_WORDS])
     numbers: dict[str, float] = {}
     for match in _NUMBER.finditer(text):
         raw, multiplier, unit = match.group(1), (match.group(2) or "").lower(), (match.group(3) or "").lower()
@@ -119,7 +122,7 @@ def context_features(context: str, facts: Mapping[str, object] | None = None) ->
             value *= _MULTIPLIERS[multiplier]
         elif multiplier:  # the first word after the number is its unit, not a multiplier
             unit = multiplier
-        if unit:
+        if unit and math.isfinite(value) and len(numbers) < MAX_WORDS:  # (400 digits parse to inf)
             numbers.setdefault(unit, value)
     for key, value in (facts or {}).items():
         key = str(key).lower()
@@ -136,9 +139,10 @@ def parse_facts(pairs: Sequence[str]) -> dict[str, str | float]:
     for pair in pairs:
         key, _, value = str(pair).partition("=")
         try:
-            out[key] = float(value)
+            number = float(value)
         except ValueError:
-            out[key] = value
+            number = math.nan
+        out[key] = number if math.isfinite(number) else value
     return out
 
 
@@ -200,18 +204,18 @@ def _candidates(items: Sequence[Item], query: ContextFeatures) -> list[tuple[Con
             values[unit].append(v)
     out = []
     asked_facts = {w.partition("=")[0] for w in query.words if "=" in w}
-    for word, count in word_count.items():
-        if "=" in word and word.partition("=")[0] not in asked_facts:
-            continue  # a fact the asked context does not state: it lies on neither side
-        if MIN_SIDE <= count <= len(items) - MIN_SIDE:
-            side = word in query.words
-            out.append((Condition("word", word, side), Condition("word", word, not side)))
-    for unit, vs in values.items():
-        if unit not in query.numbers or len(vs) < 2 * MIN_SIDE:
-            continue
-        for t in bucket_thresholds(vs):
-            side = query.numbers[unit] >= t
-            out.append((Condition("number", unit, side, t), Condition("number", unit, not side, t)))
+    # (A fact the asked context does not state lies on neither side of its split.)
+    words = [(word, count) for word, count in word_count.items() if MIN_SIDE <= count <= len(items) - MIN_SIDE
+             and not ("=" in word and word.partition("=")[0] not in asked_facts)]
+    words.sort(key=lambda wc: (abs(2 * wc[1] - len(items)), wc[0]))
+    for word, _ in words[:MAX_CANDIDATES]:
+        side = word in query.words
+        out.append((Condition("word", word, side), Condition("word", word, not side)))
+    thresholds = [(abs(2 * sum(v >= t for v in vs) - len(vs)), unit, t) for unit, vs in values.items()
+                  if unit in query.numbers and len(vs) >= 2 * MIN_SIDE for t in bucket_thresholds(vs)]
+    for _, unit, t in sorted(thresholds)[:MAX_CANDIDATES]:
+        side = query.numbers[unit] >= t
+        out.append((Condition("number", unit, side, t), Condition("number", unit, not side, t)))
     return out
 
 

@@ -25,6 +25,10 @@ RETRIEVAL_FIELDS = frozenset({
     "applyPattern",
 })
 HEAVY_FIELDS = frozenset({"analyzePatterns", "exportKnowledge", "importKnowledge", "mergeKnowledge"})
+# Advice builds a decision tree over up to learning.advice.EVIDENCE_K memories of evidence: CPU on top of the
+# retrieval, so each costs as many units as the evidence it may weigh.
+ADVICE_FIELDS = frozenset({"suggest", "predictOutcome", "checkAction"})
+ADVICE = 150
 # A connection's items are counted by `first`; a suggestion's actions by its `k`.
 PASS_THROUGH_LISTS = frozenset({"edges", "nodes", "actions"})
 
@@ -44,7 +48,8 @@ def field_weight(name: str, *, root: bool, leaf: bool, args: Mapping[str, Any]) 
         return HEAVY
     if name in RETRIEVAL_FIELDS:
         asked = _size(args.get("k"), 0) + _size(args.get("first"), DEFAULT_PAGE if "first" in args else 0)
-        return RETRIEVAL + asked + _count(args.get("candidates")) + ITEM * _count(args.get("inputs"))
+        return (RETRIEVAL + asked + _count(args.get("candidates")) + ITEM * _count(args.get("inputs"))
+                + (ADVICE if name in ADVICE_FIELDS else 0))
     if root:
         return ROOT
     return 0 if leaf else NESTED_OBJECT
