@@ -16,7 +16,7 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
-from strawberry.types import ExecutionResult
+from strawberry.types.unset import UNSET
 
 from engram.api.context import RequestContext, bearer_token
 from engram.api.execution import ExecutionLoop
@@ -45,9 +45,13 @@ class EngramGraphQL(GraphQLOverHTTP):
         return RequestContext(request=request, resources=resources, token=bearer_token(request),
                               loaders=build_loaders(resources))
 
-    async def execute_single(self, request: Request, *args: Any, **kwargs: Any) -> ExecutionResult:
-        # Off the serving loop (engram.api.execution), so /health and refusals answer while queries run.
-        return await request.app.state.execution.run(super().execute_single(request, *args, **kwargs))
+    async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
+        """Everything but reading the body (the ASGI channel belongs to the serving loop) runs on the execution
+        loop (engram.api.execution): parsing, execution and encoding the response, however large."""
+        if not isinstance(request, Request):
+            return await super().run(request, context, root_value)
+        await request.body()  # read here, kept on the request for strawberry
+        return await request.app.state.execution.run(super().run(request, context, root_value))
 
     async def render_graphql_ide(self, request: Request) -> Response:  # type: ignore[override]
         return playground_response()  # pinned local assets under a self-only CSP, never a CDN

@@ -1,10 +1,11 @@
-"""GraphQL execution on an event loop of its own thread, apart from the loop that serves HTTP.
+"""GraphQL requests handled on an event loop of its own thread, apart from the loop that serves HTTP.
 
-Parsing, validating and costing a query, running its resolvers and building its result are Python work on
-whichever loop awaits them: a 950 KB context, 400 fragments or 800 memories of aliased results hold that loop
-for tens to hundreds of milliseconds. On the serving loop that delays every other request, /health and the
-up-front refusals (413, 429) included. Here the serving loop only reads requests, writes responses and waits
-on a future, so those answer while queries run; engine calls still go to the bounded worker pool."""
+Parsing the body, validating and costing a query, running its resolvers, building its result and encoding
+the response are Python work on whichever loop awaits them: a 950 KB context, 400 fragments or 800 memories
+of aliased results hold that loop for tens to hundreds of milliseconds. On the serving loop that delays every
+other request, /health and the up-front refusals (413, 429) included. Here the serving loop only reads
+request bodies, writes responses and waits on a future, so those answer while queries run; engine calls
+still go to the bounded worker pool."""
 
 from __future__ import annotations
 
