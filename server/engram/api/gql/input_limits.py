@@ -49,7 +49,7 @@ STRING_RULES: Mapping[str, StringRule] = {
     "fromAgent": LABEL,
     # server-issued references
     "patternId": REFERENCE, "requestId": REFERENCE, "grantId": REFERENCE, "prefix": REFERENCE, "after": REFERENCE,
-    "checkToken": REFERENCE, "followedChecks": REFERENCE,
+    "checkToken": REFERENCE, "followedChecks": LABEL,
 }
 
 # Fields whose free text is stored without passing the memory store's redaction: refuse secrets there too.
