@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-
 import pytest
 
 from engram.entities.learning import ActionCheck, CheckStatus, PreventionCheck, Verdict
@@ -74,24 +72,22 @@ def test_a_decision_follows_a_check_by_its_action_or_by_saying_so_for_a_step() -
     assert followed([], None, "anything", declared=True) and not followed([], None, "anything", declared=False)
 
 
-def test_counts_come_from_visible_rows_and_before_ends_at_the_first_decision_acting_on_the_check() -> None:
-    t0 = datetime(2026, 1, 1, tzinfo=UTC)
-    at = lambda h: t0 + timedelta(hours=h)  # noqa: E731
-    acted = [{"id": "d10", "agent_id": "alice", "action": "online-change", "quality": 1.0, "at": at(10), "declared": []},
-             {"id": "d11", "agent_id": "bob", "action": "apply-directly", "quality": 0.0, "at": at(11), "declared": []}]
-    saw = [{"id": "d1", "agent_id": "alice", "quality": 0.0, "at": at(1)},
-           {"id": "d2", "agent_id": "bob", "quality": 1.0, "at": at(2)},
-           {"id": "d12", "agent_id": "alice", "quality": 1.0, "at": at(12)}]  # after it was acted on: not "before"
-    rows = [{"check_id": "chk", "showing": "s1", "guards": ["apply-directly"], "better": "online-change",
-             "acted": acted[:1], "saw": saw},
-            {"check_id": "chk", "showing": "s2", "guards": ["apply-directly"], "better": "online-change",
-             "acted": acted, "saw": saw[:1]}]  # the same decision reached twice counts once
-    counts, others = counts_from_rows(rows, "alice")
+def test_counts_come_from_the_visible_rows_and_a_decision_counts_once() -> None:
+    guard = {"guards": ["apply-directly"], "better": "online-change", "declared": []}
+    acted = [{"showing": "s1", "id": "d10", "agent_id": "alice", "action": "online-change", "quality": 1.0, **guard},
+             {"showing": "s2", "id": "d11", "agent_id": "bob", "action": "apply-directly", "quality": 0.0, **guard},
+             {"showing": "s3", "id": "d11", "agent_id": "bob", "action": "apply-directly", "quality": 0.0, **guard}]
+    before = [{"id": "d1", "agent_id": "alice", "quality": 0.0}, {"id": "d2", "agent_id": "bob", "quality": 1.0},
+              {"id": "d10", "agent_id": "alice", "quality": 1.0}]  # acted on it: not "before"
+    counts, others = counts_from_rows([{"check_id": "chk", "shown": 3, "acted": acted, "before": before}], "alice")
     c = counts["chk"]
-    assert c.shown == 2
+    assert c.shown == 3
     assert c.followed == (1.0, 1) and c.ignored == (0.0, 1) and c.before == (1.0, 2)
     assert others == {"bob": ["d11", "d2"]}  # other agents' decisions it was computed from: audited
-    assert counts_from_rows(rows, None)[1] == {"alice": ["d1", "d10", "d12"], "bob": ["d11", "d2"]}
+    step = {"showing": "s4", "id": "d12", "agent_id": "alice", "action": "x", "quality": 1.0, "guards": [],
+            "better": None, "declared": ["chk"]}
+    counts, others = counts_from_rows([{"check_id": "chk", "shown": 1, "acted": [step], "before": []}], None)
+    assert counts["chk"].followed == (1.0, 1) and others == {"alice": ["d12"]}
 
 
 def test_a_cause_check_guards_the_action_that_raised_the_pattern_and_names_the_fix_that_worked() -> None:

@@ -5,8 +5,8 @@ and the decision the agent then records for that action carries the token back. 
 followed the check when it took the action the check asks for (or avoided the actions it guards;
 a check that names only a step counts as followed when the decision says so), and ignored it
 otherwise. "Before" is the outcomes in its contexts before it was first acted on: the decisions of
-similar contexts that the evidence held when the check was shown, older than the first decision
-taken with it in view. Every count is over the decisions the caller may see (storage applies the
+similar contexts that the evidence held when the check was shown to an agent that had not acted on it
+yet, older than the first decision taken with it in view. Every count is over the decisions the caller may see (storage applies the
 visibility rule), so an agent's record of a check is its own view, and nobody can write into
 another agent's: a decision links only to a showing of its own agent.
 
@@ -30,7 +30,6 @@ from __future__ import annotations
 import math
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import datetime
 
 from scipy.stats import norm
 
@@ -108,34 +107,25 @@ def with_records(checks: list[PreventionCheck], counts: dict[str, RecordCounts])
 
 
 def counts_from_rows(rows: list[dict], agent_id: str | None) -> tuple[dict[str, RecordCounts], dict[str, list[str]]]:
-    """RecordCounts per check from storage's rows (LearningRepository.check_record_rows), and the other
-    agents' decisions they were computed from (owner -> ids: what reading the records is audited as)."""
-    showings: dict[str, set[str]] = defaultdict(set)
-    acted: dict[str, dict[tuple[str, str], tuple[bool, float, datetime | None]]] = defaultdict(dict)
-    saw: dict[str, dict[tuple[str, str], tuple[float, datetime | None]]] = defaultdict(dict)
+    """RecordCounts per check from storage's rows (LearningRepository.check_record_rows: the showings the caller
+    sees, the decisions it sees that acted on them, the decisions before), and the other agents' decisions they
+    were computed from (owner -> ids: what reading the records is audited as)."""
+    counts: dict[str, RecordCounts] = {}
     others: dict[str, set[str]] = defaultdict(set)
     for row in rows:
         check_id = row["check_id"]
-        showings[check_id].add(row["showing"])
-        guards, better = list(row["guards"] or []), row["better"]
+        acted: dict[tuple[str, str], tuple[bool, float]] = {}
         for d in row["acted"]:
-            if d["quality"] is None:
-                continue
-            acted[check_id][(d["agent_id"], d["id"])] = (
-                followed(guards, better, d["action"] or "", check_id in (d["declared"] or [])), float(d["quality"]),
-                d["at"])
-        for b in row["saw"]:
-            saw[check_id][(b["agent_id"], b["id"])] = (float(b["quality"]), b["at"])
-    counts = {}
-    for check_id, shown in showings.items():
-        mine = acted[check_id]
-        first = min((at for _, _, at in mine.values() if at is not None), default=None)
-        before = [q for key, (q, at) in saw[check_id].items()
-                  if key not in mine and (first is None or (at is not None and at < first))]
-        outcomes = {flag: [q for f, q, _ in mine.values() if f is flag] for flag in (True, False)}
-        counts[check_id] = RecordCounts(len(shown), (sum(outcomes[True]), len(outcomes[True])),
-                                        (sum(outcomes[False]), len(outcomes[False])), (sum(before), len(before)))
-        for owner, memory_id in (*mine.keys(), *saw[check_id].keys()):
+            acted[(d["agent_id"], d["id"])] = (
+                followed(list(d["guards"] or []), d["better"], d["action"] or "", check_id in (d["declared"] or [])),
+                float(d["quality"]))
+        before = {(b["agent_id"], b["id"]): float(b["quality"]) for b in row["before"]}
+        before = {key: q for key, q in before.items() if key not in acted}
+        outcomes = {flag: [q for f, q in acted.values() if f is flag] for flag in (True, False)}
+        counts[check_id] = RecordCounts(int(row["shown"]), (sum(outcomes[True]), len(outcomes[True])),
+                                        (sum(outcomes[False]), len(outcomes[False])),
+                                        (sum(before.values()), len(before)))
+        for owner, memory_id in (*acted.keys(), *before.keys()):
             if agent_id is None or owner != agent_id:
                 others[owner].add(memory_id)
     return counts, {owner: sorted(ids) for owner, ids in others.items()}

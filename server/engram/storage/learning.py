@@ -179,7 +179,8 @@ class LearningRepository(Repository):
     def record_showing(self, *, token: str, agent_id: str, action: str, checks: list[dict],
                        saw: list[dict]) -> None:
         """The agent was shown these checks ({id, guards, better}) for `action`, with these decision memories
-        ({agent_id, id}) of similar contexts in its evidence. Idempotent on the token."""
+        ({agent_id, id}) of similar contexts in its evidence (kept as a check's "before" until the agent acts
+        on it). Idempotent on the token."""
         self._write("prevention/record_showing", token=token, agent_id=agent_id, action=action, checks=checks,
                     saw=saw)
 
@@ -189,9 +190,9 @@ class LearningRepository(Repository):
                                 followed_checks=followed_checks))
 
     def check_record_rows(self, agent_id: str | None, check_ids: list[str]) -> list[dict]:
-        """Per check: showings the caller may see, the decisions it may see that acted on them (action,
-        outcome quality, when, the check's guards and better action when shown, whether the decision declared
-        it followed) and the decisions it may see that were in the evidence when the check was shown."""
+        """Per check: how many showings the caller may see, the decisions it may see that acted on them (action,
+        outcome quality, the check's guards and better action when shown, the checks the decision declared it
+        followed) and the decisions it may see from before the first of those."""
         return [_native(dict(r)) for r in self._read("prevention/check_records", agent_id=agent_id,
                                                         check_ids=check_ids)]
 
