@@ -1,6 +1,6 @@
 // The record of each prevention check in $check_ids as $agent_id may see it ($agent_id null: the operator's,
-// everything): a decision counts only when the caller may see it (its own, or shared by a live grant); a
-// showing only when it is the caller's own or a decision the caller sees acted on it; "before" only the
+// everything). A decision counts only when the caller may see it (its own, or shared by a live grant), a
+// showing only when it is the caller's own or a decision the caller sees acted on it, and "before" only the
 // decisions older than the first decision the caller sees acting on the check.
 UNWIND $check_ids AS check_id
 MATCH (t:CheckTrack {id: check_id})
