@@ -32,6 +32,7 @@ import numpy as np
 
 from bench import sim_world as world
 from bench.learning_offline import Record, Store, relevant, shuffled
+from bench.report import write_report
 from engram.config import Settings
 from engram.embeddings import build_embedder
 from engram.entities.learning import CheckStatus, PreventionCheck
@@ -225,6 +226,7 @@ def main() -> None:
     args = parser.parse_args()
     embedder = build_embedder(Settings())
     table: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
+    per_seed: list[str] = []
     for seed in args.seeds:
         tasks = shuffled(world.task_stream(seed, args.days, args.tasks_per_day), seed)
         contexts = sorted({t.context for t in tasks})
@@ -247,17 +249,24 @@ def main() -> None:
             row["5a"].append(1 - after / before if before else float("nan"))
             row["vs no checks"].append(1 - after / after_without if after_without else float("nan"))
             row["oracle 5a"].append(1 - after_oracle / before if before else float("nan"))
-            print(f"seed {seed} {arm}: success {rate(with_checks):.1%} (no checks {rate(without):.1%}); recurring "
-                  f"failures per task before {before:.3f}, after {after:.3f} (no checks: {after_without:.3f}, "
-                  f"oracle: {after_oracle:.3f}); "
-                  f"kinds with checks {len(days)}; statuses {dict(statuses)}", flush=True)
-    print(f"\n{len(args.seeds)} seeds, {args.days} days × {args.tasks_per_day} tasks per agent; mean (min – max)\n")
-    print("| arm | success, checks | success, no checks | 5a: fewer recurring failures after checks than before "
-          "| after: fewer than the same agents without checks | 5a the oracle would reach (its after-rate) |")
-    print("|---|---:|---:|---:|---:|---:|")
+            per_seed.append(
+                f"seed {seed} {arm}: success {rate(with_checks):.1%} (no checks {rate(without):.1%}); recurring failures "
+                f"per task before {before:.3f}, after {after:.3f} (no checks: {after_without:.3f}, oracle: "
+                f"{after_oracle:.3f}); kinds with checks {len(days)}; check statuses at the end {dict(statuses)}")
+            print(per_seed[-1], flush=True)
+    lines = ["# Prevention, offline: do prevention checks cut recurring failures?", "",
+             f"Command: `python -m bench.prevention_offline --seeds {' '.join(map(str, args.seeds))} --days {args.days} "
+             f"--tasks-per-day {args.tasks_per_day}` — the world, tasks and agents of bench.learning_offline with "
+             "failure memories, patterns, derived prevention checks and their records in-process (see the module "
+             "docstring); each arm with and without checks on the same tasks and luck. Mean (min – max) over seeds.", "",
+             "| arm | success, checks | success, no checks | 5a: fewer recurring failures after checks than before "
+             "| after: fewer than the same agents without checks | 5a the oracle would reach |",
+             "|---|---:|---:|---:|---:|---:|"]
     for arm, row in table.items():
-        print(f"| {arm} | {spread(row['success, checks'])} | {spread(row['success, no checks'])} | "
-              f"{spread(row['5a'])} | {spread(row['vs no checks'])} | {spread(row['oracle 5a'])} |")
+        lines.append(f"| {arm} | {spread(row['success, checks'])} | {spread(row['success, no checks'])} | "
+                     f"{spread(row['5a'])} | {spread(row['vs no checks'])} | {spread(row['oracle 5a'])} |")
+    lines += ["", "Per seed:", "", *(f"- {line}" for line in per_seed)]
+    write_report("prevention_offline", "\n".join(lines))
 
 
 if __name__ == "__main__":
