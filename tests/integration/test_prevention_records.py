@@ -122,6 +122,7 @@ def test_records_are_per_caller_and_a_decision_links_only_to_its_own_agents_show
     check = cause_check(shown.checks, "apply-directly")
     with pytest.raises(NotFoundError):
         learning.record_decision("bob", migration(60), "online-schema-change", "success", check_token=shown.token)
+    assert learning.memories.list("bob") == []  # refused before anything was recorded
     with pytest.raises(NotFoundError):
         learning.record_decision("alice", migration(61), "online-schema-change", "success", check_token="show-forged")
     learning.record_decision("alice", migration(60), "online-schema-change", "success", check_token=shown.token)
@@ -154,7 +155,8 @@ def test_over_http_check_action_names_the_check_and_the_decision_counts_in_its_r
 
     errors = bob.errors(RECORD, {"i": {"context": migration(70), "action": "online-schema-change",
                                        "outcome": "SUCCESS", "checkToken": answer["token"]}})
-    assert errors[0]["extensions"]["code"] == "NOT_FOUND"
+    assert errors[0]["extensions"]["code"] == "NOT_FOUND" and answer["token"] in errors[0]["message"]
+    assert bob.execute("{ memories { nodes { id } } }")["memories"]["nodes"] == []
     for _ in range(2):  # a retry of the same decision counts once
         alice.execute(RECORD, {"i": {"id": "followed-1", "context": migration(70), "action": "online-schema-change",
                                      "outcome": "SUCCESS", "checkToken": answer["token"]}})

@@ -17,7 +17,7 @@ from datetime import datetime
 from engram.config import Settings
 from engram.embeddings import Embedder
 from engram.entities.learning import (
-    ActionCheck, AnalysisReport, CheckStatus, AppliedPattern, DecisionDetails, DecisionRecord, Evidence, FailureDetails,
+    ActionCheck, AnalysisReport, AppliedPattern, CheckStatus, DecisionDetails, DecisionRecord, Evidence, FailureDetails,
     FailureLearning, PatternView, Prediction, PreventionCheck, SolutionView, SuccessDetails, Suggestion, Task,
 )
 from engram.entities.memory import Outcome, RelevantMemory
@@ -72,6 +72,9 @@ class LearningEngine:
             self.task(task_id, agent_id)
         if check_token is not None and not check_token.strip():
             raise BadInputError("checkToken, when given, is the token checkAction returned.")
+        if check_token and not self.repository.showing_exists(check_token, agent_id):
+            raise NotFoundError(f"No check token {check_token!r} of {agent_id} (checkAction returns one with the "
+                                "checks it showed you). Nothing was recorded.")
         record = self.decisions.record_decision(agent_id, context, action, outcome, alternatives=alternatives,
                                                 informed_by=informed_by, task_id=task_id, domain=domain, tags=tags,
                                                 confidence=confidence, predicted=predicted, memory_id=memory_id,
@@ -79,8 +82,8 @@ class LearningEngine:
         if check_token and not self.repository.link_decision(token=check_token, agent_id=agent_id,
                                                              memory_id=record.memory_id,
                                                              followed_checks=list(dict.fromkeys(followed_checks))):
-            raise NotFoundError(f"No check token {check_token!r} of {agent_id} for this decision (checkAction "
-                                "returns one; a decision acts on one token). The decision itself is recorded.")
+            raise BadInputError(f"Decision {record.memory_id} already acted on another check token; a decision "
+                                "acts on one. The decision itself is recorded.")
         return record
 
     def learn_from_failure(self, agent_id: str, error_message: str, *, context: str | None = None,

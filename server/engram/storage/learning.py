@@ -184,6 +184,9 @@ class LearningRepository(Repository):
         self._write("prevention/record_showing", token=token, agent_id=agent_id, action=action, checks=checks,
                     saw=saw)
 
+    def showing_exists(self, token: str, agent_id: str) -> bool:
+        return bool(self._read("prevention/showing_exists", token=token, agent_id=agent_id)[0]["found"])
+
     def link_decision(self, *, token: str, agent_id: str, memory_id: str, followed_checks: list[str]) -> bool:
         """The agent's decision acted on the agent's showing `token`; False when it has no such showing."""
         return bool(self._write("prevention/link_decision", token=token, agent_id=agent_id, memory_id=memory_id,
