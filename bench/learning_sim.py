@@ -12,8 +12,10 @@ luck (common random numbers):
 - Engram, private: the same, but each attempt goes through the real service over GraphQL/HTTP the
   way `execute_with_memory` does it — `suggest` (with the task's actions as candidates), the highest
   posterior mean among them, `checkAction` (a warned or blocked action is swapped for the
-  better one it names), act, `recordDecision` (informedBy: the evidence memories), and after the
-  task `learnFromFailure` for each failed attempt with the fix that followed; an operator runs
+  better one it names, as execute_with_memory applies a prevention check), act, `recordDecision`
+  (informedBy: the evidence memories; checkToken: the check's, so each check's record counts it), and
+  after the task `learnFromFailure` for each failed attempt with the fix that followed and the action
+  that failed; an operator runs
   `analyzePatterns` at the end of each day (the service's periodic analysis, made deterministic);
 - Engram, shared: the same, after every agent granted every other agent its domains through the
   consent workflow (`requestAccess` / `grantAccess`).
@@ -51,7 +53,7 @@ RETRIEVE = """query($c: String!) { retrieveMemories(context: $c, k: 10) { memory
 SUGGEST = """query($c: String!, $cands: [String!]) { suggest(context: $c, k: 50, candidates: $cands) {
   actions { action estimate { mean successes attempts } evidence { memoryId similarity } } } }"""
 CHECK = """query($c: String!, $a: String!) { checkAction(context: $c, intendedAction: $a) {
-  verdict betterAction preventionChecks { id } } }"""
+  verdict betterAction token preventionChecks { id guardsActions betterAction } } }"""
 RECORD = "mutation($i: RecordDecisionInput!) { recordDecision(input: $i) { memoryId } }"
 LEARN = """mutation($i: LearnFromFailureInput!) { learnFromFailure(input: $i) {
   memoryId patternId preventionChecks { id } } }"""
@@ -145,13 +147,15 @@ class EngramAgent:
         self.name, self.client, self.arm, self.start = name, client, arm, start
         self.rnd = random.Random(f"{seed}-{name}")
         self.calls = 0
+        self.token: str | None = None  # the last checkAction's, for the decision taken after it
 
     def call(self, document: str, variables: dict | None = None) -> dict:
         self.calls += 1
         return self.client(document, variables)
 
     def choose(self, task: world.Task, remaining: list[str]) -> tuple[str, list[str], str | None, bool]:
-        """suggest → highest posterior mean → checkAction; returns (action, evidence ids, verdict, switched)."""
+        """suggest → highest posterior mean → checkAction; returns (action, evidence ids, verdict, switched).
+        The check's token is kept for the decision (self.token), so the checks it showed count it."""
         suggestion = self.call(SUGGEST, {"c": task.context, "cands": remaining})["suggest"]
         options = [a for a in suggestion["actions"] if a["action"] in remaining]
         # The highest posterior mean among the remaining actions (as Advisor.choose; untried ones at 0.5).
@@ -161,7 +165,9 @@ class EngramAgent:
             else self.rnd.choice(remaining)
         evidence = sorted((e for a in suggestion["actions"] for e in a["evidence"]), key=lambda e: -e["similarity"])
         check = self.call(CHECK, {"c": task.context, "a": action})["checkAction"]
+        self.token = check["token"]
         better = check["betterAction"]
+        # As execute_with_memory applies it: the better action a guarding check (or a warning) names.
         switched = check["verdict"] in ("WARN", "BLOCK") and better in remaining and better != action
         return (better if switched else action), [e["memoryId"] for e in evidence[:EVIDENCE_IDS]], check["verdict"], switched
 
@@ -176,7 +182,8 @@ class EngramAgent:
             self.call(RECORD, {"i": {
                 "id": f"{self.arm}-{task.id}-{number}", "context": task.context, "action": action,
                 "outcome": "SUCCESS" if ok else "FAILURE", "alternatives": [a for a in task.actions if a != action],
-                "informedBy": evidence, "domain": task.type.domain, "occurredAt": at.isoformat()}})
+                "informedBy": evidence, "domain": task.type.domain, "occurredAt": at.isoformat(),
+                "checkToken": self.token}})
             attempt = Attempt(task, number, action, ok, None, bool(evidence), verdict, switched)
             attempts.append(attempt)
             if ok:
@@ -195,7 +202,7 @@ class EngramAgent:
             self.call(LEARN, {"i": {
                 "id": attempt.failure_id, "errorMessage": message,
                 "context": task.context, "domain": task.type.domain, "occurredAt": at.isoformat(),
-                "solution": fix, "solutionWorked": True if fix else None}})
+                "solution": fix, "solutionWorked": True if fix else None, "failedAction": attempt.action}})
 
 
 class PlainMemoryAgent(EngramAgent):
@@ -567,7 +574,7 @@ def report(runs: list[SeedRun], args: argparse.Namespace) -> str:
             checks = r.arms[arm].checks
             if not checks:
                 continue
-            status = Counter(c["status"] for c in checks)
+            status = Counter(c["status"].lower() for c in checks)
             total = {k: (sum(c[k]["attempts"] for c in checks), sum(c[k]["successes"] for c in checks))
                      for k in ("followed", "ignored", "before")}
             cell = lambda k: f"{total[k][0]:.0f}, {total[k][1] / total[k][0]:.0%}" if total[k][0] else "0"  # noqa: E731

@@ -1,6 +1,8 @@
 // Link a failure memory to its FailurePattern (created if new) and record the solution applied.
 // Counting happens once per failure, and once per (failure, solution): safe to run twice.
 MATCH (f:Memory:Failure {id: $memory_id, agent_id: $agent_id})
+// The action that raised it, as its agent said (kept on a retry that does not say it again).
+SET f.failed_action = coalesce($failed_action, f.failed_action)
 MERGE (p:FailurePattern {id: $pattern_id})
   ON CREATE SET p.signature = $signature, p.name = $name, p.created_at = datetime(), p.occurrence_count = 0,
                 p.first_seen = f.created_at, p.last_seen = f.created_at, p.recurring = false, p.agents = []

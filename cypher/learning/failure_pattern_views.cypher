@@ -23,9 +23,10 @@ WITH p, sum(coalesce(f.occurrences, 1)) AS occurrences, collect(DISTINCT f.agent
      collect(DISTINCT f.context)[..5] AS contexts, collect(DISTINCT f.domain) AS domains,
      collect(DISTINCT f.root_cause) AS root_causes, collect(DISTINCT f.prevention_strategy) AS strategies,
      reduce(flat = [], u IN collect(uses) | flat + u) AS uses,
+     [x IN collect(f.failed_action) WHERE x IS NOT NULL] AS causes,
      [x IN collect(f {.id, .agent_id}) WHERE $agent_id IS NULL OR x.agent_id <> $agent_id][..1000] AS others
 WHERE $recurring IS NULL OR (occurrences >= $recurring_at) = $recurring
 RETURN p.id AS id, occurrences, agents, first_seen, last_seen, first, contexts, domains, root_causes, strategies,
-       uses, others, [(p)-[:PREVENTED_BY]->(:PreventionCheck)-[:IN_STAGE]->(st:WorkflowStage) | st.name][0] AS stage
+       uses, causes, others, [(p)-[:PREVENTED_BY]->(:PreventionCheck)-[:IN_STAGE]->(st:WorkflowStage) | st.name][0] AS stage
 ORDER BY occurrences DESC, id
 LIMIT $limit

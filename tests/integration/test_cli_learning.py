@@ -64,6 +64,13 @@ def test_scenario_3_failure_prevention(seeded: dict[str, str]) -> None:
     assert check.returncode in (0, 3) and ("WARN" in check.stdout or "BLOCK" in check.stdout)
     listed = json.loads(run_cli("prevention", "list", "--pattern", "npm-install-timeout", "--format", "json", env=seeded).stdout)
     assert {c["name"] for c in listed} >= {"verify-npm-cache-status", "avoid-rerun-pipeline"}
+    # Each check reports its record and status; carol's check above was a showing of hers.
+    assert all(c["status"] in ("trial", "promoted", "retired") and "record" in c for c in listed)
+    mine = json.loads(run_cli("prevention", "list", "--agent", "carol", "--format", "json", env=seeded).stdout)
+    guard = next(c for c in mine if "rerun-pipeline" in c["guards_actions"])
+    assert guard["record"]["shown"] >= 1 and guard["step"]
+    table = run_cli("prevention", "list", env=seeded)
+    assert table.returncode == 0 and "status" in table.stdout
 
 
 def test_other_learning_commands(seeded: dict[str, str]) -> None:

@@ -34,13 +34,26 @@ def _print_created(checks: list[PreventionCheck], stage: str) -> None:
 @app.command("list")
 @handle_errors
 def list_checks(ctx: typer.Context, pattern: str = typer.Option(None, "--pattern", "-p", help="Only this pattern's checks."),
+                agent: str = typer.Option(None, "--agent", "-a",
+                                          help="As this agent sees them (default: the stored checks of every pattern)."),
                 output: OutputFormat = FormatOption) -> None:
-    """Stored prevention checks, per pattern."""
+    """Prevention checks, per pattern, with their records: how often shown, the outcomes when followed and
+    when ignored, before they existed, and their status (trial, promoted, retired)."""
     with learning_engine(ctx) as engine:
-        checks = engine.prevention_checks(None, pattern)
+        checks = engine.prevention_checks(agent, pattern)
     emit(output, plain(checks), lambda: emit_table(
-        "Prevention checks", ["pattern", "check", "stage", "description"],
-        [(c.pattern_id, c.name, c.stage, c.description) for c in checks]))
+        "Prevention checks", ["pattern", "check", "status", "shown", "followed: failed", "ignored: failed",
+                              "before: failed", "step"],
+        [(c.pattern_id, c.name, c.status.value, c.record.shown if c.record else 0,
+          *(_failed(getattr(c.record, k) if c.record else None) for k in ("followed", "ignored", "before")), c.step)
+         for c in checks]))
+
+
+def _failed(estimate) -> str:
+    """Failures of attempts, e.g. "3 of 12" (outcome quality summed, so it may be fractional)."""
+    if estimate is None or not estimate.attempts:
+        return "–"
+    return f"{estimate.attempts - estimate.successes:g} of {estimate.attempts:g}"
 
 
 @app.command()

@@ -26,6 +26,12 @@ class AuditEventType(str, Enum):
     OPERATOR_ACCESS = "OPERATOR_ACCESS"
 
 
+class CheckStatus(str, Enum):
+    TRIAL = "TRIAL"
+    PROMOTED = "PROMOTED"
+    RETIRED = "RETIRED"
+
+
 class GrantDirection(str, Enum):
     GIVEN = "GIVEN"
     RECEIVED = "RECEIVED"
@@ -92,6 +98,7 @@ class LearnFromFailureInput(_Input):
     tags: list[str] | None = None
     id: str | None = None
     occurred_at: datetime | None = Field(alias="occurredAt", default=None)
+    failed_action: str | None = Field(alias="failedAction", default=None)
 
 
 class RecordDecisionInput(_Input):
@@ -107,6 +114,8 @@ class RecordDecisionInput(_Input):
     predicted: float | None = None
     id: str | None = None
     occurred_at: datetime | None = Field(alias="occurredAt", default=None)
+    check_token: str | None = Field(alias="checkToken", default=None)
+    followed_checks: list[str] | None = Field(alias="followedChecks", default=None)
 
 
 class RecordMemoryInput(_Input):
@@ -242,8 +251,13 @@ class CheckActionCheckActionEvidence(_Result):
 class CheckActionCheckActionPreventionChecks(_Result):
     """`preventionChecks` of CheckActionCheckAction."""
 
+    id: str
     name: str
     description: str
+    step: str = Field(description='What it asks the agent to do.')
+    better_action: str | None = Field(alias="betterAction", default=None, description='The action it asks for instead of a guarded one.')
+    guards_actions: list[str] = Field(alias="guardsActions")
+    status: CheckStatus
 
 
 class CheckActionCheckAction(_Result):
@@ -252,6 +266,7 @@ class CheckActionCheckAction(_Result):
     verdict: Verdict
     reasons: list[str]
     better_action: str | None = Field(alias="betterAction", default=None)
+    token: str | None = Field(default=None, description='Pass it as checkToken when you record the decision for this action: the decision then counts in the record of each check shown here (followed or ignored). Null when no check was shown.')
     branch: CheckActionCheckActionBranch | None = None
     evidence: list[CheckActionCheckActionEvidence]
     prevention_checks: list[CheckActionCheckActionPreventionChecks] = Field(alias="preventionChecks")
@@ -912,6 +927,30 @@ class PredictOutcome(_Result):
     predict_outcome: PredictOutcomePredictOutcome = Field(alias="predictOutcome", description='How likely an action is to succeed here.')
 
 
+class PreventionChecksPreventionChecksFollowed(_Result):
+    """`followed` of PreventionChecksPreventionChecks."""
+
+    mean: float
+    successes: float
+    attempts: float
+
+
+class PreventionChecksPreventionChecksIgnored(_Result):
+    """`ignored` of PreventionChecksPreventionChecks."""
+
+    mean: float
+    successes: float
+    attempts: float
+
+
+class PreventionChecksPreventionChecksBefore(_Result):
+    """`before` of PreventionChecksPreventionChecks."""
+
+    mean: float
+    successes: float
+    attempts: float
+
+
 class PreventionChecksPreventionChecks(_Result):
     """`preventionChecks` of PreventionChecks."""
 
@@ -921,6 +960,13 @@ class PreventionChecksPreventionChecks(_Result):
     stage: str | None = None
     guards_actions: list[str] = Field(alias="guardsActions")
     pattern_id: str | None = Field(alias="patternId", default=None)
+    step: str = Field(description='What it asks the agent to do.')
+    better_action: str | None = Field(alias="betterAction", default=None, description='The action it asks for instead of a guarded one.')
+    status: CheckStatus
+    shown: int = Field(description='Times checkAction showed it (showings the caller may see).')
+    followed: PreventionChecksPreventionChecksFollowed = Field(description='Outcomes of decisions that followed it when shown.')
+    ignored: PreventionChecksPreventionChecksIgnored = Field(description='Outcomes of decisions that ignored it when shown.')
+    before: PreventionChecksPreventionChecksBefore = Field(description='Outcomes in its contexts before it was first acted on.')
 
 
 class PreventionChecks(_Result):
@@ -1499,7 +1545,7 @@ DOCUMENTS: dict[str, str] = {
     "ApiKeys": 'query ApiKeys {\n  apiKeys {\n    prefix\n    createdAt\n    revokedAt\n  }\n}',
     "ApplyPattern": 'mutation ApplyPattern($patternId: String!, $taskId: String!) {\n  applyPattern(patternId: $patternId, taskId: $taskId) {\n    taskId\n    patternId\n    kind\n    action\n    steps\n    prediction {\n      probability\n      lower\n      upper\n      attempts\n    }\n  }\n}',
     "AuditEvents": 'query AuditEvents($types: [AuditEventType!], $since: DateTime, $first: Int = 20, $after: String, $asAgent: String) {\n  auditEvents(\n    types: $types\n    since: $since\n    first: $first\n    after: $after\n    asAgent: $asAgent\n  ) {\n    edges {\n      cursor\n      node {\n        seq\n        id\n        type\n        actorId\n        ownerId\n        subjectIds\n        details\n        at\n        prevHash\n        hash\n      }\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n}',
-    "CheckAction": 'query CheckAction($context: String!, $intendedAction: String!) {\n  checkAction(context: $context, intendedAction: $intendedAction) {\n    verdict\n    reasons\n    betterAction\n    branch {\n      conditions\n      evidence\n      why\n    }\n    evidence {\n      memoryId\n      outcome\n      agent {\n        name\n      }\n    }\n    preventionChecks {\n      name\n      description\n    }\n  }\n}',
+    "CheckAction": 'query CheckAction($context: String!, $intendedAction: String!) {\n  checkAction(context: $context, intendedAction: $intendedAction) {\n    verdict\n    reasons\n    betterAction\n    token\n    branch {\n      conditions\n      evidence\n      why\n    }\n    evidence {\n      memoryId\n      outcome\n      agent {\n        name\n      }\n    }\n    preventionChecks {\n      id\n      name\n      description\n      step\n      betterAction\n      guardsActions\n      status\n    }\n  }\n}',
     "CreateTask": 'mutation CreateTask($context: String!, $id: String, $availableActions: [String!]) {\n  createTask(context: $context, id: $id, availableActions: $availableActions) {\n    id\n    context\n    status\n    workflowStage\n  }\n}',
     "DenyRequest": 'mutation DenyRequest($requestId: String!) {\n  denyRequest(requestId: $requestId) {\n    ...RequestFields\n  }\n}\n\nfragment RequestFields on ShareRequest {\n  id\n  scope\n  value\n  memoryIds\n  reason\n  status\n  durationHours\n  createdAt\n  decidedAt\n  grantId\n  requester {\n    id\n  }\n  owner {\n    id\n  }\n}',
     "ExportKnowledge": 'query ExportKnowledge($domain: String, $includeShared: Boolean = false) {\n  exportKnowledge(domain: $domain, includeShared: $includeShared) {\n    memories\n    patterns\n    redactions\n    byOwner\n    document\n  }\n}',
@@ -1516,7 +1562,7 @@ DOCUMENTS: dict[str, str] = {
     "MyPatterns": 'query MyPatterns {\n  me {\n    name\n    patterns(first: 10) {\n      nodes {\n        id\n        kind\n        name\n        successRate\n      }\n    }\n  }\n}',
     "Patterns": 'query Patterns($kind: PatternKind, $minSuccessRate: Float, $recurring: Boolean, $first: Int = 20) {\n  patterns(\n    kind: $kind\n    minSuccessRate: $minSuccessRate\n    recurring: $recurring\n    first: $first\n  ) {\n    edges {\n      node {\n        id\n        kind\n        name\n        occurrences\n        recurring\n        successRate\n        action\n        steps\n        agents {\n          name\n        }\n        solutions {\n          description\n          successRate\n        }\n        branches {\n          action\n          successRate\n        }\n      }\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n}',
     "PredictOutcome": 'query PredictOutcome($context: String!, $action: String!, $asAgent: String) {\n  predictOutcome(context: $context, action: $action, asAgent: $asAgent) {\n    probability\n    lower\n    upper\n    attempts\n    branch {\n      conditions\n      evidence\n      why\n    }\n  }\n}',
-    "PreventionChecks": 'query PreventionChecks($patternId: String) {\n  preventionChecks(patternId: $patternId) {\n    id\n    name\n    description\n    stage\n    guardsActions\n    patternId\n  }\n}',
+    "PreventionChecks": 'query PreventionChecks($patternId: String) {\n  preventionChecks(patternId: $patternId) {\n    id\n    name\n    description\n    stage\n    guardsActions\n    patternId\n    step\n    betterAction\n    status\n    shown\n    followed {\n      mean\n      successes\n      attempts\n    }\n    ignored {\n      mean\n      successes\n      attempts\n    }\n    before {\n      mean\n      successes\n      attempts\n    }\n  }\n}',
     "RecordDecision": 'mutation RecordDecision($input: RecordDecisionInput!) {\n  recordDecision(input: $input) {\n    memoryId\n    templateId\n    action\n    newTemplate\n    branch {\n      mean\n      lower\n      upper\n      attempts\n    }\n  }\n}',
     "RecordMemories": 'mutation RecordMemories($inputs: [RecordMemoryInput!]!) {\n  recordMemories(inputs: $inputs) {\n    created\n    unchanged\n    redactions\n    results {\n      id\n      created\n    }\n  }\n}',
     "RecordMemory": 'mutation RecordMemory($input: RecordMemoryInput!, $asAgent: String) {\n  recordMemory(input: $input, asAgent: $asAgent) {\n    id\n    created\n    redactions\n    memory {\n      ...MemoryFields\n    }\n  }\n}\n\nfragment MemoryFields on Memory {\n  id\n  kind\n  context\n  text\n  outcome\n  tags\n  domain\n  visibility\n  confidenceScore\n  successRate\n  accessCount\n  occurrences\n  createdAt\n  lastAccessed\n  firstSeen\n  lastSeen\n  agent {\n    id\n    name\n  }\n  ... on DecisionMemory {\n    chosenAction\n    alternativeActions\n  }\n  ... on FailureMemory {\n    errorSignature\n    errorMessage\n    rootCause\n    solutionApplied\n    preventionStrategy\n  }\n  ... on SuccessMemory {\n    successfulApproach\n    keyFactors\n    replicationSteps\n  }\n  ... on CollaborationMemory {\n    interactionType\n    lessonsLearned\n    partners {\n      id\n    }\n  }\n  ... on KnowledgeMemory {\n    knowledgeType\n    expertiseLevel\n    relatedEntities\n    statement\n  }\n}',

@@ -78,7 +78,12 @@ def _decide(task: Task, suggestion: SuggestActionSuggest, policy: Policy, rng: r
 
 
 def _after_check(chosen: str, check: CheckActionCheckAction | None, task: Task) -> str:
-    if check is not None and check.verdict is Verdict.BLOCK and check.better_action and (
+    """Apply what checkAction says, as the in-process executor does (engram.learning.tasks.apply_check): the
+    better action it names when a prevention check shown guards the chosen action, or on BLOCK."""
+    if check is None or not check.better_action:
+        return chosen
+    guarded = any(chosen in c.guards_actions for c in check.prevention_checks)
+    if (guarded or check.verdict is Verdict.BLOCK) and (
             not task.available_actions or check.better_action in task.available_actions):
         return check.better_action
     return chosen
@@ -94,14 +99,14 @@ def _decision_input(strategy: RemoteStrategy, task: Task, succeeded: bool) -> Re
         outcome=Outcome.SUCCESS if succeeded else Outcome.FAILURE,
         alternatives=[a for a in task.available_actions if a != strategy.chosen_approach] or None,
         informed_by=strategy.informed_by or None, task_id=strategy.task_id, predicted=strategy.predicted_success,
-        domain=task.domain)
+        domain=task.domain, check_token=strategy.check.token if strategy.check else None)
 
 
 def _failure_input(strategy: RemoteStrategy, task: Task, error: BaseException,
                    solution: str | None) -> LearnFromFailureInput:
     return LearnFromFailureInput(error_message=f"{type(error).__name__}: {error}", context=task.context,
                                  solution=solution, solution_worked=True if solution else None,
-                                 task_id=strategy.task_id, domain=task.domain)
+                                 task_id=strategy.task_id, domain=task.domain, failed_action=strategy.chosen_approach)
 
 
 def _strategy(task: Task, task_id: str, retrieved: RetrieveMemories, suggestion: SuggestAction,

@@ -95,6 +95,8 @@ class ActionCheck:
     checks: list[PreventionCheck] = field(default_factory=list)
     better_action: str | None = None
     branch: DecisionBranch | None = None
+    # The showing of these checks (learning/check_records.py): pass it with the decision taken for this action.
+    token: str | None = None
 
 
 @dataclass
@@ -116,17 +118,40 @@ class SolutionView:
     agents: list[str]
 
 
+@dataclass(frozen=True)
+class CheckRecord:
+    """What happened around one prevention check, over the decisions the caller may see: how often it was
+    shown, the outcomes of decisions that followed it and of those that ignored it when shown, and the
+    outcomes in its contexts before it was first acted on (learning/check_records.py)."""
+
+    shown: int
+    followed: RateEstimate
+    ignored: RateEstimate
+    before: RateEstimate
+
+
+class CheckStatus(str, enum.Enum):
+    trial = "trial"          # not enough evidence either way: shown
+    promoted = "promoted"    # following it credibly lowers failures: shown first, a guard blocks
+    retired = "retired"      # credibly does not help: no longer shown
+
+
 @dataclass
 class PreventionCheck:
-    """A check that prevents a failure pattern, as the caller sees it (derived from its visible failures)."""
+    """A check that prevents a failure pattern, as the caller sees it (derived from its visible failures).
+    `step` is what it asks the agent to do; `better_action` the action it asks for instead, if any."""
 
     id: str
     pattern_id: str
     name: str
     description: str
-    source: str  # solution | failed-fix | root-cause | reported
+    source: str  # solution | failed-fix | cause | root-cause | reported
     guards_actions: list[str] = field(default_factory=list)
     stage: str | None = None
+    step: str = ""
+    better_action: str | None = None
+    record: CheckRecord | None = None
+    status: CheckStatus = CheckStatus.trial
 
 
 @dataclass
@@ -233,6 +258,7 @@ class VisibleFailurePattern:
     uses: list[SolutionUse]
     others: dict[str, list[str]]  # owner -> ids of other agents' failures it aggregates
     stage: str | None = None
+    causes: list[str] = field(default_factory=list)  # the failed action of each visible failure that names one
 
 
 @dataclass

@@ -29,7 +29,7 @@ from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
 from engram.entities.learning import (
-    ActionCheck, ActionEstimate, Evidence, Prediction, PreventionCheck, RateEstimate, Suggestion, Verdict,
+    ActionCheck, ActionEstimate, CheckStatus, Evidence, Prediction, PreventionCheck, RateEstimate, Suggestion, Verdict,
 )
 from engram.entities.memory import DecisionContent, FailureContent, RelevantMemory, SuccessContent
 from engram.errors import BadInputError
@@ -162,7 +162,8 @@ class Advisor:
                      checks: Sequence[PreventionCheck] = (), context: str = "",
                      facts: Mapping[str, object] | None = None) -> ActionCheck:
         """allow / warn / block for an intended action, with the evidence; `checks` are the prevention
-        checks of the failure patterns that occur in this context."""
+        checks of the failure patterns that occur in this context (retired ones left out). A check guarding
+        the action warns — blocks once promoted — and names the action it asks for as the better one."""
         branch = self.branch(relevant, context, facts)
         estimates = branch.estimates
         mine = next((e for e in estimates if e.action == intended_action), None)
@@ -178,18 +179,33 @@ class Advisor:
                 verdict = Verdict.warn
                 reasons.append(f"{intended_action} failed {failures:.3g} of {mine.estimate.attempts:.3g} times in similar "
                                f"contexts (estimated success {mine.estimate.describe()}).")
-        guarding = [c for c in checks if intended_action in c.guards_actions]
-        if guarding and verdict is Verdict.allow:
-            verdict = Verdict.warn
-        reasons += [f"prevention check {c.name}: {c.description}" for c in guarding]
+        guarding = [c for c in checks if intended_action in c.guards_actions and _applies(c, mine, estimates)]
+        if guarding and verdict is not Verdict.block:
+            verdict = Verdict.block if any(c.status is CheckStatus.promoted for c in guarding) else Verdict.warn
+        reasons += [f"prevention check {c.name} ({c.id}, {c.status.value}): {c.description} Step: {c.step}."
+                    for c in guarding]
         better = best.action if best and best.action != intended_action and (
             mine is None or best.estimate.mean > mine.estimate.mean) and best.estimate.attempts else None
-        if verdict is not Verdict.allow and better:
+        asked = next((c.better_action for c in guarding if c.better_action), None)
+        better = asked or better
+        if verdict is not Verdict.allow and better and not asked:
             reasons.append(f"{better} did better here: {best.estimate.describe()}.")
         if not reasons:
             reasons.append("No similar experience argues against this action." if mine is None
                            else f"{intended_action}: {mine.estimate.describe()} in similar contexts.")
         if branch.view.conditions:
             reasons.append(f"Answered for {branch.view.describe()} ({branch.view.why}).")
-        return ActionCheck(verdict, intended_action, reasons, mine.evidence if mine else [], list(checks), better,
+        # Shown: the checks guarding this action that apply here, and those that guard no action (a fix or a
+        # step to take first); checks guarding other actions do not concern this one.
+        shown = guarding + [c for c in checks if not c.guards_actions]
+        return ActionCheck(verdict, intended_action, reasons, mine.evidence if mine else [], shown, better,
                            branch.view)
+
+
+def _applies(check: PreventionCheck, mine: ActionEstimate | None, estimates: Sequence[ActionEstimate]) -> bool:
+    """A check guarding the intended action applies unless the branch the context falls in says its better
+    action does worse here than the guarded one (a check is learned over similar contexts, not this branch)."""
+    if mine is None or not check.better_action:
+        return True
+    alternative = next((e for e in estimates if e.action == check.better_action), None)
+    return alternative is None or alternative.estimate.mean >= mine.estimate.mean

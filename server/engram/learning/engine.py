@@ -17,7 +17,7 @@ from datetime import datetime
 from engram.config import Settings
 from engram.embeddings import Embedder
 from engram.entities.learning import (
-    ActionCheck, AnalysisReport, AppliedPattern, DecisionDetails, DecisionRecord, Evidence, FailureDetails,
+    ActionCheck, AnalysisReport, AppliedPattern, CheckStatus, DecisionDetails, DecisionRecord, Evidence, FailureDetails,
     FailureLearning, PatternView, Prediction, PreventionCheck, SolutionView, SuccessDetails, Suggestion, Task,
 )
 from engram.entities.memory import Outcome, RelevantMemory
@@ -26,6 +26,7 @@ from engram.learning import prevention
 from engram.learning.advice import EVIDENCE_K, MIN_SIMILARITY, Advisor
 from engram.learning.decisions import DecisionLearner
 from engram.learning.failures import FailureLearner
+from engram.learning.naming import opaque_id
 from engram.learning.pattern_recognizer import PatternRecognizer
 from engram.learning.signature import extract_signature
 from engram.learning.stats import LearningStats, learning_stats
@@ -62,25 +63,43 @@ class LearningEngine:
                         alternatives: Sequence[str] = (), informed_by: Sequence[str] = (), task_id: str | None = None,
                         domain: str | None = None, tags: Sequence[str] = (), confidence: float = 0.5,
                         predicted: float | None = None, memory_id: str | None = None,
-                        created_at: datetime | None = None) -> DecisionRecord:
+                        created_at: datetime | None = None, check_token: str | None = None,
+                        followed_checks: Sequence[str] = ()) -> DecisionRecord:
+        """`check_token`: the token check_action returned for this action — the decision then counts in the
+        record of each check shown there (learning/check_records.py); `followed_checks`: checks that name
+        only a step, which the agent applied."""
         if task_id:
             self.task(task_id, agent_id)
-        return self.decisions.record_decision(agent_id, context, action, outcome, alternatives=alternatives,
-                                              informed_by=informed_by, task_id=task_id, domain=domain, tags=tags,
-                                              confidence=confidence, predicted=predicted, memory_id=memory_id,
-                                              created_at=created_at)
+        if check_token is not None and not check_token.strip():
+            raise BadInputError("checkToken, when given, is the token checkAction returned.")
+        if check_token and not self.repository.showing_exists(check_token, agent_id):
+            raise NotFoundError(f"No check token {check_token!r} of {agent_id} (checkAction returns one with the "
+                                "checks it showed you). Nothing was recorded.")
+        record = self.decisions.record_decision(agent_id, context, action, outcome, alternatives=alternatives,
+                                                informed_by=informed_by, task_id=task_id, domain=domain, tags=tags,
+                                                confidence=confidence, predicted=predicted, memory_id=memory_id,
+                                                created_at=created_at)
+        if check_token and not self.repository.link_decision(token=check_token, agent_id=agent_id,
+                                                             memory_id=record.memory_id,
+                                                             followed_checks=list(dict.fromkeys(followed_checks))):
+            raise BadInputError(f"Decision {record.memory_id} already acted on another check token; a decision "
+                                "acts on one. The decision itself is recorded.")
+        return record
 
     def learn_from_failure(self, agent_id: str, error_message: str, *, context: str | None = None,
                            root_cause: str | None = None, solution: str | None = None,
                            solution_worked: bool | None = None, prevention: str | None = None,
                            task_id: str | None = None, domain: str | None = None, tags: list[str] | None = None,
-                           memory_id: str | None = None, created_at: datetime | None = None) -> FailureLearning:
+                           memory_id: str | None = None, created_at: datetime | None = None,
+                           failed_action: str | None = None) -> FailureLearning:
+        """`failed_action`: the action that raised the error — prevention checks then guard it."""
         if task_id:
             self.task(task_id, agent_id)
         return self.failures.learn_from_failure(agent_id, error_message, context=context, root_cause=root_cause,
                                                 solution=solution, solution_worked=solution_worked,
                                                 prevention=prevention, task_id=task_id, domain=domain, tags=tags,
-                                                memory_id=memory_id, created_at=created_at)
+                                                memory_id=memory_id, created_at=created_at,
+                                                failed_action=failed_action)
 
     # ---- advice
     def evidence(self, agent_id: str | None, context: str, via: str) -> list[RelevantMemory]:
@@ -99,7 +118,8 @@ class LearningEngine:
 
     def check_action(self, agent_id: str | None, context: str, intended_action: str,
                      relevant: Sequence[RelevantMemory] | None = None) -> ActionCheck:
-        """`relevant`: evidence fetched already for this context (execute_with_memory's plan)."""
+        """`relevant`: evidence fetched already for this context (execute_with_memory's plan). The checks
+        shown are recorded as shown to the agent; the answer's token links the decision taken to them."""
         if not intended_action or not intended_action.strip():
             raise BadInputError("check_action needs the intended action.")
         if relevant is None:
@@ -107,7 +127,21 @@ class LearningEngine:
         failures = [r.memory.ref for r in relevant if r.memory.kind.value == "failure"]
         pattern_ids = self.repository.patterns_of_failures(failures) if failures else []
         checks = self.views.checks(agent_id, pattern_ids, via="check_action") if pattern_ids else []
-        return self.advisor.check_action(relevant, intended_action, checks, context)
+        result = self.advisor.check_action(relevant, intended_action,
+                                           [c for c in checks if c.status is not CheckStatus.retired], context)
+        if agent_id is not None and result.checks:
+            result.token = self._record_showing(agent_id, context, intended_action, result.checks, relevant)
+        return result
+
+    def _record_showing(self, agent_id: str, context: str, action: str, checks: Sequence[PreventionCheck],
+                        relevant: Sequence[RelevantMemory]) -> str:
+        ids = sorted(c.id for c in checks)
+        token = opaque_id("show", "\n".join((agent_id, context, action, *ids)))
+        saw = [r.memory.ref.row() for r in relevant if r.memory.kind.value == "decision" and r.memory.outcome]
+        self.repository.record_showing(
+            token=token, agent_id=agent_id, action=action, saw=saw,
+            checks=[{"id": c.id, "guards": list(c.guards_actions), "better": c.better_action} for c in checks])
+        return token
 
     def solutions_for_error(self, agent_id: str | None, message: str) -> list[SolutionView]:
         """Solutions used by similar failures across agents — only failures the agent may see count."""
@@ -186,7 +220,7 @@ class LearningEngine:
         if pattern_id is not None:
             pattern_id = self.resolve_pattern(agent_id, pattern_id)
         if agent_id is None:
-            return self.repository.list_checks(pattern_id)
+            return self.views.with_records(None, self.repository.list_checks(pattern_id), via="prevention_checks")
         if pattern_id is not None and self.views.pattern(agent_id, pattern_id, via="prevention_checks") is None:
             raise NotFoundError(_no_pattern(pattern_id, agent_id))
         return self.views.checks(agent_id, [pattern_id] if pattern_id else None, via="prevention_checks")

@@ -35,7 +35,7 @@ class FailureLearner:
         self, agent_id: str, error_message: str, *, context: str | None = None, root_cause: str | None = None,
         solution: str | None = None, solution_worked: bool | None = None, prevention: str | None = None,
         task_id: str | None = None, domain: str | None = None, tags: list[str] | None = None,
-        memory_id: str | None = None, created_at: datetime | None = None,
+        memory_id: str | None = None, created_at: datetime | None = None, failed_action: str | None = None,
     ) -> FailureLearning:
         """Everything returned is rendered from the failures `agent_id` may see (its own included)."""
         if not error_message or not error_message.strip():
@@ -43,6 +43,7 @@ class FailureLearner:
         redact = self.memories.redactor.redact
         error = redact(error_message).text
         solution = redact(solution).text.strip() if solution else None
+        failed_action = redact(failed_action).text.strip() or None if failed_action else None
         worked = solution_worked if solution_worked is not None else bool(solution)
         outcome = None if not solution else ("success" if worked else "failure")
         memory = build_memory(agent=agent_id, kind="failure", context=context or error, error=error,
@@ -57,7 +58,7 @@ class FailureLearner:
         self.repository.attach_failure(
             memory_id=memory.id, agent_id=agent_id, pattern_id=pattern_id, signature=signature, name=pattern_id,
             embedding=embedding, solution=solution, solution_id=solution_id(solution) if solution else None,
-            solution_worked=worked)
+            solution_worked=worked, failed_action=failed_action)
         similar = self.similar_failures(pattern_id, agent_id, via="learn_from_failure", exclude=memory.id)
         view = self.views.pattern(agent_id, pattern_id, via="learn_from_failure")
         details = view.details if view is not None else None

@@ -1,7 +1,9 @@
 """Tasks and their execution results as nodes, and execute_with_memory around a caller's function.
 
 execute_with_memory does the spec's five steps: retrieve relevant memories → apply learned
-patterns to choose the strategy → run → record decision and outcome → learn from the failure."""
+patterns to choose the strategy (a prevention check guarding the chosen action is applied: its better
+action is taken) → run → record decision and outcome (with the check token, so the checks' records
+count it) → learn from the failure (naming the action that failed)."""
 
 from __future__ import annotations
 
@@ -33,6 +35,20 @@ class Strategy:
     @property
     def informed_by(self) -> list[str]:
         return [m.memory.id for m in self.memories]
+
+    @property
+    def check_token(self) -> str | None:
+        return self.check.token if self.check is not None else None
+
+
+def apply_check(chosen: str, check: ActionCheck, available: Sequence[str]) -> str:
+    """The action to take after check_action: the better action it names when a prevention check shown
+    guards the chosen one or the verdict is block (and the task offers that action), else the chosen one."""
+    guarded = any(chosen in c.guards_actions for c in check.checks)
+    better = check.better_action
+    if better and (guarded or check.verdict is Verdict.block) and (not available or better in available):
+        return better
+    return chosen
 
 
 @dataclass
@@ -80,8 +96,7 @@ class TaskExecutor:
         check = None
         if chosen is not None:
             check = engine.check_action(task.agent_id, task.context, chosen, relevant=relevant)
-            if check.verdict is Verdict.block and check.better_action:
-                chosen = check.better_action
+            chosen = apply_check(chosen, check, task.available_actions)
         chosen = chosen or default_action or (task.available_actions[0] if task.available_actions else "default")
         estimate = next((a.estimate for a in suggestion.actions if a.action == chosen), None)
         return Strategy(task, chosen, list(relevant[:INFORMED_BY]), suggestion, check,
@@ -95,12 +110,14 @@ class TaskExecutor:
         decision = engine.record_decision(
             task.agent_id, task.context, strategy.chosen_approach, "success" if succeeded else "failure",
             alternatives=[a for a in task.available_actions if a != strategy.chosen_approach],
-            informed_by=strategy.informed_by, task_id=task.id, predicted=strategy.predicted_success)
+            informed_by=strategy.informed_by, task_id=task.id, predicted=strategy.predicted_success,
+            check_token=strategy.check_token)
         pattern_id = None
         if error is not None:
             solution = recover(error) if recover else None
             learning = engine.learn_from_failure(task.agent_id, f"{type(error).__name__}: {error}",
-                                                 context=task.context, solution=solution, task_id=task.id)
+                                                 context=task.context, solution=solution, task_id=task.id,
+                                                 failed_action=strategy.chosen_approach)
             pattern_id = learning.pattern_id
         engine.repository.record_result(agent_id=task.agent_id, task_id=task.id, id=f"res-{uuid.uuid4().hex[:12]}",
                                         outcome="success" if succeeded else "failure", duration_ms=duration_ms,

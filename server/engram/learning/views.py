@@ -20,6 +20,7 @@ from engram.entities.learning import (
     BranchView, DecisionDetails, FailureDetails, PatternView, PreventionCheck, SolutionView,
     SuccessDetails, VisibleFailurePattern, VisibleSuccessPattern, VisibleTemplate,
 )
+from engram.learning.check_records import counts_from_rows, with_records
 from engram.learning.estimates import estimate_rate
 from engram.learning.naming import context_signature, pattern_name
 from engram.learning.prevention import derive_checks
@@ -45,7 +46,7 @@ def solutions_from(pattern_id: str, uses) -> list[SolutionView]:
 def failure_view(row: VisibleFailurePattern) -> PatternView:
     solutions = solutions_from(row.id, row.uses)
     checks = derive_checks(row.id, [(u.description, u.worked) for u in row.uses], row.root_causes, row.strategies,
-                           stage=row.stage)
+                           stage=row.stage, causes=row.causes)
     return PatternView(
         id=row.id, kind="failure", name=pattern_name(row.first_context, row.first_signature),
         occurrences=row.occurrences, agents=sorted(row.agents), recurring=row.occurrences >= RECURRING_AT,
@@ -114,9 +115,21 @@ class KnowledgeViews:
         return found[0] if found else None
 
     def checks(self, agent_id: str | None, pattern_ids: Sequence[str] | None, *, via: str) -> list[PreventionCheck]:
-        """The prevention checks of these patterns (all visible ones: None), derived from what the caller sees."""
+        """The prevention checks of these patterns (all visible ones: None), derived from what the caller sees,
+        each with its record and status over the decisions the caller sees (promoted first, retired last)."""
         views = self.failure_patterns(agent_id, via=via, pattern_ids=pattern_ids)
-        return [c for v in views for c in v.details.checks]
+        return self.with_records(agent_id, [c for v in views for c in v.details.checks], via=via)
+
+    def with_records(self, agent_id: str | None, checks: list[PreventionCheck], *, via: str) -> list[PreventionCheck]:
+        """Attach each check's record as the caller sees it (learning/check_records.py); reading other
+        agents' decisions for it is audited like any other derived read."""
+        if not checks:
+            return checks
+        rows = self.repository.check_record_rows(agent_id, sorted({c.id for c in checks}))
+        counts, read_from = counts_from_rows(rows, agent_id)
+        if read_from:
+            self.memories.record_derived_reads(agent_id, read_from, via=f"{via}.record")
+        return with_records(checks, counts)
 
     def _audited(self, agent_id: str | None, views: list[PatternView], via: str) -> list[PatternView]:
         read_from: dict[str, list[str]] = defaultdict(list)

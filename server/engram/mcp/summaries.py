@@ -53,7 +53,10 @@ def check_action(data: dict[str, Any]) -> str:
     lines = [f"{c['verdict']}: " + " ".join(c["reasons"])]
     if c.get("betterAction"):
         lines.append(f"Better action: {c['betterAction']}")
-    lines += [f"Prevention check {p['name']}: {p['description']}" for p in c["preventionChecks"]]
+    lines += [f"Prevention check {p['name']} ({p['id']}, {p['status'].lower()}): {p['description']} Step: {p['step']}."
+              for p in c["preventionChecks"]]
+    if c.get("token"):
+        lines.append(f"Check token (pass to record_outcome as check_token): {c['token']}")
     return "\n".join(lines)
 
 

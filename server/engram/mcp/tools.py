@@ -106,7 +106,8 @@ def build_mcp_server(executor_for: ExecutorFor) -> MCPServer:
                            intended_action: Annotated[str, Field(min_length=1, description="What you are about to do.")],
                            ) -> ops.CheckAction:
         """Should I do this? ALLOW, WARN or BLOCK for an intended action, with the reasons, the evidence, the
-        prevention checks that apply and a better action when there is one."""
+        prevention checks that apply (each with the step it asks for) and a better action when there is one.
+        Pass its token to record_outcome so the checks' records count your decision."""
         return await run(ctx, "CheckAction", {"context": context, "intendedAction": intended_action},
                          summaries.check_action)  # type: ignore[return-value]
 
@@ -121,12 +122,15 @@ def build_mcp_server(executor_for: ExecutorFor) -> MCPServer:
         domain: Annotated[str | None, Field(description="A domain such as 'auth'.")] = None,
         tags: Annotated[list[str] | None, Field(description="Free tags.")] = None,
         id: Annotated[str | None, Field(description="A stable id makes recording idempotent.")] = None,
+        check_token: Annotated[str | None, Field(description=(
+            "The token check_action gave for this action: the decision then counts in the record of the "
+            "prevention checks it showed."))] = None,
     ) -> ops.RecordDecision:
         """Record a decision and its outcome, so that you and agents you share with choose better next time.
         Answers with the action's success rate in this kind of context now."""
         decision = ops.RecordDecisionInput(context=context, action=action, outcome=ops.Outcome(outcome),
                                            alternatives=alternatives, informed_by=informed_by, predicted=predicted,
-                                           domain=domain, tags=tags, id=id)
+                                           domain=domain, tags=tags, id=id, check_token=check_token)
         return await run(ctx, "RecordDecision", {"input": decision}, summaries.record_outcome)  # type: ignore[return-value]
 
     @server.tool(annotations=WRITES)
@@ -140,12 +144,14 @@ def build_mcp_server(executor_for: ExecutorFor) -> MCPServer:
         domain: Annotated[str | None, Field(description="A domain such as 'auth'.")] = None,
         tags: Annotated[list[str] | None, Field(description="Free tags.")] = None,
         id: Annotated[str | None, Field(description="A stable id makes reporting idempotent.")] = None,
+        failed_action: Annotated[str | None, Field(description=(
+            "The action that raised the error: prevention checks then guard it."))] = None,
     ) -> ops.LearnFromFailure:
         """Learn from a failure: its error pattern (new or known, how often seen), the solutions that worked for
         similar failures across the agents you may see, and prevention checks."""
         failure = ops.LearnFromFailureInput(error_message=error_message, context=context, root_cause=root_cause,
                                             solution=solution, solution_worked=solution_worked, prevention=prevention,
-                                            domain=domain, tags=tags, id=id)
+                                            domain=domain, tags=tags, id=id, failed_action=failed_action)
         return await run(ctx, "LearnFromFailure", {"input": failure}, summaries.report_failure)  # type: ignore[return-value]
 
     @server.tool(annotations=READ_ONLY)

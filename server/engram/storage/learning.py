@@ -38,7 +38,7 @@ def _failure_pattern(r) -> VisibleFailurePattern:
         domains=[d for d in r["domains"] if d], root_causes=[c for c in r["root_causes"] if c],
         strategies=[s for s in r["strategies"] if s],
         uses=[SolutionUse(u["id"], u["description"], bool(u["worked"]), u["agent_id"]) for u in r["uses"]],
-        others=_by_owner(r["others"]), stage=r["stage"])
+        others=_by_owner(r["others"]), stage=r["stage"], causes=[c for c in r["causes"] if c])
 
 
 class LearningRepository(Repository):
@@ -159,7 +159,8 @@ class LearningRepository(Repository):
 
     def save_checks(self, pattern_id: str, stage: str, checks: Sequence[PreventionCheck]) -> list[PreventionCheck]:
         rows = [{"id": c.id, "name": c.name, "description": c.description, "source": c.source,
-                 "guards_actions": list(c.guards_actions)} for c in checks]
+                 "guards_actions": list(c.guards_actions), "step": c.step, "better_action": c.better_action}
+                for c in checks]
         records = self._write("prevention/save_checks", pattern_id=pattern_id, stage=stage, checks=rows)
         return [_check(pattern_id, r["check"]) for r in records]
 
@@ -173,6 +174,30 @@ class LearningRepository(Repository):
 
     def list_checks(self, pattern_id: str | None) -> list[PreventionCheck]:
         return [_check(r["pattern_id"], r["check"]) for r in self._read("prevention/list_checks", pattern_id=pattern_id)]
+
+    # ---- prevention check records (learning/check_records.py)
+    def record_showing(self, *, token: str, agent_id: str, action: str, checks: list[dict],
+                       saw: list[dict]) -> None:
+        """The agent was shown these checks ({id, guards, better}) for `action`, with these decision memories
+        ({agent_id, id}) of similar contexts in its evidence (kept as a check's "before" until the agent acts
+        on it). Idempotent on the token."""
+        self._write("prevention/record_showing", token=token, agent_id=agent_id, action=action, checks=checks,
+                    saw=saw)
+
+    def showing_exists(self, token: str, agent_id: str) -> bool:
+        return bool(self._read("prevention/showing_exists", token=token, agent_id=agent_id)[0]["found"])
+
+    def link_decision(self, *, token: str, agent_id: str, memory_id: str, followed_checks: list[str]) -> bool:
+        """The agent's decision acted on the agent's showing `token`; False when it has no such showing."""
+        return bool(self._write("prevention/link_decision", token=token, agent_id=agent_id, memory_id=memory_id,
+                                followed_checks=followed_checks))
+
+    def check_record_rows(self, agent_id: str | None, check_ids: list[str]) -> list[dict]:
+        """Per check: how many showings the caller may see, the decisions it may see that acted on them (action,
+        outcome quality, the check's guards and better action when shown, the checks the decision declared it
+        followed) and the decisions it may see from before the first of those."""
+        return [_native(dict(r)) for r in self._read("prevention/check_records", agent_id=agent_id,
+                                                        check_ids=check_ids)]
 
     # ---- stats
     def agent_stats(self, agent_id: str, window_days: int) -> dict:
@@ -210,7 +235,8 @@ class LearningRepository(Repository):
 def _check(pattern_id: str, props: dict) -> PreventionCheck:
     return PreventionCheck(id=props["id"], pattern_id=pattern_id, name=props.get("name") or props["id"],
                            description=props.get("description") or "", source=props.get("source") or "reported",
-                           guards_actions=list(props.get("guards_actions") or []), stage=props.get("stage"))
+                           guards_actions=list(props.get("guards_actions") or []), stage=props.get("stage"),
+                           step=props.get("step") or "", better_action=props.get("better_action"))
 
 
 def _task(props: dict) -> Task:

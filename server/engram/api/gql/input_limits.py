@@ -41,7 +41,7 @@ STRING_RULES: Mapping[str, StringRule] = {
     "reason": TEXT,
     # actions
     "action": ACTION, "intendedAction": ACTION, "alternatives": ACTION, "candidates": ACTION,
-    "availableActions": ACTION,
+    "availableActions": ACTION, "failedAction": ACTION,
     # labels and ids the caller chooses (stored, indexed, audited, exported)
     "id": LABEL, "tags": LABEL, "domain": LABEL, "partners": LABEL, "entities": LABEL, "interaction": LABEL,
     "knowledgeType": LABEL, "expertise": LABEL, "stage": LABEL, "value": LABEL, "taskId": LABEL,
@@ -49,6 +49,7 @@ STRING_RULES: Mapping[str, StringRule] = {
     "fromAgent": LABEL,
     # server-issued references
     "patternId": REFERENCE, "requestId": REFERENCE, "grantId": REFERENCE, "prefix": REFERENCE, "after": REFERENCE,
+    "checkToken": REFERENCE, "followedChecks": LABEL,
 }
 
 # Fields whose free text is stored without passing the memory store's redaction: refuse secrets there too.

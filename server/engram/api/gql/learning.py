@@ -39,6 +39,11 @@ class RecordDecisionInput:
     id: str | None = None
     occurred_at: datetime | None = strawberry.field(
         default=None, description="When it happened, if not now (e.g. logged afterwards); never in the future.")
+    check_token: str | None = strawberry.field(default=None, description=(
+        "The token checkAction returned for this action: the decision counts in the record of the checks it "
+        "showed (followed when it took the action a check asks for, ignored otherwise)."))
+    followed_checks: list[str] | None = strawberry.field(default=None, description=(
+        "Ids of shown checks that name only a step (no action) which you applied."))
 
 
 @strawberry.input
@@ -55,6 +60,8 @@ class LearnFromFailureInput:
     id: str | None = None
     occurred_at: datetime | None = strawberry.field(
         default=None, description="When it happened, if not now (e.g. logged afterwards); never in the future.")
+    failed_action: str | None = strawberry.field(default=None, description=(
+        "The action that raised this error: prevention checks of its pattern then guard that action."))
 
 
 @strawberry.type(description="What one run of pattern recognition found.")
@@ -233,7 +240,8 @@ class LearningMutation:
             info.context.resources.learning.record_decision, agent, input.context, input.action, input.outcome.value,
             alternatives=input.alternatives or (), informed_by=input.informed_by or (), task_id=input.task_id,
             domain=input.domain, tags=input.tags or (), confidence=input.confidence, predicted=input.predicted,
-            memory_id=input.id, created_at=input.occurred_at)
+            memory_id=input.id, created_at=input.occurred_at, check_token=input.check_token,
+            followed_checks=input.followed_checks or ())
         return DecisionRecord(memory_id=strawberry.ID(r.memory_id), template_id=r.template_id, action=r.action,
                               branch=estimate(r.branch), new_template=r.new_template, informed_by=list(r.informed_by),
                               agent_id=agent)
@@ -248,7 +256,7 @@ class LearningMutation:
             info.context.resources.learning.learn_from_failure, agent, input.error_message, context=input.context,
             root_cause=input.root_cause, solution=input.solution, solution_worked=input.solution_worked,
             prevention=input.prevention, task_id=input.task_id, domain=input.domain, tags=input.tags,
-            memory_id=input.id, created_at=input.occurred_at)
+            memory_id=input.id, created_at=input.occurred_at, failed_action=input.failed_action)
         return FailureLearning(memory_id=strawberry.ID(r.memory_id), signature=r.signature, pattern_id=r.pattern_id,
                                new_pattern=r.new_pattern, occurrence_count=r.occurrence_count,
                                similar_failures=similar_failures(r.similar_failures, r.solutions),

@@ -14,6 +14,7 @@ from strawberry.types import Info
 from engram.api.context import RequestContext
 from engram.api.gql.pattern_rendering import register as register_pattern_renderer
 from engram.api.gql.types import Agent, load_agent
+from engram.learning.estimates import estimate_rate
 from engram.entities.learning import (
     ActionCheck as EngineCheck, ActionEstimate as EngineAction, DecisionBranch as EngineBranch, DecisionDetails,
     Evidence as EngineEvidence,
@@ -140,7 +141,17 @@ def similar_failures(found: list[EngineEvidence], solutions: list[SolutionView])
                            solutions=[solution(s) for s in solutions if e.agent_id in s.agents]) for e in found]
 
 
-@strawberry.type(description="A check that prevents a recurring failure, attached to a workflow stage.")
+@strawberry.enum(description="Whether a prevention check helps, from its record: TRIAL (not enough evidence "
+                             "either way; shown), PROMOTED (following it credibly lowers failures in its contexts; "
+                             "shown first, and a guard blocks), RETIRED (credibly does not help; no longer shown).")
+class CheckStatus(enum.Enum):
+    TRIAL = "trial"
+    PROMOTED = "promoted"
+    RETIRED = "retired"
+
+
+@strawberry.type(description="A check that prevents a recurring failure, attached to a workflow stage, with its "
+                             "record over the decisions the caller may see.")
 class PreventionCheck:
     id: strawberry.ID
     name: str
@@ -149,11 +160,23 @@ class PreventionCheck:
     source: str | None
     stage: str | None
     guards_actions: list[str]
+    step: str = strawberry.field(description="What it asks the agent to do.")
+    better_action: str | None = strawberry.field(description="The action it asks for instead of a guarded one.")
+    status: CheckStatus
+    shown: int = strawberry.field(description="Times checkAction showed it (showings the caller may see).")
+    followed: Estimate = strawberry.field(description="Outcomes of decisions that followed it when shown.")
+    ignored: Estimate = strawberry.field(description="Outcomes of decisions that ignored it when shown.")
+    before: Estimate = strawberry.field(description="Outcomes in its contexts before it was first acted on.")
 
 
 def prevention_check(c: EnginePreventionCheck) -> PreventionCheck:
+    none = estimate_rate(0, 0)
+    r = c.record
     return PreventionCheck(id=strawberry.ID(c.id), name=c.name, description=c.description, pattern_id=c.pattern_id,
-                           source=c.source, stage=c.stage, guards_actions=list(c.guards_actions))
+                           source=c.source, stage=c.stage, guards_actions=list(c.guards_actions), step=c.step,
+                           better_action=c.better_action, status=CheckStatus(c.status.value),
+                           shown=r.shown if r else 0, followed=estimate(r.followed if r else none),
+                           ignored=estimate(r.ignored if r else none), before=estimate(r.before if r else none))
 
 
 @strawberry.type(description="A learned pattern: a recurring failure, a decision template or a success pattern. "
@@ -260,13 +283,16 @@ class ActionCheck:
     prevention_checks: list[PreventionCheck]
     better_action: str | None
     branch: DecisionBranch | None = None
+    token: str | None = strawberry.field(default=None, description=(
+        "Pass it as checkToken when you record the decision for this action: the decision then counts in the "
+        "record of each check shown here (followed or ignored). Null when no check was shown."))
 
 
 def action_check(c: EngineCheck) -> ActionCheck:
     return ActionCheck(verdict=Verdict(c.verdict.value), action=c.action, reasons=list(c.reasons),
                        evidence=[evidence(e) for e in c.evidence],
                        prevention_checks=[prevention_check(x) for x in c.checks], better_action=c.better_action,
-                       branch=decision_branch(c.branch))
+                       branch=decision_branch(c.branch), token=c.token)
 
 
 @strawberry.type
