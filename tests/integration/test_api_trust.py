@@ -264,3 +264,28 @@ def test_deleting_an_agent_revokes_its_keys_and_deletes_what_it_had(gql: dict[st
     assert {e.details.get("via") for e in deletions} == {"agent_delete"} and {e.actor_id for e in deletions} == {"ops"}
     assert _code(gql["ops"].errors(delete)) == "NOT_FOUND"
     assert audit.verify().ok
+
+
+def test_an_import_cannot_join_a_pattern_its_owner_has_no_part_in(gql: dict[str, GraphQLClient], db) -> None:
+    """Carol, holding alice's pattern grant, imports failures that name alice's pattern (to be grouped with
+    it, and so widen what the grant shows), and a pattern reusing the id of alice's decision template: neither
+    link is made, and alice's pattern keeps only her own instances."""
+    ids = _alice_private(gql)
+    gql["alice"].execute('mutation($p: String!) { grantAccess(grantee: "carol", scope: PATTERN, value: $p) { id } }',
+                         {"p": ids["pattern"]})
+    gql["carol"].execute(FAIL, {"input": {"errorMessage": "DiskFull: /var/lib/carol is full", "id": "carol-failure",
+                                          "context": "carol disk", "domain": "carol"}})
+    document = gql["carol"].execute('{ exportKnowledge(domain: "carol") { document } }')["exportKnowledge"]["document"]
+    entry = document["memories"][0]
+    planted = [{**entry, "id": f"carol-planted-{n}", "embedding": None, "patterns": [ids["pattern"], ids["template"]]}
+               for n in range(3)]
+    patterns = [{"id": ids["pattern"], "label": "FailurePattern", "signature": "planted"},
+                {"id": ids["template"], "label": "FailurePattern", "signature": "planted"}]
+    result = gql["carol"].execute("mutation($d: JSON!) { importKnowledge(document: $d) { created } }",
+                                  {"d": {**document, "memories": planted, "patterns": patterns}})
+    assert result["importKnowledge"]["created"] == 3  # the memories are hers to import; the links are not
+    owners = db.execute_query("MATCH (m:Memory)-[:INSTANCE_OF]->(p {id: $p}) RETURN collect(DISTINCT m.agent_id) AS a",
+                              p=ids["pattern"]).records[0]["a"]
+    assert owners == ["alice"]
+    labels = db.execute_query("MATCH (p {id: $t}) RETURN labels(p) AS l", t=ids["template"]).records
+    assert [r["l"] for r in labels] == [["DecisionTemplate"]]

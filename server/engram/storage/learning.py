@@ -10,6 +10,7 @@ from engram.entities.learning import (
     PreventionCheck, SolutionUse, Task, VisibleBranch, VisibleFailurePattern, VisibleSuccessPattern, VisibleTemplate,
 )
 from engram.entities.memory import MemoryRef
+from engram.errors import NotFoundError
 from engram.storage.base import Repository
 from engram.storage.records import native
 
@@ -201,7 +202,10 @@ class LearningRepository(Repository):
 
     # ---- stats
     def agent_stats(self, agent_id: str, window_days: int) -> dict:
-        return dict(self._read("learning/agent_stats", agent_id=agent_id, window_days=window_days)[0])
+        rows = self._read("learning/agent_stats", agent_id=agent_id, window_days=window_days)
+        if not rows:  # no such agent (an operator's asAgent, or one deleted meanwhile)
+            raise NotFoundError(f"No agent {agent_id!r}.")
+        return dict(rows[0])
 
     def calibration_points(self, agent_id: str | None) -> list[tuple[float, float]]:
         return [(r["predicted"], r["observed"]) for r in self._read("learning/calibration_points", agent_id=agent_id)]
