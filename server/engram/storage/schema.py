@@ -26,7 +26,7 @@ def apply_schema(driver: neo4j.Driver, settings: Settings, *, await_online_s: in
         driver.execute_query(statement, params if "$dimensions" in statement else None, database_=settings.neo4j_database)
         applied.append(AppliedStatement(name))
     migration = apply_shards(driver, settings)
-    applied.append(AppliedStatement(f"shards/{migration.count} vector indexes"))
+    applied.append(AppliedStatement(f"{migration.count} memory shard vector indexes"))
     driver.execute_query(
         catalog.get("health/await_indexes"), timeout_s=await_online_s, database_=settings.neo4j_database
     )
