@@ -2,8 +2,9 @@
 // fixed set of owners (engram.storage.shards). Searched are the shards in $probes ({shard, fetch}), or, for
 // $probes null, those holding what $agent_id may see (its own and its live grantors' memories; every shard
 // for $agent_id null: operator access), each asked for its $fetch nearest. Per shard: how many the index
-// returned (fewer than asked: the shard holds no more), the lowest score among them, how many $agent_id may
-// see, and the best $keep of those.
+// returned (fewer than asked: the shard holds no more), the lowest index score among them, how many $agent_id
+// may see, and the best $keep of those by exact cosine (the index scores its quantized vectors; on the same
+// (1 + cos) / 2 scale).
 CALL () {
   OPTIONAL MATCH (g:ShareGrant {grantee_id: $agent_id})
   WHERE g.revoked_at IS NULL AND (g.expires_at IS NULL OR g.expires_at > datetime())
@@ -36,8 +37,10 @@ CALL (shard, fetch, grants) {
          OR (g.scope = 'domain' AND m.domain = g.value)
          OR (g.scope = 'tag' AND g.value IN m.tags)
          OR (g.scope = 'pattern' AND EXISTS { (m)-[:INSTANCE_OF]->(p) WHERE p.id = g.value }))) AS visible
-  ORDER BY score DESC
-  RETURN count(m) AS fetched, min(score) AS lowest, count(CASE WHEN visible THEN 1 END) AS visible,
-         collect(CASE WHEN visible THEN {agent_id: m.agent_id, id: m.id, score: score} END)[0..$keep] AS hits
+  WITH m, score, visible,
+       CASE WHEN visible THEN vector.similarity.cosine(m.context_embedding, $embedding) END AS exact
+  ORDER BY coalesce(exact, -1.0) DESC
+  RETURN count(m) AS fetched, min(score) AS lowest, count(exact) AS visible,
+         collect(CASE WHEN visible THEN {agent_id: m.agent_id, id: m.id, score: exact} END)[0..$keep] AS hits
 }
 RETURN shard, fetch, fetched, lowest, visible, hits
