@@ -21,7 +21,7 @@ pytestmark = pytest.mark.integration
 
 AGENTS = [f"agent-{i:03d}" for i in range(100)]
 SMALL, GRANTOR = AGENTS[0], AGENTS[1]
-PER_AGENT = 40  # 100 agents: each holds 1 % of the 4,000 memories
+PER_AGENT = 30  # 100 agents: each holds 1 % of the 3,000 memories
 SHARDS = 16     # fewer shards than the default, so that each one holds several agents' memories
 QUERIES = [
     "calls to the checkout API keep timing out for customers in production",
