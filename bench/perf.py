@@ -180,10 +180,12 @@ def render(r: dict) -> str:
 def measure_scale(report: dict, clients: dict[str, GraphQLClient], embedder: CachingEmbedder, driver,
                   settings: Settings, scale: int, args: argparse.Namespace, service_url: str) -> None:
     report["counts"][scale] = memory_count(driver, settings)
+    layout = ShardLayout(settings.memory_shards)
+    own_indexes = [layout.indexes[layout.of(agent)] for agent in clients]  # the bare query: the caller's own shard
     batcher = MicroBatcher(embedder, settings.embedding_batch_window_ms / 1000, settings.embedding_batch_max)
     for concurrency in CONCURRENCY:  # the bare pipeline, with the service idle
         report["cells"].append(bare_cell(batcher, driver, settings.neo4j_database, concurrency, args.cell_seconds, scale,
-                                         [ShardLayout(settings.memory_shards).indexes[ShardLayout(settings.memory_shards).of(a)] for a in clients]))
+                                         own_indexes))
         print(report["cells"][-1], flush=True)
     batcher.close()
     report["bare"][scale] = next(c.p50 for c in report["cells"] if c.op == "bare" and c.scale == scale and c.clients == 1)
