@@ -38,7 +38,7 @@ def test_bob_never_sees_alices_private_memory_through_any_path(memories: MemoryS
     _alice_private(memories)
     memories.record(build_memory(agent="bob", kind="decision", context="ledger service rollout", action="wait",
                                  outcome="partial", memory_id="bob-own"))
-    # vector path (approximate, then exact fallback because bob sees fewer than k), fulltext path, listing
+    # vector path (the shards of what bob may see), fulltext path, listing
     seen = {r.memory.id for r in memories.retrieve_relevant_memories("bob", SECRET_CONTEXT, k=10)}
     seen |= {r.memory.id for r in memories.search("quasar lattice ledger", agent_id="bob", k=10)}
     seen |= {r.memory.id for r in memories.retriever.retrieve("bob", SECRET_CONTEXT, 1)}
