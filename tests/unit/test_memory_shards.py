@@ -12,7 +12,9 @@ import pytest
 
 from engram.entities.memory import MemoryRef
 from engram.memory import vector_stage
-from engram.memory.vector_stage import GROWTH_MAX, GROWTH_MIN, first_fetch, kth_score, next_fetch, open_shards
+from engram.memory.vector_stage import (
+    GROWTH_MAX, GROWTH_MIN, first_fetch, kth_score, next_fetch, open_shards, operator_fetch,
+)
 from engram.storage.memories import Candidate, ShardHits
 from engram.storage.shard_schema import index_statement
 from engram.storage.shards import ShardLayout, is_shard_label, shard_index, shard_label, shard_of
@@ -64,6 +66,10 @@ def test_the_first_request_over_fetches_and_never_asks_for_fewer_than_k() -> Non
     assert first_fetch(10, 10, 100) == 100
     assert first_fetch(60, 10, 100) == 600
     assert first_fetch(5, 0, 0) == 5
+
+
+def test_operator_access_asks_every_shard_for_twice_k_only() -> None:
+    assert operator_fetch(10, 100) == 20 and operator_fetch(60, 600) == 120 and operator_fetch(5, 8) == 8
 
 
 def test_a_shard_asked_again_gets_enough_for_twice_k_visible_at_the_rate_it_showed() -> None:

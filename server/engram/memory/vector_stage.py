@@ -42,6 +42,13 @@ def first_fetch(k: int, overfetch_factor: int, min_fetch: int) -> int:
     return max(k * overfetch_factor, min_fetch, k)
 
 
+def operator_fetch(k: int, fetch: int) -> int:
+    """Per shard when everything is visible (operator access, every shard searched): nothing is filtered out,
+    so twice k (at least 20, for the index's own recall) suffices — and the bound still asks again any shard
+    that holds more of the top k."""
+    return min(fetch, max(2 * k, 20))
+
+
 def next_fetch(probe: ShardHits, k: int) -> int:
     """The next request to a shard that may still hide a better visible memory: enough nodes that, at the
     visible rate this shard has shown so far, about TARGET_VISIBLE·k of them are visible — but at least
@@ -76,8 +83,10 @@ def search(repository: MemoryRepository, embedding: list[float], agent_id: str |
            fetch: int, keep: int | None = None, floor: float = 0.0) -> VectorStage:
     """The k best visible memories by cosine (scores on the index's (1 + cos) / 2 scale; `floor` on that scale
     too), and after them the next best up to `keep` (default: `fetch`) for the ranking to choose from — those
-    as the index found them. Round one asks every shard that holds visible memories for `fetch`; later rounds
-    only the open ones."""
+    as the index found them. Round one asks every shard that holds visible memories for `fetch` (every shard
+    for operator access, agent_id None, for operator_fetch); later rounds only the open ones."""
+    if agent_id is None:
+        fetch = operator_fetch(k, fetch)
     keep = max(k, keep if keep is not None else fetch)
     latest = {p.shard: p for p in repository.shard_candidates(embedding, agent_id, keep, fetch=fetch)}
     shards = tuple(sorted(latest))
