@@ -1,10 +1,10 @@
 // The vector stage, shard by shard: each memory shard has its own vector index and holds the memories of a
 // fixed set of owners (engram.storage.shards). Searched are the shards in $probes ({shard, fetch}), or, for
-// $probes null, those holding what $agent_id may see (its own and its live grantors' memories; every shard
+// $probes null, those holding what $agent_id may see (its own and its live grantors' memories, every shard
 // for $agent_id null: operator access), each asked for its $fetch nearest. Per shard: how many the index
 // returned (fewer than asked: the shard holds no more), the lowest index score among them, how many $agent_id
-// may see, and the best $keep of those by exact cosine (the index scores its quantized vectors; on the same
-// (1 + cos) / 2 scale).
+// may see, and the best $keep of those by exact cosine (the index scores its quantized vectors), on the same
+// (1 + cos) / 2 scale.
 CALL () {
   OPTIONAL MATCH (g:ShareGrant {grantee_id: $agent_id})
   WHERE g.revoked_at IS NULL AND (g.expires_at IS NULL OR g.expires_at > datetime())
