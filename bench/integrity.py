@@ -19,12 +19,12 @@ RETURN id, m IS NOT NULL AS present,
 """
 # The memory's own vector must find it in its shard's vector index; its one-word token, in the fulltext index.
 VECTOR_HIT = """
-MATCH (layout:MemoryShardLayout {name: 'memory'})
 UNWIND $ids AS id
 MATCH (m:Memory {id: id})
-CALL (m, layout) {
-  WITH m, [i IN range(0, size(layout.labels) - 1) WHERE layout.labels[i] IN labels(m)][0] AS shard
-  CALL db.index.vector.queryNodes(layout.indexes[shard], 5, m.context_embedding) YIELD node
+CALL (m) {
+  WITH m, [l IN labels(m) WHERE l STARTS WITH 'MemoryShard'][0] AS shard
+  CALL db.index.vector.queryNodes('memory_shard_' + substring(shard, size('MemoryShard')) + '_embedding', 5,
+                                  m.context_embedding) YIELD node
   RETURN collect(node.id) AS hits
 }
 RETURN id, id IN hits AS found
