@@ -17,12 +17,14 @@ RETURN id, m IS NOT NULL AS present,
        EXISTS { MATCH (:Agent)-[:REMEMBERS]->(m) } AS owned,
        EXISTS { MATCH (m)-[:IN_DOMAIN]->(:Domain) } AS in_domain
 """
-# The memory's own vector must find it in the vector index; its one-word token, in the fulltext index.
+# The memory's own vector must find it in its shard's vector index; its one-word token, in the fulltext index.
 VECTOR_HIT = """
 UNWIND $ids AS id
 MATCH (m:Memory {id: id})
 CALL (m) {
-  CALL db.index.vector.queryNodes('memory_context_embedding', 5, m.context_embedding) YIELD node
+  WITH m, [l IN labels(m) WHERE l STARTS WITH 'MemoryShard'][0] AS shard
+  CALL db.index.vector.queryNodes('memory_shard_' + substring(shard, size('MemoryShard')) + '_embedding', 5,
+                                  m.context_embedding) YIELD node
   RETURN collect(node.id) AS hits
 }
 RETURN id, id IN hits AS found

@@ -1,9 +1,9 @@
 """Performance of the running service at 10,000 and 100,000 memories, next to the bare costs beneath it.
 
     ENGRAM_INSTANCE=bench ENGRAM_BOLT_PORT=7697 ENGRAM_HTTP_PORT=7484 python -m bench.perf
-        [--scales 10000,100000] [--cell-seconds 8] [--ingest-threads 3] [--keep]
+        [--scales 10000,100000] [--scale 1000000 --agents 100] [--cell-seconds 8] [--ingest-threads 3] [--keep]
 
-Empties the benchmark Neo4j, creates 20 agents with API keys, starts `engram serve` in a child process
+Empties the benchmark Neo4j, creates 20 agents (--agents) with API keys, starts `engram serve` in a child process
 (periodic analysis/retention off) and talks to it over GraphQL/HTTP as those agents. In one run:
 
 1. ingest: `recordMemories` batches of 100 (one agent per call, several client threads) for the first
@@ -12,9 +12,9 @@ Empties the benchmark Neo4j, creates 20 agents with API keys, starts `engram ser
    `retrieveMemories(k: 10)` and `suggest` latency (p50/p95/p99) and throughput with 1, 8 and 32
    concurrent clients on fresh query texts (no embedding cache hits), next to the bare cost of one
    query embedding plus one vector-index query in-process;
-3. recall@10 for an agent with live domain grants: the retriever's own code (`MemoryRetriever` over a
-   repository that records its vector stage, so we see whether the exact fallback ran) against exact
-   cosine over that agent's visible set computed with numpy;
+3. recall@10 for an agent with live domain grants: the retriever's own code (`retrieve_explained`, which
+   reports what its sharded vector stage did) against exact cosine over that agent's visible set computed
+   with numpy (bench.perf_recall; `python -m bench.perf_recall --scale N` measures only that);
 4. peak memory of the service and of Neo4j (VmHWM, and RSS sampled every 0.5 s).
 
 Writes bench/results/perf.md, perf_latency.png and perf_throughput.png. Wipes the benchmark database
@@ -31,11 +31,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
-import numpy as np
 
 from bench import embedding_rates, perf_mem0
 from bench.perf_cells import Cell, HealthProbe, bare_cell, percentiles_ms, time_boxed
-from bench.perf_data import AGENTS, fresh_query, make_inputs
+from bench.perf_data import GRANTS, agent_names, fresh_query, make_inputs
+from bench.perf_recall import measure_recall, recall_section
 from bench.perf_render import embedding_section, goals_section, mem0_section, plot_vs_concurrency, table
 from bench.report import pyplot, write_plot, write_report
 from bench.service import GraphQLClient, RunningService, peak_rss_mb, process_family, rss_mb, wipe_database
@@ -44,16 +44,10 @@ from engram.config import Settings
 from engram.dbserver.process import ManagedNeo4j
 from engram.embedding.batching import MicroBatcher
 from engram.embeddings import CachingEmbedder, build_embedder
-from engram.learning.advice import EVIDENCE_K, MIN_SIMILARITY
-from engram.memory.retrieval import MemoryRetriever
-from engram.privacy.redaction import Redactor
 from engram.storage.connection import open_driver
-from engram.storage.memories import Candidate, MemoryRepository
+from engram.storage.shards import ShardLayout
 from engram.storage.schema import apply_schema
 
-GRANTS = [("bench-agent-0", "bench-agent-1", "db"), ("bench-agent-0", "bench-agent-2", "auth"),
-          ("bench-agent-5", "bench-agent-6", "ci"), ("bench-agent-10", "bench-agent-11", "ops")]  # grantee, owner, domain
-RECALL_AGENT = GRANTS[0][0]
 RATIO_N = 10_000  # the ingest ÷ raw-embedding ratio is taken on the first this many memories
 CONCURRENCY = (1, 8, 32)
 K = 10
@@ -61,8 +55,6 @@ RETRIEVE = "query($c: String!) { retrieveMemories(context: $c, k: 10) { similari
 SUGGEST = "query($c: String!) { suggest(context: $c) { recommended actions { action successRate } } }"
 RECORD = "mutation($inputs: [RecordMemoryInput!]!) { recordMemories(inputs: $inputs) { created redactions } }"
 GRANT = "mutation($to: String!, $d: String!) { grantAccess(grantee: $to, scope: DOMAIN, value: $d) { id live } }"
-VISIBLE = ("MATCH (m:Memory) WHERE m.agent_id = $agent OR any(g IN $grants WHERE m.agent_id = g.owner "
-           "AND m.domain = g.domain) RETURN m.id AS id, m.context_embedding AS embedding")
 
 
 # ---- database
@@ -117,58 +109,16 @@ def latency_cell(clients: dict[str, GraphQLClient], op: str, concurrency: int, s
     """Time-boxed: `concurrency` HTTP clients send requests back to back for `seconds`, after a warm-up."""
     document = RETRIEVE if op == "retrieve" else SUGGEST
     counter = itertools.count()
+    agents = list(clients)
 
     def call() -> float:
-        agent = AGENTS[next(counter) % len(AGENTS)]
+        agent = agents[next(counter) % len(agents)]
         variables = {"c": fresh_query()}
         started = time.perf_counter()
         clients[agent](document, variables)
         return time.perf_counter() - started
 
     return time_boxed(call, concurrency, seconds, scale, op)
-
-
-class RecordingRepository(MemoryRepository):
-    """The real repository, remembering what the retriever's vector stage got (and whether it fell back)."""
-
-    def vector_candidates(self, embedding, agent_id, fetch_k) -> list[Candidate]:
-        self.index_hits = super().vector_candidates(embedding, agent_id, fetch_k)
-        self.used, self.fell_back = self.index_hits, False
-        return self.index_hits
-
-    def exact_candidates(self, embedding, agent_id, k) -> list[Candidate]:
-        self.used, self.fell_back = super().exact_candidates(embedding, agent_id, k), True
-        return self.used
-
-
-def top_ids(candidates: list[Candidate], k: int = K) -> set[str]:
-    return {c.id for c in sorted(candidates, key=lambda c: -c.score)[:k]}
-
-
-def measure_recall(embedder: CachingEmbedder, driver, settings: Settings, queries: int) -> dict:
-    """Mean recall@10 against exact cosine over RECALL_AGENT's visible set; how often the fallback ran."""
-    grants = [{"owner": owner, "domain": domain} for grantee, owner, domain in GRANTS if grantee == RECALL_AGENT]
-    records, _, _ = driver.execute_query(VISIBLE, agent=RECALL_AGENT, grants=grants, database_=settings.neo4j_database)
-    ids = np.array([r["id"] for r in records])
-    matrix = np.array([r["embedding"] for r in records], dtype=np.float32)
-    matrix /= np.linalg.norm(matrix, axis=1, keepdims=True)
-    repository = RecordingRepository(driver, settings)
-    retriever = MemoryRetriever(repository, embedder, Redactor())  # no access recorder: reads leave no trace
-    sums = {"index": 0.0, "stage": 0.0, "final": 0.0}
-    fallbacks = evidence_fallbacks = 0
-    for _ in range(queries):
-        text = fresh_query()
-        query = np.array(embedder.embed([retriever.redactor.redact(text).text])[0], dtype=np.float32)
-        exact = set(ids[np.argsort(-(matrix @ query))[:K]])
-        final = retriever.retrieve(RECALL_AGENT, text, K)
-        sums["index"] += len(top_ids(repository.index_hits) & exact) / K
-        sums["stage"] += len(top_ids(repository.used) & exact) / K
-        sums["final"] += len({r.memory.id for r in final} & exact) / K
-        fallbacks += repository.fell_back
-        retriever.retrieve(RECALL_AGENT, text, EVIDENCE_K, min_similarity=MIN_SIMILARITY)  # suggest's evidence
-        evidence_fallbacks += repository.fell_back
-    return {"visible": len(ids), "queries": queries, **{k: v / queries for k, v in sums.items()},
-            "fallback": fallbacks / queries, "evidence_fallback": evidence_fallbacks / queries}
 
 
 # ---- output
@@ -196,7 +146,7 @@ def render(r: dict) -> str:
     ing = r["ingest"]
     lines = [f"# Service performance at {', '.join(f'{s:,}' for s in r['scales'])} memories", "",
              f"{r['date']} · {os.cpu_count()} cores · Neo4j heap {r['heap']}, page cache {r['pagecache']} · "
-             f"{len(AGENTS)} agents, {len(GRANTS)} live domain grants · whole benchmark {r['total_s'] / 60:.1f} min.",
+             f"{r['agents']} agents, {len(GRANTS)} live domain grants · whole benchmark {r['total_s'] / 60:.1f} min.",
              "", "## Ingest (`recordMemories`, ≤ 100 per call, over HTTP)", ""]
     lines += table(["path", "memories", "seconds", "memories/s", "÷ raw embedding"], [
         [f"raw embedding, in-process (`embed`, same texts, {r['backend']})", f"{ing['n']:,}", f"{ing['embed_s']:.1f}",
@@ -216,18 +166,7 @@ def render(r: dict) -> str:
                      f"{c.rps:.1f}", f"{r['bare'][c.scale]:.1f}", f"{c.p50 / r['bare'][c.scale]:.1f}"]
                     for c in r["cells"] if c.op != "bare"])
     lines += ["", "![latency](perf_latency.png)", ""] + goals_section(r) + embedding_section(r) + mem0_section(r)
-    lines += [ "", "## Recall@10 (retrieval vs exact cosine over the visible set)", "",
-              f"Agent {RECALL_AGENT}: its own memories plus the domains granted to it. *index only*: the vector index's "
-              "filtered candidates (max(10·k, 100) fetched); *vector stage*: what the retriever ranks by similarity, "
-              "after its exact fallback when fewer than k candidates survive the filter; *returned*: the k results of "
-              "`retrieve` (ranked by the full score, so not only by similarity). Fallback: share of queries where the "
-              f"exact scan ran, for `retrieveMemories(k: 10)` and for `suggest` (k = {EVIDENCE_K}, min similarity "
-              f"{MIN_SIMILARITY}).", ""]
-    lines += table(["memories", "visible", "queries", "index only", "vector stage", "returned", "fallback k=10",
-                    "fallback suggest"],
-                   [[f"{s:,}", f"{x['visible']:,}", x["queries"], f"{x['index']:.3f}", f"{x['stage']:.3f}",
-                     f"{x['final']:.3f}", f"{x['fallback']:.0%}", f"{x['evidence_fallback']:.0%}"]
-                    for s, x in r["recall"].items()])
+    lines += recall_section(r["recall"], r["shards"])
     lines += ["", "## Memory", ""]
     lines += table(["process", "peak RSS MiB (VmHWM)", "peak RSS MiB sampled in this run"], [
         ["engram serve (all its processes; VmHWM summed)", f"{r['service_hwm']:.0f}", f"{r['sampled'].get('service', 0):.0f}"],
@@ -241,9 +180,12 @@ def render(r: dict) -> str:
 def measure_scale(report: dict, clients: dict[str, GraphQLClient], embedder: CachingEmbedder, driver,
                   settings: Settings, scale: int, args: argparse.Namespace, service_url: str) -> None:
     report["counts"][scale] = memory_count(driver, settings)
+    layout = ShardLayout(settings.memory_shards)
+    own_indexes = [layout.indexes[layout.of(agent)] for agent in clients]  # the bare query: the caller's own shard
     batcher = MicroBatcher(embedder, settings.embedding_batch_window_ms / 1000, settings.embedding_batch_max)
     for concurrency in CONCURRENCY:  # the bare pipeline, with the service idle
-        report["cells"].append(bare_cell(batcher, driver, settings.neo4j_database, concurrency, args.cell_seconds, scale))
+        report["cells"].append(bare_cell(batcher, driver, settings.neo4j_database, concurrency, args.cell_seconds, scale,
+                                         own_indexes))
         print(report["cells"][-1], flush=True)
     batcher.close()
     report["bare"][scale] = next(c.p50 for c in report["cells"] if c.op == "bare" and c.scale == scale and c.clients == 1)
@@ -261,13 +203,14 @@ def measure_scale(report: dict, clients: dict[str, GraphQLClient], embedder: Cac
 
 def run(args: argparse.Namespace, settings: Settings, driver, sampler: RssSampler) -> dict:
     """Agents, service, ingest scale by scale, measure at each; the benchmark database must be empty."""
-    scales = sorted(int(s) for s in args.scales.split(","))
+    scales = sorted({int(s) for s in args.scales.split(",")} | set(args.scale or []))
+    agents = agent_names(args.agents)
     keys = ApiKeyService(driver, settings)
-    tokens = {agent: keys.create_agent(agent).token for agent in AGENTS}
+    tokens = {agent: keys.create_agent(agent).token for agent in agents}
     embedder = build_embedder(settings)  # the back-end the service uses
-    inputs = make_inputs(0, scales[-1])
+    inputs = make_inputs(0, scales[-1], agents)
     report: dict = {"scales": scales, "embedding_corpus": args.embedding_corpus, "recall_queries": args.recall_queries, "threads": args.ingest_threads, "cell_s": args.cell_seconds, "cells": [], "bare": {}, "recall": {}, "health": {},
-                    "backend": settings.embedding_backend,
+                    "backend": settings.embedding_backend, "agents": len(agents), "shards": settings.memory_shards,
                     "counts": {}, "heap": settings.heap_size, "pagecache": settings.pagecache_size,
                     "date": datetime.now().strftime("%Y-%m-%d %H:%M")}
     env = {"ENGRAM_ANALYZE_INTERVAL_S": "0", "ENGRAM_RETENTION_INTERVAL_S": "0"}  # no background jobs
@@ -306,6 +249,9 @@ def run(args: argparse.Namespace, settings: Settings, driver, sampler: RssSample
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--scales", default="10000,100000", help="memory counts to measure at, ascending")
+    parser.add_argument("--scale", type=int, action="append", help="one more memory count to grow to and measure "
+                        "at (opt-in: `--scale 1000000`, best with `--agents 100`); may repeat")
+    parser.add_argument("--agents", type=int, default=20, help="agents the memories are dealt to in turn")
     parser.add_argument("--cell-seconds", type=float, default=8.0, help="time per (scale, op, clients) cell")
     parser.add_argument("--ingest-threads", type=int, default=3)
     parser.add_argument("--recall-queries", type=int, default=100)

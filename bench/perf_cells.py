@@ -3,6 +3,7 @@ the bare pipeline in-process), and a /health prober that runs beside them."""
 
 from __future__ import annotations
 
+import itertools
 import threading
 import time
 from collections.abc import Callable
@@ -15,8 +16,8 @@ import numpy as np
 
 from bench.perf_data import fresh_query
 
-VECTOR_QUERY = ("CALL db.index.vector.queryNodes('memory_context_embedding', 10, $v) YIELD node, score "
-                "RETURN node.id, score")
+VECTOR_QUERY = ("CALL db.index.vector.queryNodes($index, 10, $v) YIELD node, score "
+                "RETURN node.id, score")  # one memory shard's index: the calling agent's own
 
 
 @dataclass
@@ -54,15 +55,20 @@ def time_boxed(call: Callable[[], float], concurrency: int, seconds: float, scal
     return Cell(scale, op, concurrency, len(latencies), *percentiles_ms(latencies), len(latencies) / wall)
 
 
-def bare_cell(embedder, driver: neo4j.Driver, database: str, concurrency: int, seconds: float, scale: int) -> Cell:
+def bare_cell(embedder, driver: neo4j.Driver, database: str, concurrency: int, seconds: float, scale: int,
+              indexes: list[str]) -> Cell:
     """The bare pipeline under the same concurrency: one query embedding (through the same micro-batching
-    queue the service uses) and one vector-index query, in-process."""
+    queue the service uses) and one vector-index query, in-process — on the shard index of the next agent
+    in `indexes` (one per agent, in turn)."""
+    turn = itertools.count()
 
     def call() -> float:
         text = fresh_query()
+        index = indexes[next(turn) % len(indexes)]
         started = time.perf_counter()
         vector = embedder.embed([text])[0]
-        driver.execute_query(VECTOR_QUERY, v=vector, database_=database, routing_=neo4j.RoutingControl.READ)
+        driver.execute_query(VECTOR_QUERY, v=vector, index=index, database_=database,
+                             routing_=neo4j.RoutingControl.READ)
         return time.perf_counter() - started
 
     return time_boxed(call, concurrency, seconds, scale, "bare")

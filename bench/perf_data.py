@@ -6,7 +6,14 @@ from __future__ import annotations
 import itertools
 import random
 
-AGENTS = [f"bench-agent-{i}" for i in range(20)]
+def agent_names(n: int) -> list[str]:
+    return [f"bench-agent-{i}" for i in range(n)]
+
+
+AGENTS = agent_names(20)  # the default; `--agents 100` for the 1M point (each agent then holds 1 %)
+GRANTS = [("bench-agent-0", "bench-agent-1", "db"), ("bench-agent-0", "bench-agent-2", "auth"),
+          ("bench-agent-5", "bench-agent-6", "ci"), ("bench-agent-10", "bench-agent-11", "ops")]  # grantee, owner, domain
+RECALL_AGENT = GRANTS[0][0]
 SERVICES = ["checkout", "billing", "auth-gateway", "search", "inventory", "shipping", "notifications",
             "reports", "payments", "user-profile", "recommendations", "ledger"]
 ENVS = ["production", "staging", "CI", "eu-west", "us-east"]
@@ -44,8 +51,9 @@ QUERIES = [  # paraphrases of the stored situations, never stored themselves
     "certificate problems when connecting to {svc} after the renewal, ticket {q}",
 ]
 
-def make_inputs(start: int, stop: int) -> list[tuple[str, dict]]:
-    """(agent, RecordMemoryInput) for memories start..stop-1; mostly decisions, some failures and successes."""
+def make_inputs(start: int, stop: int, agents: list[str] = AGENTS) -> list[tuple[str, dict]]:
+    """(agent, RecordMemoryInput) for memories start..stop-1, dealt to the agents in turn; mostly decisions,
+    some failures and successes."""
     out = []
     for i in range(start, stop):
         rnd = random.Random(i)
@@ -64,7 +72,7 @@ def make_inputs(start: int, stop: int) -> list[tuple[str, dict]]:
                      "solution": rnd.choice(actions), "outcome": rnd.choice(["SUCCESS", "FAILURE"])}
         else:
             item |= {"kind": "SUCCESS", "action": rnd.choice(actions), "outcome": "SUCCESS"}
-        out.append((AGENTS[i % len(AGENTS)], item))
+        out.append((agents[i % len(agents)], item))
     return out
 
 

@@ -24,6 +24,7 @@ from engram.services import build_services
 from engram.privacy.retention import RetentionService
 from engram.storage.connection import open_driver
 from engram.storage.schema import apply_schema
+from engram.storage.shards import ShardLayout
 
 AGENT = "bench-retention"
 MARKER = "xylophonic"  # a word only these memories contain, to probe the fulltext index
@@ -74,8 +75,9 @@ def main() -> None:
     fulltext = _count(driver, settings, "CALL db.index.fulltext.queryNodes('memory_text', $q) YIELD node "
                       "RETURN count(node) AS n", q=MARKER)
     probe = embedder.embed([f"{MARKER} checkout request timed out after 3s"])[0]
-    vector = _count(driver, settings, "CALL db.index.vector.queryNodes('memory_context_embedding', 1000, $e) "
-                    "YIELD node WHERE node.agent_id = $a RETURN count(node) AS n", e=probe, a=AGENT)
+    vector = _count(driver, settings, "CALL db.index.vector.queryNodes($index, 1000, $e) "
+                    "YIELD node WHERE node.agent_id = $a RETURN count(node) AS n", e=probe, a=AGENT,
+                    index=ShardLayout(settings.memory_shards).indexes[ShardLayout(settings.memory_shards).of(AGENT)])
     hybrid = sum(r.memory.agent_id == AGENT for r in service.search(f"{MARKER} request timed out", None, k=200))
     service.close()
     verified = audit.verify()

@@ -4,7 +4,8 @@
 //  * $into has the same memory (kind, context, action, outcome)      → combined: occurrences add up,
 //    the time range widens, success rates are weighted by occurrences, provenance is linked
 //  * otherwise                                                       → created: a copy owned by $into
-//    (id $rows.copy_id), with its embedding, vocabulary links, patterns and provenance
+//    (id $rows.copy_id) in $into's memory shard ($into_shard_label), with its embedding, vocabulary links,
+//    patterns and provenance
 MATCH (g:ShareGrant {owner_id: $from_agent, grantee_id: $into, scope: 'domain', value: $domain})
 WHERE g.revoked_at IS NULL AND (g.expires_at IS NULL OR g.expires_at > datetime())
 WITH count(g) AS grants
@@ -50,7 +51,7 @@ CALL (src, row, target, source) {
     WITH * WHERE done IS NULL AND same IS NULL
     MERGE (copy:Memory {agent_id: $into, id: row.copy_id})
       ON CREATE SET copy += src {.*, id: row.copy_id, agent_id: $into, access_count: 0, last_accessed: null}
-    SET copy:$(labels(src))
+    SET copy:$([l IN labels(src) WHERE NOT l STARTS WITH 'MemoryShard'] + [$into_shard_label])
     WITH copy, src, target, source
     CALL db.create.setNodeVectorProperty(copy, 'context_embedding', src.context_embedding)
     MERGE (target)-[:REMEMBERS]->(copy)

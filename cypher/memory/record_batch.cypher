@@ -1,5 +1,6 @@
 // Idempotent batch write: a memory id the agent holds already is left exactly as it is. Ids are per
 // agent: another agent's memory with the same id is a different memory, never read or touched here.
+// row.shard_label is the owner's memory shard (engram.storage.shards), whose vector index holds the memory.
 UNWIND $rows AS row
 MERGE (a:Agent {id: row.agent_id})
   ON CREATE SET a.name = row.agent_id, a.created_at = datetime()
@@ -16,7 +17,7 @@ MERGE (m:Memory {agent_id: row.agent_id, id: row.id})
 WITH a, row, m, is_new
 CALL (m, row, is_new) {
   WITH m, row WHERE is_new
-  SET m:$(row.label)
+  SET m:$([row.label, row.shard_label])
   WITH m, row
   CALL db.create.setNodeVectorProperty(m, 'context_embedding', row.embedding)
 }

@@ -78,6 +78,11 @@ class Settings(BaseSettings):
                                        "0 embeds each request on its own.")
     embedding_batch_max: int = Field(default=64, ge=1, description="Texts per micro-batched model call.")
 
+    # --- Memory shards: each agent's memories carry one of this many shard labels (a stable hash of the
+    # agent id), each with its own vector index; changing it relabels every memory at the next migrate.
+    memory_shards: int = Field(default=64, ge=1, le=1024, description="Vector-index shards memories are "
+                                                                      "partitioned into by owner.")
+
     # --- API.
     api_host: str = "127.0.0.1"
     api_port: int = Field(default=8000, ge=1, le=65535)

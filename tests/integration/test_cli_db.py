@@ -24,7 +24,8 @@ def test_doctor_reports_every_part_healthy(settings: Settings, driver) -> None:
     assert report["healthy"] is True
     assert checks["neo4j"]["detail"].startswith("5.26")
     assert checks["graph data science"]["detail"].startswith("2.13")
-    assert checks["index memory_context_embedding"]["ok"]
+    assert checks["memory shard vector indexes"]["ok"]
+    assert checks["index memory_text"]["ok"]
     assert "all-MiniLM-L6-v2" in checks["embedding model"]["detail"]
 
 

@@ -12,6 +12,7 @@ from engram.config import Settings
 from engram.embeddings import SentenceTransformerEmbedder
 from engram.storage.health import check_database
 from engram.storage.schema import apply_schema
+from engram.storage.shards import ShardLayout, shard_index
 
 pytestmark = pytest.mark.integration
 
@@ -19,15 +20,20 @@ pytestmark = pytest.mark.integration
 def test_schema_is_applied_and_every_index_is_online(db: neo4j.Driver, settings: Settings) -> None:
     health = check_database(db, settings)
     states = {index.name: (index.type, index.state) for index in health.indexes}
-    assert states["memory_context_embedding"] == ("VECTOR", "ONLINE")
+    layout = ShardLayout(settings.memory_shards)
+    assert all(states[name] == ("VECTOR", "ONLINE") for name in layout.indexes)
+    assert "memory_context_embedding" not in states  # the one global index gave way to the shards' indexes
     assert states["memory_text"] == ("FULLTEXT", "ONLINE")
     assert all(state == "ONLINE" for _, state in states.values())
     records, _, _ = db.execute_query(
-        "SHOW VECTOR INDEXES YIELD name, options WHERE name = 'memory_context_embedding' RETURN options"
+        "SHOW VECTOR INDEXES YIELD name, labelsOrTypes, options WHERE name STARTS WITH 'memory_shard_' "
+        "RETURN name, labelsOrTypes AS labels, options"
     )
-    config = records[0]["options"]["indexConfig"]
-    assert config["vector.dimensions"] == 384
-    assert config["vector.similarity_function"] == "COSINE"
+    assert {r["name"]: r["labels"] for r in records} == {name: [label] for name, label in zip(layout.indexes, layout.labels)}
+    for record in records:
+        config = record["options"]["indexConfig"]
+        assert config["vector.dimensions"] == 384
+        assert config["vector.similarity_function"] == "COSINE"
 
 
 def test_applying_the_schema_twice_changes_nothing(db: neo4j.Driver, settings: Settings) -> None:
@@ -75,15 +81,15 @@ def test_a_real_embedding_is_stored_and_found_by_the_vector_index(
     vectors = embedder.embed(texts)
     assert all(len(vector) == 384 for vector in vectors)
     db.execute_query(
-        "UNWIND $rows AS row CREATE (m:Memory {id: row.id, context: row.text}) "
+        "UNWIND $rows AS row CREATE (m:Memory:MemoryShard00 {id: row.id, context: row.text}) "
         "WITH m, row CALL db.create.setNodeVectorProperty(m, 'context_embedding', row.vector)",
         rows=[{"id": f"m{i}", "text": t, "vector": v} for i, (t, v) in enumerate(zip(texts, vectors))],
     )
     query = embedder.embed(["the login API keeps timing out"])[0]
     records, _, _ = db.execute_query(
-        "CALL db.index.vector.queryNodes('memory_context_embedding', 3, $q) YIELD node, score "
+        "CALL db.index.vector.queryNodes($index, 3, $q) YIELD node, score "
         "RETURN node.id AS id, score",
-        q=query,
+        q=query, index=shard_index(0),
     )
     assert [r["id"] for r in records][0] == "m0"
     assert records[0]["score"] > records[1]["score"]

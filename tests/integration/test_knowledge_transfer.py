@@ -190,7 +190,8 @@ def test_merge_needs_a_domain_grant_combines_counts_and_keeps_provenance(
                             "labels(c) AS labels, [(c)-[:TAGGED]->(t) | t.name] AS tags",
                             id=derived_id("alice", "bob", "b-db-2")).records[0]
     assert (copy["owner"], copy["action"], set(copy["labels"]), copy["tags"]) == (
-        "alice", "restore-backup", {"Memory", "Decision"}, ["prod"])
+        "alice", "restore-backup", {"Memory", "Decision", memories.repository.shards.label_of("alice")}, ["prod"])
+    assert memories.repository.shards.label_of("alice") != memories.repository.shards.label_of("bob")  # moved shard
     # the copy is alice's own now: she finds it even when bob's grants are gone
     for grant in consent.list_grants("bob", "given"):
         consent.revoke("bob", grant.id)

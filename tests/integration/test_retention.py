@@ -13,6 +13,7 @@ import pytest
 from engram.config import Settings
 from engram.embeddings import SentenceTransformerEmbedder
 from engram.errors import BadInputError, NotFoundError
+from engram.memory import vector_stage
 from engram.memory.builder import build_memory
 from engram.memory.service import MemoryService
 from engram.privacy.audit import AuditLog
@@ -56,12 +57,14 @@ def test_cleanup_deletes_for_real_and_no_search_finds_the_text(
     assert (report.deleted, report.by_agent, report.by_reason) == (3, {"alice": 3}, {"max_age": 3})
     assert _ids(db) == {"fresh", "bob-old"}  # bob has no policy; his memory stays
 
-    # no path finds the deleted text any more: hybrid search, exact fallback, both indexes, any property
+    # no path finds the deleted text any more: hybrid search, the vector stage, every index, any property
     assert {r.memory.id for r in memories.search(DOOMED, agent_id=None, k=50)} == {"fresh", "bob-old"}
     assert {r.memory.id for r in memories.retrieve_relevant_memories("alice", DOOMED, k=50)} == {"fresh"}
-    assert [c.ref.id for c in memories.repository.exact_candidates(embedder.embed([DOOMED])[0], "alice", 50)] == ["fresh"]
-    vector = db.execute_query("CALL db.index.vector.queryNodes('memory_context_embedding', 100, $e) YIELD node "
-                              "RETURN collect(node.id) AS ids", e=embedder.embed([DOOMED])[0]).records[0]["ids"]
+    stage = vector_stage.search(memories.repository, embedder.embed([DOOMED])[0], "alice", 50, fetch=100)
+    assert [c.ref.id for c in stage.candidates] == ["fresh"]
+    vector = db.execute_query("UNWIND $indexes AS index CALL db.index.vector.queryNodes(index, 100, $e) YIELD node "
+                              "RETURN collect(node.id) AS ids", e=embedder.embed([DOOMED])[0],
+                              indexes=memories.repository.shards.indexes).records[0]["ids"]
     assert sorted(vector) == ["bob-old", "fresh"]
     fulltext = db.execute_query("CALL db.index.fulltext.queryNodes('memory_text', 'zephyr OR obsidian') YIELD node "
                                 "RETURN collect(node.id) AS ids").records[0]["ids"]

@@ -16,7 +16,7 @@ def test_health_is_all_green(api_url: str) -> None:
     assert body["neo4j"]["ok"] and body["neo4j"]["version"].startswith("5.26")
     assert body["gds"]["ok"] and body["gds"]["version"].startswith("2.13")
     assert body["model"] == {"ok": True, "name": "all-MiniLM-L6-v2", "dimension": 384}
-    assert body["indexes"]["states"]["memory_context_embedding"] == "ONLINE"
+    assert body["indexes"]["ok"] and body["indexes"]["states"]["memory_shard_00_embedding"] == "ONLINE"
 
 
 def test_graphql_answers_over_http(api_url: str) -> None:

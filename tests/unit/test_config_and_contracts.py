@@ -43,7 +43,8 @@ def test_missing_password_fails_loudly(tmp_path: Path) -> None:
 def test_catalog_loads_every_statement_and_no_file_holds_two() -> None:
     catalog = QueryCatalog(REPO / "cypher")
     schema = catalog.group("schema")
-    assert any(name.endswith("memory_context_vector_index") for name, _ in schema)
+    assert any(name.endswith("memory_text_fulltext_index") for name, _ in schema)
+    assert "CREATE VECTOR INDEX $name" in catalog.get("shards/vector_index")  # one per memory shard
     for path in (REPO / "cypher").rglob("*.cypher"):
         text = path.read_text().strip().rstrip(";")
         assert ";" not in text, f"{path} holds more than one statement"

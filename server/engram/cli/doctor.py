@@ -12,6 +12,7 @@ from engram.embeddings import build_embedder
 from engram.errors import EngramError
 from engram.health import check_health
 from engram.storage.connection import open_driver
+from engram.storage.shards import INDEX_PREFIX
 
 
 @handle_errors
@@ -40,8 +41,13 @@ def doctor(ctx: typer.Context, output: OutputFormat = FormatOption) -> None:
     rows.append(("neo4j", f"{db.neo4j_version} {db.neo4j_edition or ''} at {settings.bolt_uri}" if db.neo4j_ok
                  else f"unreachable at {settings.bolt_uri}", db.neo4j_ok))
     rows.append(("graph data science", db.gds_version or "not installed", db.gds_ok))
-    for index in (i for i in db.indexes if i.type in ("VECTOR", "FULLTEXT")):
+    shard_indexes = [i for i in db.indexes if i.name.startswith(INDEX_PREFIX)]
+    for index in (i for i in db.indexes if i.type in ("VECTOR", "FULLTEXT") and i not in shard_indexes):
         rows.append((f"index {index.name}", f"{index.type} {index.state} {index.population_percent:.0f}%", index.state == "ONLINE"))
+    if shard_indexes:
+        online = sum(i.state == "ONLINE" for i in shard_indexes)
+        rows.append(("memory shard vector indexes", f"{online}/{len(shard_indexes)} ONLINE ({INDEX_PREFIX}*)",
+                     online == len(shard_indexes)))
     ranges = [i for i in db.indexes if i.type == "RANGE"]
     if ranges:
         online = sum(i.state == "ONLINE" for i in ranges)

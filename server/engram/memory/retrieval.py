@@ -24,6 +24,8 @@ from engram.errors import BadInputError
 from engram.memory.access import AccessRecorder
 from engram.memory.text import lucene_query
 from engram.privacy.redaction import Redactor
+from engram.memory import vector_stage
+from engram.memory.vector_stage import VectorStage, first_fetch
 from engram.storage.memories import Candidate, MemoryRepository
 
 MAX_K = 200
@@ -37,11 +39,17 @@ class RankingWeights:
     confidence: float = 0.10
     success_rate: float = 0.10
     recency_half_life_days: float = 30.0
-    overfetch_factor: int = 10
+    overfetch_factor: int = 10  # each memory shard is first asked for max(k · this, min_fetch) nearest
     min_fetch: int = 100
 
 
 DEFAULT_WEIGHTS = RankingWeights()
+
+
+@dataclass(frozen=True)
+class Retrieval:
+    results: list[RelevantMemory]
+    vector: VectorStage
 
 
 def _cosine(index_score: float | None) -> float:
@@ -69,6 +77,12 @@ class MemoryRetriever:
                  use_fulltext: bool = True) -> list[RelevantMemory]:
         """The k best memories for `context` among those `agent_id` may see (all, for agent_id=None:
         operator access). Returns k results whenever k visible memories pass min_similarity."""
+        return self.retrieve_explained(agent_id, context, k, min_similarity=min_similarity,
+                                       use_fulltext=use_fulltext).results
+
+    def retrieve_explained(self, agent_id: str | None, context: str, k: int = 10, *, min_similarity: float = 0.0,
+                           use_fulltext: bool = True) -> Retrieval:
+        """retrieve, with what its vector stage did (shards searched, rounds, index results read)."""
         if not context or not context.strip():
             raise BadInputError("The context to retrieve for is empty.")
         if not 1 <= k <= MAX_K:
@@ -76,15 +90,11 @@ class MemoryRetriever:
         context = self.redactor.redact(context).text
         embedding = self.embedder.embed([context])[0]
         w = self.weights
-        fetch_k = max(k * w.overfetch_factor, w.min_fetch)
-
-        vector = self.repository.vector_candidates(embedding, agent_id, fetch_k)
-        if len(vector) < k and agent_id is not None:
-            # The index chose its top fetch_k before our visibility filter: search the visible set exactly.
-            vector = self.repository.exact_candidates(embedding, agent_id, max(k, fetch_k))
+        fetch_k = first_fetch(k, w.overfetch_factor, w.min_fetch)
         # Scores are on the index's (1 + cos) / 2 scale: what falls below min_similarity is not even loaded.
         floor = (1 + min_similarity) / 2 - 1e-9 if min_similarity > 0 else 0.0
-        vector = [c for c in vector if c.score >= floor]
+        stage = vector_stage.search(self.repository, embedding, agent_id, k, fetch=fetch_k, floor=floor)
+        vector = [c for c in stage.candidates if c.score >= floor]
         text: list[Candidate] = []
         query = lucene_query(context) if use_fulltext else None
         if query:
@@ -94,7 +104,7 @@ class MemoryRetriever:
         ranked = self._rank(agent_id, embedding, vector, text, min_similarity)[:k]
         if self.access is not None and ranked:
             self.access.touch([r.memory.ref for r in ranked])
-        return ranked
+        return Retrieval(ranked, stage)
 
     def _rank(self, agent_id: str | None, embedding: list[float], vector: Iterable[Candidate],
               text: Iterable[Candidate], min_similarity: float) -> list[RelevantMemory]:

@@ -10,7 +10,14 @@ from neo4j import exceptions as neo4j_errors
 from engram.config import Settings
 from engram.storage.catalog import catalog_for
 
-REQUIRED_INDEXES = ("memory_context_embedding", "memory_text")
+from engram.storage.shards import ShardLayout
+
+TEXT_INDEX = "memory_text"
+
+
+def required_indexes(settings: Settings) -> tuple[str, ...]:
+    """The fulltext index and every memory shard's vector index."""
+    return (TEXT_INDEX, *ShardLayout(settings.memory_shards).indexes)
 
 
 @dataclass(frozen=True)
@@ -30,16 +37,17 @@ class DatabaseHealth:
     gds_version: str | None = None
     indexes: list[IndexState] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    required: tuple[str, ...] = (TEXT_INDEX,)
 
     @property
     def indexes_ok(self) -> bool:
         online = {i.name for i in self.indexes if i.state == "ONLINE"}
-        return all(name in online for name in REQUIRED_INDEXES)
+        return all(name in online for name in self.required)
 
 
 def check_database(driver: neo4j.Driver, settings: Settings) -> DatabaseHealth:
     catalog = catalog_for(settings.cypher_dir)
-    health = DatabaseHealth()
+    health = DatabaseHealth(required=required_indexes(settings))
     db = settings.neo4j_database
     try:
         driver.verify_connectivity()  # one connection attempt: a down server is reported at once, not after retries
@@ -58,7 +66,7 @@ def check_database(driver: neo4j.Driver, settings: Settings) -> DatabaseHealth:
     health.indexes = [
         IndexState(r["name"], r["type"], r["state"], float(r["populationPercent"] or 0.0)) for r in records
     ]
-    missing = [n for n in REQUIRED_INDEXES if n not in {i.name for i in health.indexes}]
+    missing = [n for n in health.required if n not in {i.name for i in health.indexes}]
     if missing:
         health.errors.append(f"indexes missing: {', '.join(missing)} (run `engram db init`)")
     return health

@@ -9,6 +9,7 @@ from engram.entities.audit_chain import AuditEntry
 from engram.entities.memory import MemoryRef
 from engram.storage.base import AuditedRepository, Transaction
 from engram.storage.records import native
+from engram.storage.shards import ShardLayout
 
 
 def _plain(value: Any) -> Any:
@@ -43,10 +44,11 @@ class KnowledgeRepository(AuditedRepository):
     def merge_batch(self, from_agent: str, into: str, domain: str, rows: list[dict],
                     events: Callable[[list[dict]], Sequence[AuditEntry]]) -> list[dict]:
         """Copy one batch into `into`'s memories; the merge and its audit events commit together."""
+        shard_label = ShardLayout(self.settings.memory_shards).label_of(into)  # a copy lives in its new owner's shard
 
         def work(tx: Transaction) -> tuple[list[dict], Sequence[AuditEntry]]:
             results = [dict(r) for r in self._run(tx, "knowledge/merge_batch", from_agent=from_agent, into=into,
-                                                 domain=domain, rows=rows)]
+                                                 domain=domain, rows=rows, into_shard_label=shard_label)]
             return results, events(results)
 
         return self._write_audited(work)

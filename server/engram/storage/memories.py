@@ -7,9 +7,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import neo4j
+
+from engram.config import Settings
 from engram.entities.memory import CONTENT_TYPES, AgentMemory, MemoryContent, MemoryKind, MemoryRef, Outcome
 from engram.storage.base import Repository
 from engram.storage.records import native
+from engram.storage.shards import ShardLayout
 
 WRITE_BATCH = 1000
 
@@ -34,14 +38,35 @@ class Candidate:
     score: float
 
 
+@dataclass(frozen=True)
+class ShardHits:
+    """What one memory shard's vector index gave for a query: `fetched` of the `fetch` nearest asked for (fewer:
+    the shard holds no more), the lowest score among them, how many of them the agent may see, and the best
+    k of those (scores on Neo4j's (1 + cos) / 2 scale)."""
+
+    shard: int
+    fetch: int
+    fetched: int
+    lowest: float | None
+    visible: int
+    hits: list[Candidate]
+
+    @property
+    def exhausted(self) -> bool:
+        return self.fetched < self.fetch
+
+
 class MemoryRepository(Repository):
+    def __init__(self, driver: neo4j.Driver, settings: Settings) -> None:
+        super().__init__(driver, settings)
+        self.shards = ShardLayout(settings.memory_shards)
 
     # ---- writes
     def write_rows(self, rows: Sequence[dict]) -> list[WriteResult]:
         """Rows as built by the store path; one transaction per batch of WRITE_BATCH rows."""
         results: list[WriteResult] = []
         for start in range(0, len(rows), WRITE_BATCH):
-            batch = list(rows[start:start + WRITE_BATCH])
+            batch = [row | {"shard_label": self.shards.label_of(row["agent_id"])} for row in rows[start:start + WRITE_BATCH]]
             records = self._write("memory/record_batch", rows=batch)
             results += [WriteResult(r["id"], r["is_new"]) for r in records]
         return results
@@ -71,16 +96,20 @@ class MemoryRepository(Repository):
             resolved.setdefault(r["id"], MemoryRef(r["owner"], r["id"]))
         return resolved
 
-    def vector_candidates(self, embedding: list[float], agent_id: str | None, fetch_k: int) -> list[Candidate]:
-        records = self._read("memory/vector_candidates", embedding=embedding, agent_id=agent_id, fetch_k=fetch_k)
-        return [Candidate(MemoryRef(r["agent_id"], r["id"]), r["score"]) for r in records]
+    def shard_candidates(self, embedding: list[float], agent_id: str | None, keep: int, *, fetch: int = 0,
+                         probes: Sequence[tuple[int, int]] | None = None) -> list[ShardHits]:
+        """One round of the sharded vector stage (cypher/memory/shard_candidates): the shards holding what the
+        agent may see, each asked for its `fetch` nearest, or exactly the (shard, fetch) `probes`; the best
+        `keep` visible hits of each shard."""
+        records = self._read("memory/shard_candidates", embedding=embedding, agent_id=agent_id, keep=keep, fetch=fetch,
+                             probes=None if probes is None else [{"shard": s, "fetch": f} for s, f in probes],
+                             shard_labels=self.shards.labels, shard_indexes=self.shards.indexes)
+        return [ShardHits(r["shard"], r["fetch"], r["fetched"], r["lowest"], r["visible"],
+                          [Candidate(MemoryRef(h["agent_id"], h["id"]), h["score"]) for h in r["hits"]])
+                for r in records]
 
     def fulltext_candidates(self, lucene_query: str, agent_id: str | None, fetch_k: int) -> list[Candidate]:
         records = self._read("memory/fulltext_candidates", lucene_query=lucene_query, agent_id=agent_id, fetch_k=fetch_k)
-        return [Candidate(MemoryRef(r["agent_id"], r["id"]), r["score"]) for r in records]
-
-    def exact_candidates(self, embedding: list[float], agent_id: str, k: int) -> list[Candidate]:
-        records = self._read("memory/exact_candidates", embedding=embedding, agent_id=agent_id, k=k)
         return [Candidate(MemoryRef(r["agent_id"], r["id"]), r["score"]) for r in records]
 
     def hydrate(self, refs: Sequence[MemoryRef],

@@ -1,0 +1,46 @@
+// The vector stage, shard by shard: each memory shard has its own vector index and holds the memories of a
+// fixed set of owners (engram.storage.shards). Searched are the shards in $probes ({shard, fetch}), or, for
+// $probes null, those holding what $agent_id may see (its own and its live grantors' memories, every shard
+// for $agent_id null: operator access), each asked for its $fetch nearest. Per shard: how many the index
+// returned (fewer than asked: the shard holds no more), the lowest index score among them, how many $agent_id
+// may see, and the best $keep of those by exact cosine (the index scores its quantized vectors), on the same
+// (1 + cos) / 2 scale.
+CALL () {
+  OPTIONAL MATCH (g:ShareGrant {grantee_id: $agent_id})
+  WHERE g.revoked_at IS NULL AND (g.expires_at IS NULL OR g.expires_at > datetime())
+  RETURN collect(g {.owner_id, .scope, .value, .memory_ids}) AS grants
+}
+CALL (grants) {
+  WITH grants WHERE $probes IS NOT NULL
+  UNWIND $probes AS probe
+  RETURN probe.shard AS shard, probe.fetch AS fetch
+  UNION
+  WITH grants WHERE $probes IS NULL AND $agent_id IS NULL
+  UNWIND range(0, size($shard_indexes) - 1) AS shard
+  RETURN shard, $fetch AS fetch
+  UNION
+  WITH grants WHERE $probes IS NULL AND $agent_id IS NOT NULL
+  UNWIND [$agent_id] + [g IN grants | g.owner_id] AS owner
+  CALL (owner) {
+    MATCH (m:Memory {agent_id: owner})
+    WITH m LIMIT 1
+    RETURN [i IN range(0, size($shard_labels) - 1) WHERE $shard_labels[i] IN labels(m)][0] AS shard
+  }
+  WITH shard WHERE shard IS NOT NULL
+  RETURN shard, $fetch AS fetch
+}
+CALL (shard, fetch, grants) {
+  CALL db.index.vector.queryNodes($shard_indexes[shard], fetch, $embedding) YIELD node AS m, score
+  WITH m, score,
+       $agent_id IS NULL OR m.agent_id = $agent_id OR any(g IN grants WHERE g.owner_id = m.agent_id AND (
+            (g.scope = 'memory' AND m.id IN g.memory_ids)
+         OR (g.scope = 'domain' AND m.domain = g.value)
+         OR (g.scope = 'tag' AND g.value IN m.tags)
+         OR (g.scope = 'pattern' AND EXISTS { (m)-[:INSTANCE_OF]->(p) WHERE p.id = g.value }))) AS visible
+  WITH m, score, visible,
+       CASE WHEN visible THEN vector.similarity.cosine(m.context_embedding, $embedding) END AS exact
+  ORDER BY coalesce(exact, -1.0) DESC
+  RETURN count(m) AS fetched, min(score) AS lowest, count(exact) AS visible,
+         collect(CASE WHEN visible THEN {agent_id: m.agent_id, id: m.id, score: exact} END)[0..$keep] AS hits
+}
+RETURN shard, fetch, fetched, lowest, visible, hits
