@@ -146,6 +146,14 @@ def second_agent_failures(attempts: list[tuple]) -> int:
     return failures
 
 
+def context_vectors(embedder, tasks) -> tuple[dict[str, int], np.ndarray]:
+    """The seed's distinct task contexts embedded once: each context's row, and the unit vectors."""
+    contexts = sorted({t.context for t in tasks})
+    vectors = np.asarray(embedder.embed(contexts), dtype=float)
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
+    return {c: i for i, c in enumerate(contexts)}, vectors
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3, 4, 5])
@@ -160,10 +168,7 @@ def main() -> None:
     followers: dict[str, list[int]] = {a: [] for a in args.arms}
     for seed in args.seeds:
         tasks = shuffled(world.task_stream(seed, args.days, args.tasks_per_day), seed)
-        contexts = sorted({t.context for t in tasks})
-        vectors = np.asarray(embedder.embed(contexts), dtype=float)
-        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-        rows = {c: i for i, c in enumerate(contexts)}
+        rows, vectors = context_vectors(embedder, tasks)
         line = []
         for arm in args.arms:
             attempts = run(tasks, seed, arm, rows, vectors, args.policy)

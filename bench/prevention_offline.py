@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from bench import sim_world as world
-from bench.learning_offline import Record, Store, relevant, shuffled
+from bench.learning_offline import Record, Store, context_vectors, relevant, shuffled
 from bench.report import write_report
 from engram.config import Settings
 from engram.embeddings import build_embedder
@@ -229,10 +229,7 @@ def main() -> None:
     per_seed: list[str] = []
     for seed in args.seeds:
         tasks = shuffled(world.task_stream(seed, args.days, args.tasks_per_day), seed)
-        contexts = sorted({t.context for t in tasks})
-        vectors = np.asarray(embedder.embed(contexts), dtype=float)
-        vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-        rows = {c: i for i, c in enumerate(contexts)}
+        rows, vectors = context_vectors(embedder, tasks)
         for sharing in (False, True):
             arm = "sharing" if sharing else "private"
             with_checks, days, statuses = run(tasks, seed, sharing, True, rows, vectors, Patterns(embedder.embed))
