@@ -19,6 +19,7 @@ from engram.errors import ConfigurationError, DatabaseStartError, PortInUseError
 _JVM_FLAGS = [
     "-XX:+UseG1GC",
     "-XX:-OmitStackTraceInFastThrow",
+    "-XX:+AlwaysPreTouch",  # the heap is resident from the start, so RSS shows growth, not first touches
     "-XX:+UnlockExperimentalVMOptions",
     "-XX:+TrustFinalNonStaticFields",
     "-XX:+DisableExplicitGC",
