@@ -9,6 +9,7 @@ import pytest
 
 from engram.entities.learning import Verdict
 from engram.learning.engine import LearningEngine
+from tests.conftest import GraphQLClient
 
 pytestmark = pytest.mark.integration
 
@@ -54,3 +55,45 @@ def test_a_branch_split_appears_as_evidence_accumulates_and_suggest_answers_per_
     bobs = learning.suggest("bob", large, candidates=["apply-directly", "online-schema-change"])
     assert bobs.branch is not None and bobs.branch.conditions == () and bobs.recommended is None
     assert all(a.estimate.attempts == 0 and not a.evidence for a in bobs.actions)
+
+
+DEPLOY = "Roll out release {n} of the checkout service to the cluster"
+RECORD = """mutation($input: RecordDecisionInput!) { recordDecision(input: $input) { memoryId } }"""
+SUGGEST = """query($c: String!, $f: JSON) { suggest(context: $c, facts: $f) {
+               recommended branch { conditions why } } }"""
+
+
+def test_structured_facts_split_decisions_the_words_cannot(gql: dict[str, GraphQLClient]) -> None:
+    """Every context reads the same; only the stated fact `env` tells where rolling updates fail."""
+    for n in range(8):
+        for env, rolling in (("production", "FAILURE"), ("staging", "SUCCESS")):
+            gql["alice"].execute(RECORD, {"input": {"context": DEPLOY.format(n=n), "action": "rolling-update",
+                                                    "outcome": rolling, "facts": {"env": env, "replicas": 12}}})
+        for env, outcome in (("production", "SUCCESS"), ("staging", "SUCCESS" if n % 2 else "FAILURE")):
+            gql["alice"].execute(RECORD, {"input": {"context": DEPLOY.format(n=n + 20), "action": "blue-green",
+                                                    "outcome": outcome, "facts": {"env": env}}})
+    asked = DEPLOY.format(n=99)
+    production = gql["alice"].execute(SUGGEST, {"c": asked, "f": {"env": "Production"}})["suggest"]
+    staging = gql["alice"].execute(SUGGEST, {"c": asked, "f": {"env": "staging"}})["suggest"]
+    assert production["recommended"] == "blue-green" and staging["recommended"] == "rolling-update"
+    assert "env = production" in production["branch"]["conditions"], production["branch"]
+    # Without the fact the context lies on neither side: no split is taken for it.
+    unstated = gql["alice"].execute(SUGGEST, {"c": asked})["suggest"]
+    assert not any(c.startswith("env ") for c in unstated["branch"]["conditions"]), unstated["branch"]
+
+    stored = gql["alice"].execute("""{ memories(kind: DECISION, first: 1) { nodes {
+                                        ... on DecisionMemory { facts } } } }""")["memories"]["nodes"][0]
+    assert stored["facts"] in ({"env": "production", "replicas": 12}, {"env": "staging", "replicas": 12},
+                               {"env": "production"}, {"env": "staging"})
+
+
+@pytest.mark.parametrize("facts, says", [
+    ({"env=": "x"}, "without '='"), ({"": "x"}, "non-empty name"), ({"env": {"nested": 1}}, "must be a non-empty"),
+    ({"env": "x" * 201}, "at most 200"), ({f"k{i}": i for i in range(33)}, "at most 32 keys"), (["env"], "object"),
+])
+def test_bad_facts_are_refused_and_nothing_is_stored(gql: dict[str, GraphQLClient], facts: object, says: str) -> None:
+    decision = {"context": DEPLOY.format(n=1), "action": "rolling-update", "outcome": "SUCCESS", "facts": facts}
+    error = gql["alice"].errors(RECORD, {"input": decision})[0]
+    assert error["extensions"]["code"] == "BAD_USER_INPUT" and says in error["message"], error
+    assert gql["alice"].errors(SUGGEST, {"c": "anything", "f": facts})[0]["extensions"]["code"] == "BAD_USER_INPUT"
+    assert gql["alice"].execute("{ memories { nodes { id } } }")["memories"]["nodes"] == []

@@ -9,12 +9,15 @@ from typing import TYPE_CHECKING
 import typer
 
 from engram.cli import from_service
-from engram.cli.output import FormatOption, OutputFormat, console, emit, emit_table, handle_errors, parse_duration
+from engram.cli.output import (
+    FactsOption, FormatOption, OutputFormat, console, emit, emit_table, handle_errors, parse_duration,
+)
 from engram.cli.remote import client_errors, service_client
 from engram.cli.render import pattern_lines, plain, rate
 from engram.cli.services import learning_engine
 from engram.entities.learning import AppliedPattern, PatternView, Suggestion
 from engram.errors import BadInputError
+from engram.learning.facts import parse_facts
 
 if TYPE_CHECKING:
     from engram.learning.stats import LearningStats
@@ -130,18 +133,20 @@ def suggest(ctx: typer.Context, context: str = typer.Option(None, "--context", "
             task: str = typer.Option(None, "--task", help="Suggest for this task (its agent and context)."),
             agent: str = typer.Option(None, "--agent", "-a", help="Use what this agent may see (default: all; over "
                                                                   "the service, the API key's agent)."),
-            k: int = typer.Option(5, "-k", min=1, max=50, help="How many ranked actions to show."), output: OutputFormat = FormatOption) -> None:
+            k: int = typer.Option(5, "-k", min=1, max=50, help="How many ranked actions to show."),
+            fact: list[str] = FactsOption, output: OutputFormat = FormatOption) -> None:
     """Memory-based suggestions: ranked actions with success rates, evidence and a recommendation."""
     client = service_client(ctx) if task is None else None  # a task's context is looked up in-process
     if client is not None:
         if not context:
             raise BadInputError("Give --context or --task.")
         with client, client_errors():
-            suggestion = from_service.suggestion(client.suggest(context, k=k, as_agent=agent).suggest)
+            suggestion = from_service.suggestion(client.suggest(context, k=k, facts=parse_facts(fact) or None,
+                                                                as_agent=agent).suggest)
     else:
         with learning_engine(ctx) as engine:
             context, agent = _context_from(engine, context, task, agent)
-            suggestion = engine.suggest(agent, context, k)
+            suggestion = engine.suggest(agent, context, k, facts=parse_facts(fact))
     emit(output, plain(suggestion), lambda: _print_suggestion(suggestion))
 
 
@@ -164,16 +169,17 @@ def predict(ctx: typer.Context, context: str = typer.Option(..., "--context", "-
             action: str = typer.Option(..., "--action", help="The action to predict."),
             agent: str = typer.Option(None, "--agent", "-a", help="Use what this agent may see (default: all; over "
                                                                   "the service, the API key's agent)."),
-            output: OutputFormat = FormatOption) -> None:
+            fact: list[str] = FactsOption, output: OutputFormat = FormatOption) -> None:
     """Predicted probability that an action succeeds in a context, with its uncertainty."""
     client = service_client(ctx)
     if client is not None:
         with client, client_errors():
-            p = from_service.prediction(client.predict_outcome(context, action, as_agent=agent).predict_outcome,
+            p = from_service.prediction(client.predict_outcome(context, action, facts=parse_facts(fact) or None,
+                                                               as_agent=agent).predict_outcome,
                                          context, action)
     else:
         with learning_engine(ctx) as engine:
-            p = engine.predict_outcome(agent, context, action)
+            p = engine.predict_outcome(agent, context, action, facts=parse_facts(fact))
     emit(output, plain(p), lambda: console.print(
         f"→ {action}: {p.probability:.0%} chance of success (90% CI {p.lower:.0%}–{p.upper:.0%}, "
         f"from {p.attempts:g} similar attempts)"))

@@ -12,7 +12,7 @@ import typer
 from engram.cli import from_service
 from engram.cli.consent import grant_and_show, scope_of
 from engram.cli.output import (
-    FormatOption, OutputFormat, console, emit, emit_table, format_time, handle_errors, parse_duration,
+    FactsOption, FormatOption, OutputFormat, console, emit, emit_table, format_time, handle_errors, parse_duration,
 )
 from engram.cli.remote import client_errors, paged, service_client
 from engram.cli.render import pattern_lines, plain
@@ -21,6 +21,7 @@ from engram.cli.services import memory_service
 from engram.entities.learning import PatternView
 from engram.entities.memory import AgentMemory, MemoryKind, Outcome, RelevantMemory
 from engram.errors import BadInputError
+from engram.learning.facts import parse_facts
 
 if TYPE_CHECKING:
     from engram.memory.consolidation import ConsolidationReport
@@ -56,6 +57,7 @@ def record(
     tags: list[str] = typer.Option([], "--tag", help="A tag (repeatable)."),
     confidence: float = typer.Option(0.5, "--confidence", min=0.0, max=1.0, help="Confidence in this memory."),
     memory_id: str = typer.Option(None, "--id", help="Stable id: recording the same id again changes nothing."),
+    fact: list[str] = FactsOption,
     output: OutputFormat = FormatOption,
 ) -> None:
     """Record one memory. Secrets in any text are redacted before it is embedded or stored."""
@@ -71,7 +73,7 @@ def record(
                 partners=partners or None, interaction=interaction, lessons=lessons or None, domain=domain,
                 knowledge_type=knowledge_type, expertise=expertise, entities=entities or None, statement=content,
                 key_factors=key_factors or None, steps=steps or None, tags=tags or None, confidence=confidence,
-                id=memory_id), as_agent=agent).record_memory
+                id=memory_id, facts=parse_facts(fact) or None), as_agent=agent).record_memory
         owner = agent or (recorded.memory.agent.id if recorded.memory else "you")
         emit(output, {"id": recorded.id, "created": recorded.created, "redactions": recorded.redactions},
              lambda: _print_recorded(recorded.id, recorded.created, kind, owner, recorded.redactions))
@@ -85,7 +87,7 @@ def record(
         error=error, root_cause=root_cause, solution=solution, prevention=prevention, partners=partners,
         interaction=interaction, lessons=lessons, domain=domain, knowledge_type=knowledge_type, expertise=expertise,
         entities=entities, content=content, key_factors=key_factors, steps=steps, tags=tags, confidence=confidence,
-        memory_id=memory_id)
+        memory_id=memory_id, facts=parse_facts(fact))
     with memory_service(ctx) as service:
         summary = service.record_many([memory])
     result = summary.results[0]

@@ -29,6 +29,8 @@ class OutputFormat(str, enum.Enum):
     json = "json"
 
 
+FactsOption = typer.Option([], "--fact", help="A detail of the context as KEY=VALUE, e.g. env=production or "
+                                               "rows=80000000 (repeatable; decisions split on them).")
 FormatOption = typer.Option(OutputFormat.table, "--format", "-f", help="table for people, json for machines.")
 
 

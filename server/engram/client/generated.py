@@ -116,6 +116,7 @@ class RecordDecisionInput(_Input):
     occurred_at: datetime | None = Field(alias="occurredAt", default=None)
     check_token: str | None = Field(alias="checkToken", default=None)
     followed_checks: list[str] | None = Field(alias="followedChecks", default=None)
+    facts: Any | None = None
 
 
 class RecordMemoryInput(_Input):
@@ -142,6 +143,7 @@ class RecordMemoryInput(_Input):
     confidence: float | None = None
     id: str | None = None
     task_id: str | None = Field(alias="taskId", default=None)
+    facts: Any | None = None
 
 
 class ApiKeysApiKeys(_Result):
@@ -1545,7 +1547,7 @@ DOCUMENTS: dict[str, str] = {
     "ApiKeys": 'query ApiKeys {\n  apiKeys {\n    prefix\n    createdAt\n    revokedAt\n  }\n}',
     "ApplyPattern": 'mutation ApplyPattern($patternId: String!, $taskId: String!) {\n  applyPattern(patternId: $patternId, taskId: $taskId) {\n    taskId\n    patternId\n    kind\n    action\n    steps\n    prediction {\n      probability\n      lower\n      upper\n      attempts\n    }\n  }\n}',
     "AuditEvents": 'query AuditEvents($types: [AuditEventType!], $since: DateTime, $first: Int = 20, $after: String, $asAgent: String) {\n  auditEvents(\n    types: $types\n    since: $since\n    first: $first\n    after: $after\n    asAgent: $asAgent\n  ) {\n    edges {\n      cursor\n      node {\n        seq\n        id\n        type\n        actorId\n        ownerId\n        subjectIds\n        details\n        at\n        prevHash\n        hash\n      }\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n}',
-    "CheckAction": 'query CheckAction($context: String!, $intendedAction: String!) {\n  checkAction(context: $context, intendedAction: $intendedAction) {\n    verdict\n    reasons\n    betterAction\n    token\n    branch {\n      conditions\n      evidence\n      why\n    }\n    evidence {\n      memoryId\n      outcome\n      agent {\n        name\n      }\n    }\n    preventionChecks {\n      id\n      name\n      description\n      step\n      betterAction\n      guardsActions\n      status\n    }\n  }\n}',
+    "CheckAction": 'query CheckAction($context: String!, $intendedAction: String!, $facts: JSON) {\n  checkAction(context: $context, intendedAction: $intendedAction, facts: $facts) {\n    verdict\n    reasons\n    betterAction\n    token\n    branch {\n      conditions\n      evidence\n      why\n    }\n    evidence {\n      memoryId\n      outcome\n      agent {\n        name\n      }\n    }\n    preventionChecks {\n      id\n      name\n      description\n      step\n      betterAction\n      guardsActions\n      status\n    }\n  }\n}',
     "CreateTask": 'mutation CreateTask($context: String!, $id: String, $availableActions: [String!]) {\n  createTask(context: $context, id: $id, availableActions: $availableActions) {\n    id\n    context\n    status\n    workflowStage\n  }\n}',
     "DenyRequest": 'mutation DenyRequest($requestId: String!) {\n  denyRequest(requestId: $requestId) {\n    ...RequestFields\n  }\n}\n\nfragment RequestFields on ShareRequest {\n  id\n  scope\n  value\n  memoryIds\n  reason\n  status\n  durationHours\n  createdAt\n  decidedAt\n  grantId\n  requester {\n    id\n  }\n  owner {\n    id\n  }\n}',
     "ExportKnowledge": 'query ExportKnowledge($domain: String, $includeShared: Boolean = false) {\n  exportKnowledge(domain: $domain, includeShared: $includeShared) {\n    memories\n    patterns\n    redactions\n    byOwner\n    document\n  }\n}',
@@ -1561,7 +1563,7 @@ DOCUMENTS: dict[str, str] = {
     "MyMemories": 'query MyMemories($kind: MemoryKind, $first: Int = 20, $after: String, $asAgent: String) {\n  memories(kind: $kind, first: $first, after: $after, asAgent: $asAgent) {\n    edges {\n      cursor\n      node {\n        ...MemoryFields\n      }\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n}\n\nfragment MemoryFields on Memory {\n  id\n  kind\n  context\n  text\n  outcome\n  tags\n  domain\n  visibility\n  confidenceScore\n  successRate\n  accessCount\n  occurrences\n  createdAt\n  lastAccessed\n  firstSeen\n  lastSeen\n  agent {\n    id\n    name\n  }\n  ... on DecisionMemory {\n    chosenAction\n    alternativeActions\n  }\n  ... on FailureMemory {\n    errorSignature\n    errorMessage\n    rootCause\n    solutionApplied\n    preventionStrategy\n  }\n  ... on SuccessMemory {\n    successfulApproach\n    keyFactors\n    replicationSteps\n  }\n  ... on CollaborationMemory {\n    interactionType\n    lessonsLearned\n    partners {\n      id\n    }\n  }\n  ... on KnowledgeMemory {\n    knowledgeType\n    expertiseLevel\n    relatedEntities\n    statement\n  }\n}',
     "MyPatterns": 'query MyPatterns {\n  me {\n    name\n    patterns(first: 10) {\n      nodes {\n        id\n        kind\n        name\n        successRate\n      }\n    }\n  }\n}',
     "Patterns": 'query Patterns($kind: PatternKind, $minSuccessRate: Float, $recurring: Boolean, $first: Int = 20) {\n  patterns(\n    kind: $kind\n    minSuccessRate: $minSuccessRate\n    recurring: $recurring\n    first: $first\n  ) {\n    edges {\n      node {\n        id\n        kind\n        name\n        occurrences\n        recurring\n        successRate\n        action\n        steps\n        agents {\n          name\n        }\n        solutions {\n          description\n          successRate\n        }\n        branches {\n          action\n          successRate\n        }\n      }\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n}',
-    "PredictOutcome": 'query PredictOutcome($context: String!, $action: String!, $asAgent: String) {\n  predictOutcome(context: $context, action: $action, asAgent: $asAgent) {\n    probability\n    lower\n    upper\n    attempts\n    branch {\n      conditions\n      evidence\n      why\n    }\n  }\n}',
+    "PredictOutcome": 'query PredictOutcome($context: String!, $action: String!, $facts: JSON, $asAgent: String) {\n  predictOutcome(\n    context: $context\n    action: $action\n    facts: $facts\n    asAgent: $asAgent\n  ) {\n    probability\n    lower\n    upper\n    attempts\n    branch {\n      conditions\n      evidence\n      why\n    }\n  }\n}',
     "PreventionChecks": 'query PreventionChecks($patternId: String) {\n  preventionChecks(patternId: $patternId) {\n    id\n    name\n    description\n    stage\n    guardsActions\n    patternId\n    step\n    betterAction\n    status\n    shown\n    followed {\n      mean\n      successes\n      attempts\n    }\n    ignored {\n      mean\n      successes\n      attempts\n    }\n    before {\n      mean\n      successes\n      attempts\n    }\n  }\n}',
     "RecordDecision": 'mutation RecordDecision($input: RecordDecisionInput!) {\n  recordDecision(input: $input) {\n    memoryId\n    templateId\n    action\n    newTemplate\n    branch {\n      mean\n      lower\n      upper\n      attempts\n    }\n  }\n}',
     "RecordMemories": 'mutation RecordMemories($inputs: [RecordMemoryInput!]!) {\n  recordMemories(inputs: $inputs) {\n    created\n    unchanged\n    redactions\n    results {\n      id\n      created\n    }\n  }\n}',
@@ -1573,8 +1575,8 @@ DOCUMENTS: dict[str, str] = {
     "SearchMemories": 'query SearchMemories($text: String!, $first: Int = 10, $after: String, $allAgents: Boolean = false, $asAgent: String) {\n  searchMemories(\n    text: $text\n    first: $first\n    after: $after\n    allAgents: $allAgents\n    asAgent: $asAgent\n  ) {\n    edges {\n      cursor\n      node {\n        score\n        similarity\n        textMatch\n        recency\n        owned\n        memory {\n          ...MemoryFields\n        }\n      }\n    }\n    pageInfo {\n      hasNextPage\n      endCursor\n    }\n  }\n}\n\nfragment MemoryFields on Memory {\n  id\n  kind\n  context\n  text\n  outcome\n  tags\n  domain\n  visibility\n  confidenceScore\n  successRate\n  accessCount\n  occurrences\n  createdAt\n  lastAccessed\n  firstSeen\n  lastSeen\n  agent {\n    id\n    name\n  }\n  ... on DecisionMemory {\n    chosenAction\n    alternativeActions\n  }\n  ... on FailureMemory {\n    errorSignature\n    errorMessage\n    rootCause\n    solutionApplied\n    preventionStrategy\n  }\n  ... on SuccessMemory {\n    successfulApproach\n    keyFactors\n    replicationSteps\n  }\n  ... on CollaborationMemory {\n    interactionType\n    lessonsLearned\n    partners {\n      id\n    }\n  }\n  ... on KnowledgeMemory {\n    knowledgeType\n    expertiseLevel\n    relatedEntities\n    statement\n  }\n}',
     "ShareRequests": 'query ShareRequests($direction: RequestDirection!, $status: RequestStatus) {\n  shareRequests(direction: $direction, status: $status) {\n    nodes {\n      ...RequestFields\n    }\n  }\n}\n\nfragment RequestFields on ShareRequest {\n  id\n  scope\n  value\n  memoryIds\n  reason\n  status\n  durationHours\n  createdAt\n  decidedAt\n  grantId\n  requester {\n    id\n  }\n  owner {\n    id\n  }\n}',
     "SolutionsForError": 'query SolutionsForError($message: String!) {\n  solutionsForError(message: $message) {\n    description\n    successRate\n    attempts\n    agents {\n      name\n    }\n  }\n}',
-    "Suggest": 'query Suggest($context: String!, $k: Int = 5, $asAgent: String) {\n  suggest(context: $context, k: $k, asAgent: $asAgent) {\n    context\n    recommended\n    explore\n    rationale\n    branch {\n      conditions\n      evidence\n      why\n    }\n    actions {\n      action\n      successRate\n      estimate {\n        mean\n        lower\n        upper\n        successes\n        attempts\n      }\n      agents {\n        id\n        name\n      }\n      evidence {\n        memoryId\n        kind\n        context\n        action\n        outcome\n        similarity\n        occurrences\n        owned\n        weight\n        agent {\n          id\n          name\n        }\n      }\n    }\n  }\n}',
-    "SuggestAction": 'query SuggestAction($context: String!, $candidates: [String!], $k: Int = 5) {\n  suggest(context: $context, candidates: $candidates, k: $k) {\n    recommended\n    explore\n    rationale\n    actions {\n      action\n      successRate\n      estimate {\n        mean\n        lower\n        upper\n        attempts\n      }\n      agents {\n        name\n      }\n      evidence {\n        memoryId\n        owned\n        similarity\n        agent {\n          name\n        }\n      }\n    }\n  }\n}',
+    "Suggest": 'query Suggest($context: String!, $k: Int = 5, $facts: JSON, $asAgent: String) {\n  suggest(context: $context, k: $k, facts: $facts, asAgent: $asAgent) {\n    context\n    recommended\n    explore\n    rationale\n    branch {\n      conditions\n      evidence\n      why\n    }\n    actions {\n      action\n      successRate\n      estimate {\n        mean\n        lower\n        upper\n        successes\n        attempts\n      }\n      agents {\n        id\n        name\n      }\n      evidence {\n        memoryId\n        kind\n        context\n        action\n        outcome\n        similarity\n        occurrences\n        owned\n        weight\n        agent {\n          id\n          name\n        }\n      }\n    }\n  }\n}',
+    "SuggestAction": 'query SuggestAction($context: String!, $candidates: [String!], $k: Int = 5, $facts: JSON) {\n  suggest(context: $context, candidates: $candidates, k: $k, facts: $facts) {\n    recommended\n    explore\n    rationale\n    actions {\n      action\n      successRate\n      estimate {\n        mean\n        lower\n        upper\n        attempts\n      }\n      agents {\n        name\n      }\n      evidence {\n        memoryId\n        owned\n        similarity\n        agent {\n          name\n        }\n      }\n    }\n  }\n}',
     "Viewer": 'query Viewer {\n  viewer {\n    agentId\n    operator\n    keyPrefix\n  }\n}',
 }
 
@@ -1604,9 +1606,9 @@ class Operations(_SyncExecutor):
         """The query AuditEvents."""
         return AuditEvents.model_validate(self._execute("AuditEvents", {"types": types, "since": since, "first": first, "after": after, "asAgent": as_agent}))
 
-    def check_action(self, context: str, intended_action: str) -> CheckAction:
+    def check_action(self, context: str, intended_action: str, *, facts: Any | None = None) -> CheckAction:
         """The query CheckAction."""
-        return CheckAction.model_validate(self._execute("CheckAction", {"context": context, "intendedAction": intended_action}))
+        return CheckAction.model_validate(self._execute("CheckAction", {"context": context, "intendedAction": intended_action, "facts": facts}))
 
     def create_task(
             self,
@@ -1705,9 +1707,16 @@ class Operations(_SyncExecutor):
         """The query Patterns."""
         return Patterns.model_validate(self._execute("Patterns", {"kind": kind, "minSuccessRate": min_success_rate, "recurring": recurring, "first": first}))
 
-    def predict_outcome(self, context: str, action: str, *, as_agent: str | None = None) -> PredictOutcome:
+    def predict_outcome(
+            self,
+            context: str,
+            action: str,
+            *,
+            facts: Any | None = None,
+            as_agent: str | None = None,
+    ) -> PredictOutcome:
         """The query PredictOutcome."""
-        return PredictOutcome.model_validate(self._execute("PredictOutcome", {"context": context, "action": action, "asAgent": as_agent}))
+        return PredictOutcome.model_validate(self._execute("PredictOutcome", {"context": context, "action": action, "facts": facts, "asAgent": as_agent}))
 
     def prevention_checks(self, *, pattern_id: str | None = None) -> PreventionChecks:
         """The query PreventionChecks."""
@@ -1777,9 +1786,16 @@ class Operations(_SyncExecutor):
         """The query SolutionsForError."""
         return SolutionsForError.model_validate(self._execute("SolutionsForError", {"message": message}))
 
-    def suggest(self, context: str, *, k: int | None = None, as_agent: str | None = None) -> Suggest:
+    def suggest(
+            self,
+            context: str,
+            *,
+            k: int | None = None,
+            facts: Any | None = None,
+            as_agent: str | None = None,
+    ) -> Suggest:
         """The query Suggest."""
-        return Suggest.model_validate(self._execute("Suggest", {"context": context, "k": k, "asAgent": as_agent}))
+        return Suggest.model_validate(self._execute("Suggest", {"context": context, "k": k, "facts": facts, "asAgent": as_agent}))
 
     def suggest_action(
             self,
@@ -1787,9 +1803,10 @@ class Operations(_SyncExecutor):
             *,
             candidates: list[str] | None = None,
             k: int | None = None,
+            facts: Any | None = None,
     ) -> SuggestAction:
         """The query SuggestAction."""
-        return SuggestAction.model_validate(self._execute("SuggestAction", {"context": context, "candidates": candidates, "k": k}))
+        return SuggestAction.model_validate(self._execute("SuggestAction", {"context": context, "candidates": candidates, "k": k, "facts": facts}))
 
     def viewer(self) -> Viewer:
         """The query Viewer."""
@@ -1821,9 +1838,9 @@ class AsyncOperations(_AsyncExecutor):
         """The query AuditEvents."""
         return AuditEvents.model_validate(await self._execute("AuditEvents", {"types": types, "since": since, "first": first, "after": after, "asAgent": as_agent}))
 
-    async def check_action(self, context: str, intended_action: str) -> CheckAction:
+    async def check_action(self, context: str, intended_action: str, *, facts: Any | None = None) -> CheckAction:
         """The query CheckAction."""
-        return CheckAction.model_validate(await self._execute("CheckAction", {"context": context, "intendedAction": intended_action}))
+        return CheckAction.model_validate(await self._execute("CheckAction", {"context": context, "intendedAction": intended_action, "facts": facts}))
 
     async def create_task(
             self,
@@ -1927,9 +1944,16 @@ class AsyncOperations(_AsyncExecutor):
         """The query Patterns."""
         return Patterns.model_validate(await self._execute("Patterns", {"kind": kind, "minSuccessRate": min_success_rate, "recurring": recurring, "first": first}))
 
-    async def predict_outcome(self, context: str, action: str, *, as_agent: str | None = None) -> PredictOutcome:
+    async def predict_outcome(
+            self,
+            context: str,
+            action: str,
+            *,
+            facts: Any | None = None,
+            as_agent: str | None = None,
+    ) -> PredictOutcome:
         """The query PredictOutcome."""
-        return PredictOutcome.model_validate(await self._execute("PredictOutcome", {"context": context, "action": action, "asAgent": as_agent}))
+        return PredictOutcome.model_validate(await self._execute("PredictOutcome", {"context": context, "action": action, "facts": facts, "asAgent": as_agent}))
 
     async def prevention_checks(self, *, pattern_id: str | None = None) -> PreventionChecks:
         """The query PreventionChecks."""
@@ -2004,9 +2028,16 @@ class AsyncOperations(_AsyncExecutor):
         """The query SolutionsForError."""
         return SolutionsForError.model_validate(await self._execute("SolutionsForError", {"message": message}))
 
-    async def suggest(self, context: str, *, k: int | None = None, as_agent: str | None = None) -> Suggest:
+    async def suggest(
+            self,
+            context: str,
+            *,
+            k: int | None = None,
+            facts: Any | None = None,
+            as_agent: str | None = None,
+    ) -> Suggest:
         """The query Suggest."""
-        return Suggest.model_validate(await self._execute("Suggest", {"context": context, "k": k, "asAgent": as_agent}))
+        return Suggest.model_validate(await self._execute("Suggest", {"context": context, "k": k, "facts": facts, "asAgent": as_agent}))
 
     async def suggest_action(
             self,
@@ -2014,9 +2045,10 @@ class AsyncOperations(_AsyncExecutor):
             *,
             candidates: list[str] | None = None,
             k: int | None = None,
+            facts: Any | None = None,
     ) -> SuggestAction:
         """The query SuggestAction."""
-        return SuggestAction.model_validate(await self._execute("SuggestAction", {"context": context, "candidates": candidates, "k": k}))
+        return SuggestAction.model_validate(await self._execute("SuggestAction", {"context": context, "candidates": candidates, "k": k, "facts": facts}))
 
     async def viewer(self) -> Viewer:
         """The query Viewer."""

@@ -58,6 +58,7 @@ class DecisionContent:
     chosen_action: str
     outcome_quality: Outcome | None = None
     alternative_actions: list[str] = field(default_factory=list)
+    facts: list[str] = field(default_factory=list)  # "key=value" details of the context (learning/facts.py)
 
 
 @dataclass

@@ -35,6 +35,7 @@ class DecisionContent(_Model):
     chosen_action: Name
     outcome_quality: Outcome | None = None
     alternative_actions: list[Name] = []
+    facts: Annotated[list[Text], Field(max_length=32)] = []  # "key=value" (learning/facts.py)
 
 
 class FailureContent(_Model):

@@ -35,6 +35,7 @@ from engram.entities.memory import DecisionContent, FailureContent, RelevantMemo
 from engram.errors import BadInputError
 from engram.learning.branches import Branch, branch_for
 from engram.learning.estimates import estimate_rate
+from engram.learning.facts import parse_facts
 
 MIN_SIMILARITY = 0.55
 EVIDENCE_K = 150  # a decision tree needs evidence on both sides of a split
@@ -70,9 +71,10 @@ def evidence_from(relevant: Sequence[RelevantMemory], half_life_days: float = 0.
             continue
         if not action or quality is None:
             continue
+        facts = parse_facts(c.facts) if isinstance(c, DecisionContent) else {}
         out.append((Evidence(memory_id=m.id, agent_id=m.agent_id, kind=m.kind.value, context=m.context, action=action,
                              outcome=m.outcome, similarity=r.similarity, occurrences=m.occurrences, owned=r.owned,
-                             weight=age_weight(_when(r), newest, half_life_days)),
+                             weight=age_weight(_when(r), newest, half_life_days), facts=facts),
                     float(quality)))
     return out
 

@@ -133,19 +133,6 @@ def context_features(context: str, facts: Mapping[str, object] | None = None) ->
     return ContextFeatures(frozenset(words), numbers)
 
 
-def parse_facts(pairs: Sequence[str]) -> dict[str, str | float]:
-    """Stored "key=value" facts back to values (numbers where they parse as numbers)."""
-    out: dict[str, str | float] = {}
-    for pair in pairs:
-        key, _, value = str(pair).partition("=")
-        try:
-            number = float(value)
-        except ValueError:
-            number = math.nan
-        out[key] = number if math.isfinite(number) else value
-    return out
-
-
 def neighbourhood_weights(similarities: Sequence[float]) -> list[float]:
     """Gaussian kernel weights on cosine distance, bandwidth the distance of the NEIGHBOURS-th nearest."""
     if not similarities:

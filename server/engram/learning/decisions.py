@@ -33,7 +33,7 @@ class DecisionLearner:
         self, agent_id: str, context: str, action: str, outcome: Outcome | str, *, alternatives: Sequence[str] = (),
         informed_by: Sequence[str] = (), task_id: str | None = None, domain: str | None = None,
         tags: Sequence[str] = (), confidence: float = 0.5, predicted: float | None = None,
-        memory_id: str | None = None, created_at: datetime | None = None,
+        memory_id: str | None = None, created_at: datetime | None = None, facts: object = None,
     ) -> DecisionRecord:
         """The template, branch and "new" flag are as the agent sees them: over the decisions it may see."""
         if not action or not action.strip():
@@ -44,7 +44,8 @@ class DecisionLearner:
         informed_refs = self.memories.require_visible(agent_id, informed_by)
         memory = build_memory(agent=agent_id, kind="decision", context=context, action=action, outcome=outcome,
                               alternatives=list(alternatives), domain=domain, tags=list(tags), confidence=confidence,
-                              memory_id=memory_id, task_id=task_id, created_at=created_at)
+                              memory_id=memory_id, task_id=task_id, created_at=created_at,
+                              facts=facts)
         self.memories.record_own(memory)
         clean_context = self.memories.redactor.redact(context).text
         embedding = self.embedder.embed([clean_context])[0]

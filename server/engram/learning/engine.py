@@ -25,6 +25,7 @@ from engram.errors import BadInputError, NotFoundError
 from engram.learning import prevention
 from engram.learning.advice import EVIDENCE_K, MIN_SIMILARITY, Advisor
 from engram.learning.decisions import DecisionLearner
+from engram.learning.facts import checked_facts
 from engram.learning.failures import FailureLearner
 from engram.learning.naming import opaque_id
 from engram.learning.pattern_recognizer import PatternRecognizer
@@ -64,8 +65,8 @@ class LearningEngine:
                         domain: str | None = None, tags: Sequence[str] = (), confidence: float = 0.5,
                         predicted: float | None = None, memory_id: str | None = None,
                         created_at: datetime | None = None, check_token: str | None = None,
-                        followed_checks: Sequence[str] = ()) -> DecisionRecord:
-        """`check_token`: the token check_action returned for this action — the decision then counts in the
+                        followed_checks: Sequence[str] = (), facts: object = None) -> DecisionRecord:
+        """`facts`: structured details of the context (learning/facts.py); `check_token`: the token check_action returned for this action — the decision then counts in the
         record of each check shown there (learning/check_records.py); `followed_checks`: checks that name
         only a step, which the agent applied."""
         if task_id:
@@ -78,7 +79,7 @@ class LearningEngine:
         record = self.decisions.record_decision(agent_id, context, action, outcome, alternatives=alternatives,
                                                 informed_by=informed_by, task_id=task_id, domain=domain, tags=tags,
                                                 confidence=confidence, predicted=predicted, memory_id=memory_id,
-                                                created_at=created_at)
+                                                created_at=created_at, facts=facts)
         if check_token and not self.repository.link_decision(token=check_token, agent_id=agent_id,
                                                              memory_id=record.memory_id,
                                                              followed_checks=list(dict.fromkeys(followed_checks))):
@@ -106,29 +107,37 @@ class LearningEngine:
         """What the agent may see that bears on `context`: one audited read per request."""
         return self.memories.evidence(agent_id, context, via=via, k=EVIDENCE_K, min_similarity=MIN_SIMILARITY)
 
-    def suggest(self, agent_id: str | None, context: str, k: int = 5, candidates: Sequence[str] = ()) -> Suggestion:
+    def suggest(self, agent_id: str | None, context: str, k: int = 5, candidates: Sequence[str] = (),
+                facts: object = None) -> Suggestion:
+        """`facts` (here and in predict_outcome, check_action): the context's structured details, which pick
+        the branch of the decision tree the answer comes from (learning/branches.py)."""
         if not 1 <= k <= 50:
             raise BadInputError("k must lie between 1 and 50.")
-        return self.advisor.suggest(self.evidence(agent_id, context, "suggest"), context, k, candidates)
+        facts = checked_facts(facts)
+        return self.advisor.suggest(self.evidence(agent_id, context, "suggest"), context, k, candidates, facts)
 
-    def predict_outcome(self, agent_id: str | None, context: str, action: str) -> Prediction:
+    def predict_outcome(self, agent_id: str | None, context: str, action: str, facts: object = None) -> Prediction:
         if not action or not action.strip():
             raise BadInputError("predict_outcome needs an action.")
-        return self.advisor.predict_outcome(self.evidence(agent_id, context, "predict_outcome"), context, action)
+        facts = checked_facts(facts)
+        return self.advisor.predict_outcome(self.evidence(agent_id, context, "predict_outcome"), context, action,
+                                            facts)
 
     def check_action(self, agent_id: str | None, context: str, intended_action: str,
-                     relevant: Sequence[RelevantMemory] | None = None) -> ActionCheck:
+                     relevant: Sequence[RelevantMemory] | None = None, facts: object = None) -> ActionCheck:
         """`relevant`: evidence fetched already for this context (execute_with_memory's plan). The checks
         shown are recorded as shown to the agent; the answer's token links the decision taken to them."""
         if not intended_action or not intended_action.strip():
             raise BadInputError("check_action needs the intended action.")
+        facts = checked_facts(facts)
         if relevant is None:
             relevant = self.evidence(agent_id, context, "check_action")
         failures = [r.memory.ref for r in relevant if r.memory.kind.value == "failure"]
         pattern_ids = self.repository.patterns_of_failures(failures) if failures else []
         checks = self.views.checks(agent_id, pattern_ids, via="check_action") if pattern_ids else []
         result = self.advisor.check_action(relevant, intended_action,
-                                           [c for c in checks if c.status is not CheckStatus.retired], context)
+                                           [c for c in checks if c.status is not CheckStatus.retired], context,
+                                           facts)
         if agent_id is not None and result.checks:
             result.token = self._record_showing(agent_id, context, intended_action, result.checks, relevant)
         return result

@@ -30,6 +30,9 @@ IDEMPOTENT_WRITE = ToolAnnotations(read_only_hint=False, destructive_hint=False,
 
 Context_ = Annotated[str, Field(description="The situation in plain words, e.g. 'auth API timed out fetching a token'.",
                                 min_length=1)]
+Facts_ = Annotated[dict[str, str | float | bool] | None, Field(description=(
+    "Structured details of the context, e.g. {\"env\": \"production\", \"rows\": 80000000}: the answer comes "
+    "from the branch of the evidence they fall in."), max_length=32)]
 OutcomeName = Literal["SUCCESS", "PARTIAL", "FAILURE"]
 KindName = Literal["DECISION", "FAILURE", "SUCCESS", "COLLABORATION", "KNOWLEDGE"]
 
@@ -95,20 +98,21 @@ def build_mcp_server(executor_for: ExecutorFor) -> MCPServer:
         candidates: Annotated[list[str] | None, Field(description="The actions you can take; unseen ones start at "
                                                                   "an even prior.")] = None,
         k: Annotated[int, Field(ge=1, le=20, description="How many actions to list.")] = 5,
+        facts: Facts_ = None,
     ) -> ops.SuggestAction:
         """What worked before in similar contexts: actions ranked by estimated success rate (with 90% intervals
         and the agents whose experience it is), the recommended one, and one worth exploring."""
-        return await run(ctx, "SuggestAction", {"context": context, "candidates": candidates, "k": k},
+        return await run(ctx, "SuggestAction", {"context": context, "candidates": candidates, "k": k, "facts": facts},
                          summaries.suggest_action)  # type: ignore[return-value]
 
     @server.tool(annotations=READ_ONLY)
     async def check_action(context: Context_, ctx: Context,
                            intended_action: Annotated[str, Field(min_length=1, description="What you are about to do.")],
-                           ) -> ops.CheckAction:
+                           facts: Facts_ = None) -> ops.CheckAction:
         """Should I do this? ALLOW, WARN or BLOCK for an intended action, with the reasons, the evidence, the
         prevention checks that apply (each with the step it asks for) and a better action when there is one.
         Pass its token to record_outcome so the checks' records count your decision."""
-        return await run(ctx, "CheckAction", {"context": context, "intendedAction": intended_action},
+        return await run(ctx, "CheckAction", {"context": context, "intendedAction": intended_action, "facts": facts},
                          summaries.check_action)  # type: ignore[return-value]
 
     @server.tool(annotations=WRITES)
@@ -125,12 +129,13 @@ def build_mcp_server(executor_for: ExecutorFor) -> MCPServer:
         check_token: Annotated[str | None, Field(description=(
             "The token check_action gave for this action: the decision then counts in the record of the "
             "prevention checks it showed."))] = None,
+        facts: Facts_ = None,
     ) -> ops.RecordDecision:
         """Record a decision and its outcome, so that you and agents you share with choose better next time.
         Answers with the action's success rate in this kind of context now."""
         decision = ops.RecordDecisionInput(context=context, action=action, outcome=ops.Outcome(outcome),
                                            alternatives=alternatives, informed_by=informed_by, predicted=predicted,
-                                           domain=domain, tags=tags, id=id, check_token=check_token)
+                                           domain=domain, tags=tags, id=id, check_token=check_token, facts=facts)
         return await run(ctx, "RecordDecision", {"input": decision}, summaries.record_outcome)  # type: ignore[return-value]
 
     @server.tool(annotations=WRITES)
@@ -157,10 +162,10 @@ def build_mcp_server(executor_for: ExecutorFor) -> MCPServer:
     @server.tool(annotations=READ_ONLY)
     async def predict_outcome(context: Context_, ctx: Context,
                               action: Annotated[str, Field(min_length=1, description="The action to estimate.")],
-                              ) -> ops.PredictOutcome:
+                              facts: Facts_ = None) -> ops.PredictOutcome:
         """How likely an action is to succeed in this context: a probability with a 90% interval and the number of
         similar attempts it rests on (0 attempts: no evidence, 50%)."""
-        return await run(ctx, "PredictOutcome", {"context": context, "action": action},
+        return await run(ctx, "PredictOutcome", {"context": context, "action": action, "facts": facts},
                          summaries.predict_outcome)  # type: ignore[return-value]
 
     @server.tool(annotations=READ_ONLY)

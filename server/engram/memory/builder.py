@@ -9,6 +9,7 @@ from engram.entities.memory import (
     SuccessContent,
 )
 from engram.errors import BadInputError
+from engram.learning.facts import checked_facts, fact_strings
 from engram.learning.signature import extract_signature
 
 
@@ -43,14 +44,19 @@ def build_memory(
     entities: list[str] | None = None, content: str | None = None, key_factors: list[str] | None = None,
     steps: list[str] | None = None, tags: list[str] | None = None, confidence: float = 0.5,
     memory_id: str | None = None, created_at: datetime | None = None, task_id: str | None = None,
+    facts: object = None,
 ) -> NewMemory:
+    """`facts`: a decision's structured details (learning/facts.py), checked and stored as "key=value"."""
     try:
         kind = MemoryKind(kind)
         outcome = Outcome(outcome) if outcome else None
     except ValueError as exc:
         raise BadInputError(str(exc)) from None
+    if facts and kind is not MemoryKind.decision:
+        raise BadInputError("Structured facts belong to decisions.")
     if kind is MemoryKind.decision:
-        body = DecisionContent(context, _need(kind, action, "--action"), outcome, list(alternatives or []))
+        body = DecisionContent(context, _need(kind, action, "--action"), outcome, list(alternatives or []),
+                               fact_strings(checked_facts(facts)))
     elif kind is MemoryKind.failure:
         message = _need(kind, error, "--error")
         body = FailureContent(extract_signature(message), message, root_cause or "", solution or action or "", prevention)

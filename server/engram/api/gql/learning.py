@@ -5,8 +5,10 @@ LearningEngine with the acting agent, so every answer draws only on memories tha
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Annotated
 
 import strawberry
+from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from engram.api.context import RequestContext
@@ -22,6 +24,10 @@ from engram.api.gql.types import Memory, Outcome
 from engram.entities.learning import Task as EngineTask
 
 MAX_PATTERNS = 1000
+FACTS_HELP = ("Structured details of the context, e.g. {env: \"production\", rows: 80000000}: at most 32 flat keys "
+              "with string, number or boolean values. Decisions split on them as on the context's own words and "
+              "numbers, and advice answers from the branch they fall in.")
+FactsArg = Annotated[JSON | None, strawberry.argument(description=FACTS_HELP)]
 
 
 @strawberry.input
@@ -44,6 +50,7 @@ class RecordDecisionInput:
         "showed (followed when it took the action a check asks for, ignored otherwise)."))
     followed_checks: list[str] | None = strawberry.field(default=None, description=(
         "Ids of shown checks that name only a step (no action) which you applied."))
+    facts: JSON | None = strawberry.field(default=None, description=FACTS_HELP)
 
 
 @strawberry.input
@@ -145,28 +152,30 @@ class LearningQuery:
     @strawberry.field(permission_classes=AUTHENTICATED,
                       description="Actions that worked in similar contexts, best estimated success first.")
     async def suggest(self, info: Info[RequestContext, None], context: str, k: int = 5,
-                      candidates: list[str] | None = None, as_agent: AsAgent = None) -> Suggestion:
+                      candidates: list[str] | None = None, facts: FactsArg = None,
+                      as_agent: AsAgent = None) -> Suggestion:
         agent = await acting_agent(info, as_agent)
-        s = await info.context.run(info.context.resources.learning.suggest, agent, context, k, candidates or ())
+        s = await info.context.run(info.context.resources.learning.suggest, agent, context, k, candidates or (),
+                                   facts)
         return Suggestion(context=s.context, actions=[action_estimate(a) for a in s.actions],
                           recommended=s.recommended, explore=s.explore, rationale=s.rationale,
                           branch=decision_branch(s.branch))
 
     @strawberry.field(permission_classes=AUTHENTICATED, description="How likely an action is to succeed here.")
     async def predict_outcome(self, info: Info[RequestContext, None], context: str, action: str,
-                              as_agent: AsAgent = None) -> Prediction:
+                              facts: FactsArg = None, as_agent: AsAgent = None) -> Prediction:
         agent = await acting_agent(info, as_agent)
-        p = await info.context.run(info.context.resources.learning.predict_outcome, agent, context, action)
+        p = await info.context.run(info.context.resources.learning.predict_outcome, agent, context, action, facts)
         return Prediction(context=p.context, action=p.action, probability=p.probability, lower=p.lower,
                           upper=p.upper, attempts=p.attempts, branch=decision_branch(p.branch))
 
     @strawberry.field(permission_classes=AUTHENTICATED,
                       description="Should I do this? allow / warn / block, with evidence and prevention checks.")
     async def check_action(self, info: Info[RequestContext, None], context: str, intended_action: str,
-                           as_agent: AsAgent = None) -> ActionCheck:
+                           facts: FactsArg = None, as_agent: AsAgent = None) -> ActionCheck:
         agent = await acting_agent(info, as_agent)
         return action_check(await info.context.run(info.context.resources.learning.check_action, agent, context,
-                                                   intended_action))
+                                                   intended_action, facts=facts))
 
     @strawberry.field(permission_classes=AUTHENTICATED, description="Learned patterns over what you may see.")
     async def patterns(self, info: Info[RequestContext, None], kind: PatternKind | None = None,
@@ -241,7 +250,7 @@ class LearningMutation:
             alternatives=input.alternatives or (), informed_by=input.informed_by or (), task_id=input.task_id,
             domain=input.domain, tags=input.tags or (), confidence=input.confidence, predicted=input.predicted,
             memory_id=input.id, created_at=input.occurred_at, check_token=input.check_token,
-            followed_checks=input.followed_checks or ())
+            followed_checks=input.followed_checks or (), facts=input.facts)
         return DecisionRecord(memory_id=strawberry.ID(r.memory_id), template_id=r.template_id, action=r.action,
                               branch=estimate(r.branch), new_template=r.new_template, informed_by=list(r.informed_by),
                               agent_id=agent)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import strawberry
+from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from engram.api.context import RequestContext
@@ -41,6 +42,8 @@ class RecordMemoryInput:
     confidence: float = 0.5
     id: str | None = strawberry.field(default=None, description="A stable id makes recording idempotent.")
     task_id: str | None = None
+    facts: JSON | None = strawberry.field(default=None, description=(
+        "A decision's structured details, e.g. {env: \"production\", rows: 80000000} (see recordDecision)."))
 
 
 def new_memory(agent_id: str, item: RecordMemoryInput) -> NewMemory:
@@ -51,7 +54,7 @@ def new_memory(agent_id: str, item: RecordMemoryInput) -> NewMemory:
         interaction=item.interaction or "collaboration", lessons=item.lessons, domain=item.domain,
         knowledge_type=item.knowledge_type or "fact", expertise=item.expertise or "intermediate",
         entities=item.entities, content=item.statement, key_factors=item.key_factors, steps=item.steps,
-        tags=item.tags, confidence=item.confidence, memory_id=item.id, task_id=item.task_id,
+        tags=item.tags, confidence=item.confidence, memory_id=item.id, task_id=item.task_id, facts=item.facts,
     )
 
 

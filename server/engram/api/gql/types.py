@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
 import strawberry
+from strawberry.scalars import JSON
 from strawberry.types import Info
 
 from engram.api.context import RequestContext
@@ -20,6 +21,7 @@ from engram.entities.memory import (
     RelevantMemory as EngineRelevant, SuccessContent,
 )
 from engram.errors import ForbiddenError
+from engram.learning.facts import parse_facts
 from engram.learning.views import MAX_PATTERNS
 from engram.storage.api_keys import AgentRecord
 
@@ -141,6 +143,7 @@ class Memory:
 class DecisionMemory(Memory):
     chosen_action: str
     alternative_actions: list[str]
+    facts: JSON = strawberry.field(description="The structured facts recorded with the decision ({} if none).")
 
 
 @strawberry.type(description="A failure: the error, its normalised signature, the cause and the fix applied.")
@@ -203,7 +206,8 @@ def memory_type(m: AgentMemory, *, viewer: str | None) -> Memory:
         agent_id=m.agent_id, viewer=viewer,
     )
     if isinstance(c, DecisionContent):
-        return DecisionMemory(**common, chosen_action=c.chosen_action, alternative_actions=list(c.alternative_actions))
+        return DecisionMemory(**common, chosen_action=c.chosen_action, alternative_actions=list(c.alternative_actions),
+                              facts=parse_facts(c.facts))
     if isinstance(c, FailureContent):
         return FailureMemory(**common, error_signature=c.error_signature, error_message=c.error_message,
                              root_cause=c.root_cause or None, solution_applied=c.solution_applied or None,

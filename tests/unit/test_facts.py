@@ -1,0 +1,35 @@
+"""Structured facts: what is accepted, how it is stored, and that storing and reading back agree."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from engram.errors import BadInputError
+from engram.learning.branches import context_features
+from engram.learning.facts import checked_facts, fact_strings, parse_facts
+
+
+def test_facts_are_normalised_stored_as_key_value_and_read_back() -> None:
+    facts = checked_facts({" Env ": " Production ", "rows": 80_000_000, "ratio": 0.25, "canary": True})
+    assert facts == {"env": "production", "rows": 8e7, "ratio": 0.25, "canary": "true"}
+    stored = fact_strings(facts)
+    assert stored == ["canary=true", "env=production", "ratio=0.25", "rows=80000000"]
+    assert parse_facts(stored) == facts
+    assert checked_facts(parse_facts(stored)) == facts  # checking again changes nothing
+
+
+def test_facts_become_words_and_numbers_of_the_context() -> None:
+    features = context_features("deploy the release", {"env": "production", "rows": 8e7})
+    assert "env=production" in features.words and features.numbers["rows"] == 8e7
+
+
+@pytest.mark.parametrize("facts", [
+    ["env"], "env=production", {"a=b": 1}, {"": 1}, {"k" * 65: 1}, {"env": ""}, {"env": "x" * 201},
+    {"env": None}, {"env": [1]}, {"env": {"a": 1}}, {"n": math.inf}, {"n": math.nan}, {"n": 10 ** 400},
+    {f"k{i}": i for i in range(33)},
+])
+def test_bad_facts_are_refused(facts: object) -> None:
+    with pytest.raises(BadInputError):
+        checked_facts(facts)
