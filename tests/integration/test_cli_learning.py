@@ -89,6 +89,7 @@ def test_other_learning_commands(seeded: dict[str, str]) -> None:
 @pytest.mark.parametrize("args, code, message", [
     (["learning", "patterns", "--success-rate", "<5%"], 2, "success-rate"),
     (["learning", "suggest"], 2, "--context or --task"),
+    (["learning", "suggest", "--context", "deploy", "--fact", "env"], 2, "Fact 'env'"),
     (["learning", "failures", "--recent", "lately"], 2, "duration"),
     (["prevention", "generate", "--pattern", "no-such-pattern"], 1, "NOT_FOUND"),
     (["learning", "apply-pattern", "npm-install-timeout", "--task", "no-such-task"], 1, "NOT_FOUND"),

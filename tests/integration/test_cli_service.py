@@ -84,6 +84,7 @@ def test_memory_commands_over_the_service(settings: Settings, keys: dict[str, st
 @pytest.mark.parametrize("args", [
     ("consent", "grants", "--agent", "alice"),
     ("learning", "predict", "--context", "api-auth-timeout", "--action", "increase-timeout", "--agent", "alice"),
+    ("learning", "suggest", "--context", "api-auth-timeout", "--agent", "alice", "--fact", "env=production"),
     ("learning", "stats", "--agent", "alice"),
 ], ids=lambda args: " ".join(args[:2]))
 def test_read_commands_print_the_same_over_the_service(settings: Settings, keys: dict[str, str], api_url: str,
