@@ -5,6 +5,11 @@ makes every request wait that long when Neo4j is down. Once a call fails because
 reached, further calls fail at once with ServiceUnavailable; at most every `probe_interval_s` one of
 them opens a single connection (no retries) to see whether Neo4j is back, and if it is the call goes
 ahead and the breaker closes. Nothing else changes: the same driver, pool and retries underneath.
+
+It also owns the bookmarks that keep `execute_query` calls causally ordered. A Neo4j that comes back
+may be a restored database, at an older transaction than the bookmarks name, and every query would
+then wait for that transaction in vain (BookmarkTimeout) until the process restarted. So the bookmarks
+start afresh when the breaker closes, and when a query times out waiting for one (once, then retried).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import neo4j
 from neo4j import exceptions as neo4j_errors
 
 UNREACHABLE = (neo4j_errors.ServiceUnavailable, neo4j_errors.SessionExpired)
+BOOKMARK_TIMEOUT = "Neo.TransientError.Transaction.BookmarkTimeout"
 
 
 class FailFastDriver:
@@ -26,6 +32,7 @@ class FailFastDriver:
         self._lock = threading.Lock()
         self._down_since: float | None = None
         self._last_probe = 0.0
+        self._bookmarks = neo4j.GraphDatabase.bookmark_manager()
 
     @property
     def raw(self) -> neo4j.Driver:
@@ -60,17 +67,40 @@ class FailFastDriver:
         if not probe:
             raise neo4j_errors.ServiceUnavailable(f"Neo4j has been unreachable for {down_for:.0f} s")
         self._driver.verify_connectivity()  # one connection attempt, no retries; raises while still down
+        self._closed()
+
+    def _closed(self) -> None:
+        """Neo4j answers again: possibly a restored database, so bookmarks from before no longer hold."""
         with self._lock:
+            if self._down_since is not None:
+                self._bookmarks = neo4j.GraphDatabase.bookmark_manager()
             self._down_since = None
+
+    def forget_bookmarks(self) -> None:
+        with self._lock:
+            self._bookmarks = neo4j.GraphDatabase.bookmark_manager()
 
     # ---- what repositories call
     def execute_query(self, *args: Any, **kwargs: Any):
         self.check()
+        own_bookmarks = "bookmark_manager_" not in kwargs
         try:
-            return self._driver.execute_query(*args, **kwargs)
+            return self._driver.execute_query(*args, **self._with_bookmarks(kwargs))
         except UNREACHABLE:
             self.mark_down()
             raise
+        except neo4j_errors.TransientError as exc:
+            if not (own_bookmarks and exc.code == BOOKMARK_TIMEOUT):
+                raise
+        self.forget_bookmarks()  # waited for a transaction this database never had: start afresh, once
+        return self._driver.execute_query(*args, **self._with_bookmarks(kwargs))
+
+    def _with_bookmarks(self, kwargs: dict[str, Any]) -> dict[str, Any]:
+        return kwargs if "bookmark_manager_" in kwargs else {**kwargs, "bookmark_manager_": self._bookmarks}
+
+    @property
+    def execute_query_bookmark_manager(self) -> neo4j.api.BookmarkManager:
+        return self._bookmarks
 
     def session(self, *args: Any, **kwargs: Any) -> "_Session":
         self.check()
@@ -82,8 +112,7 @@ class FailFastDriver:
         except UNREACHABLE:
             self.mark_down()
             raise
-        with self._lock:
-            self._down_since = None
+        self._closed()
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._driver, name)
