@@ -92,24 +92,22 @@ def service_client(ctx: typer.Context) -> EngramClient | None:
 
 
 def _say_in_process(reason: str) -> None:
-    from engram.cli.output import err_console
+    from engram.cli.output import say
 
-    err_console.print(f"[dim]engram: {reason}; working in-process on the database directly.[/dim]", highlight=False)
+    say((f"engram: {reason}; working in-process on the database directly.", "dim"), err=True)
 
 
 @contextmanager
 def client_errors() -> Iterator[None]:
     """The service's errors as the CLI's own: a clean message and exit 1 (2 for bad input), as in-process."""
-    from engram.cli.output import err_console
+    from engram.cli.output import say_error
     from engram.client import EngramClientError
     from engram.errors import BadInputError
 
     try:
         yield
     except EngramClientError as exc:
-        err_console.print(f"[bold red]error[/bold red] [{exc.code}]: {exc.message}", highlight=False)
-        if exc.hint:
-            err_console.print(f"[dim]hint: {exc.hint}[/dim]", highlight=False)
+        say_error(exc.code, exc.message, exc.hint)
         raise typer.Exit(2 if exc.code == BadInputError.code else 1) from None
 
 
