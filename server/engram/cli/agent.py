@@ -12,7 +12,7 @@ import typer
 
 from engram.auth.service import ApiKeyService, IssuedKey
 from engram.cli.output import (
-    FormatOption, OutputFormat, emit, emit_json, emit_table, format_time, handle_errors, say, settings_from,
+    FormatOption, OutputFormat, emit, emit_table, format_time, handle_errors, say, settings_from,
 )
 from engram.cli.services import engine_services
 from engram.errors import BadInputError

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from engram.cli.output import (
-    FormatOption, OutputFormat, emit, emit_table, handle_errors, parse_duration, say, settings_from,
+    FormatOption, OutputFormat, emit, emit_table, handle_errors, parse_duration, say,
 )
 from engram.entities.privacy import AuditEventType, VerificationReport
 from engram.errors import BadInputError

@@ -11,7 +11,7 @@ import typer
 from engram.cli import from_service
 from engram.cli.output import FormatOption, OutputFormat, emit, emit_table, handle_errors, parse_duration, say
 from engram.cli.remote import client_errors, service_client
-from engram.cli.render import pattern_lines, plain, rate
+from engram.cli.render import pattern_lines, plain, print_patterns, rate
 from engram.cli.services import learning_engine
 from engram.entities.learning import AppliedPattern, PatternView, Suggestion
 from engram.errors import BadInputError
@@ -95,17 +95,7 @@ def patterns(ctx: typer.Context,
     with learning_engine(ctx) as engine:
         views = engine.patterns(agent, "failure" if recurring and kind is None else kind,
                                 parse_rate_filter(success_rate), True if recurring else None, limit)
-    emit(output, plain(views), lambda: _print_patterns(views))
-
-
-def _print_patterns(views: list[PatternView]) -> None:
-    if not views:
-        say("No patterns match (run `engram learning analyze` after recording experience).")
-    for view in views:
-        if view.kind == "failure" and view.recurring:
-            say("Identified pattern:")
-        for line in pattern_lines(view):
-            say(line)
+    emit(output, plain(views), lambda: print_patterns(views))
 
 
 @app.command()

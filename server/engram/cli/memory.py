@@ -15,10 +15,9 @@ from engram.cli.output import (
     FormatOption, OutputFormat, emit, emit_table, format_time, handle_errors, parse_duration, say,
 )
 from engram.cli.remote import client_errors, paged, service_client
-from engram.cli.render import pattern_lines, plain
+from engram.cli.render import plain, print_patterns
 from engram.cli.retention import cleanup as retention_cleanup
 from engram.cli.services import memory_service
-from engram.entities.learning import PatternView
 from engram.entities.memory import AgentMemory, MemoryKind, Outcome, RelevantMemory
 from engram.errors import BadInputError
 
@@ -249,13 +248,7 @@ def patterns(
 
     with learning_engine(ctx) as engine:
         views = engine.patterns(agent, kind)
-    emit(output, plain(views), lambda: _print_patterns(views))
-
-
-def _print_patterns(views: list[PatternView]) -> None:
-    for view in views:
-        for line in pattern_lines(view):
-            say(line)
+    emit(output, plain(views), lambda: print_patterns(views))
 
 
 @app.command()

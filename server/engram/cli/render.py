@@ -9,7 +9,7 @@ from typing import Any
 
 from rich.text import Text
 
-from engram.cli.output import line
+from engram.cli.output import line, say
 from engram.entities.learning import FailureDetails, PatternView, RateEstimate, SuccessDetails
 
 
@@ -33,6 +33,17 @@ def rate(estimate: RateEstimate | None) -> str:
         return "no outcomes yet"
     attempts = f"{estimate.attempts:g} attempt" + ("" if estimate.attempts == 1 else "s")
     return f"{estimate.mean:.0%} success rate, 90% CI {estimate.lower:.0%}–{estimate.upper:.0%}, {attempts}"
+
+
+def print_patterns(views: list[PatternView]) -> None:
+    """Patterns for people, as `engram learning patterns` and `engram memory patterns` both show them."""
+    if not views:
+        say("No patterns match (run `engram learning analyze` after recording experience).")
+    for view in views:
+        if view.kind == "failure" and view.recurring:
+            say("Identified pattern:")
+        for text in pattern_lines(view):
+            say(text)
 
 
 def pattern_lines(p: PatternView) -> list[Text]:

@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 from engram.client.base import EngramClientError
-from engram.client.credentials import DEFAULT_URL, default_key_file, find_api_key, service_url
+from engram.client.credentials import default_key_file, find_api_key, service_url
 from engram.client.generated import AsyncOperations, Operations
 from engram.client.memory_loop import (
     RemoteOutcome, RemoteStrategy, Task, execute_with_memory, execute_with_memory_async,
@@ -31,6 +31,6 @@ class AsyncEngramClient(AsyncOperations):
         super().__init__(service_url(url), api_key if api_key is not None else find_api_key(), **kwargs)
 
 
-__all__ = ["DEFAULT_URL", "AsyncEngramClient", "EngramClient", "EngramClientError", "RemoteOutcome", "RemoteStrategy",
+__all__ = ["AsyncEngramClient", "EngramClient", "EngramClientError", "RemoteOutcome", "RemoteStrategy",
            "Task", "default_key_file", "execute_with_memory", "execute_with_memory_async", "find_api_key",
            "service_url"]

@@ -7,7 +7,6 @@ from pathlib import Path
 
 from engram.errors import UnauthenticatedError
 
-DEFAULT_URL = "http://127.0.0.1:8000"
 _WILDCARD_HOSTS = ("0.0.0.0", "::")
 
 
