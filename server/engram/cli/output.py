@@ -1,4 +1,4 @@
-"""Shared CLI plumbing: settings from the context, `--format table|json`, literal printing of stored text, and clean error exits."""
+"""Shared CLI plumbing: settings, `--format table|json`, stored text printed literally, clean error exits."""
 
 from __future__ import annotations
 
