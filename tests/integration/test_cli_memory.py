@@ -64,3 +64,27 @@ def test_bad_input_gets_a_clear_message_and_exit_2(settings: Settings, db, args:
 def test_invalid_choice_is_rejected_by_the_parser(settings: Settings) -> None:
     result = run_cli("memory", "record", "--agent", "a", "--type", "opinion", "--context", "x", env=server_env(settings))
     assert result.returncode == 2 and "opinion" in result.stderr
+
+
+MARKUP_CONTEXT = "[red]✔ ok[/red] [link=http://x.io]auth[/link] :smile:"  # within the list column
+MARKUP_ACTION = "[/bold]retry"
+
+
+def test_stored_markup_is_printed_literally_not_obeyed(settings: Settings, db) -> None:
+    """Another agent's text holding Rich markup (a fake green tick, a link, an unbalanced closing tag that
+    used to raise MarkupError) prints exactly as stored, in tables and in spec-style lines."""
+    env = server_env(settings) | {"COLUMNS": "250"}
+
+    def cli(*args: str):
+        result = run_cli("--in-process", *args, env=env)
+        assert result.returncode == 0, result.stdout + result.stderr
+        return result.stdout
+
+    cli("memory", "record", "--agent", "[b]eve", "--type", "decision", "--context", MARKUP_CONTEXT,
+        "--action", MARKUP_ACTION, "--outcome", "success", "--id", "markup-1")
+    listed = cli("memory", "list", "--agent", "[b]eve")
+    assert "Memories of [b]eve" in listed and MARKUP_CONTEXT in listed and MARKUP_ACTION in listed
+    shown = cli("memory", "show", "markup-1")
+    assert MARKUP_CONTEXT in shown and MARKUP_ACTION in shown
+    suggested = cli("learning", "suggest", "--context", MARKUP_CONTEXT, "--agent", "[b]eve")
+    assert f"Recommended: {MARKUP_ACTION}" in suggested and f"• {MARKUP_ACTION} (" in suggested

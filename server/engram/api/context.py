@@ -6,13 +6,16 @@ import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from starlette.requests import Request
 
 from engram.auth.service import Caller
 from engram.errors import DeadlineExceededError
 from engram.services import Services
+
+if TYPE_CHECKING:
+    from engram.api.health_probe import HealthProbe
 
 T = TypeVar("T")
 
@@ -28,7 +31,7 @@ def bearer_token(request: Request) -> str | None:
 
 @dataclass
 class RequestContext:
-    request: Request
+    request: Request | None  # None where the schema runs without HTTP (MCP over stdio)
     resources: Services
     token: str | None
     loaders: Any  # engram.api.gql.loaders.Loaders, built per request
@@ -40,6 +43,10 @@ class RequestContext:
         if self._caller is None:
             self._caller = asyncio.ensure_future(asyncio.to_thread(self.resources.keys.authenticate, self.token))
         return await asyncio.shield(self._caller)
+
+    def health_probe(self) -> HealthProbe | None:
+        """The service's health probe (its report of the last second), or None where there is no service."""
+        return self.request.app.state.health if self.request is not None else None
 
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Engine calls block on Neo4j and the model: run them off the event loop (in the default

@@ -11,7 +11,9 @@ from pathlib import Path
 import typer
 
 from engram.auth.service import ApiKeyService, IssuedKey
-from engram.cli.output import FormatOption, OutputFormat, console, emit, emit_json, emit_table, format_time, handle_errors, settings_from
+from engram.cli.output import (
+    FormatOption, OutputFormat, emit, emit_table, format_time, handle_errors, say, settings_from,
+)
 from engram.cli.services import engine_services
 from engram.errors import BadInputError
 from engram.storage.schema import apply_schema
@@ -33,10 +35,10 @@ def _emit_issued(issued: IssuedKey, output: OutputFormat, verb: str) -> None:
 
 def _print_issued(issued: IssuedKey, verb: str) -> None:
     role = " (operator)" if issued.agent.operator else ""
-    console.print(f"{verb} agent [bold]{issued.agent.id}[/bold]{role}. Its API key, shown only this once:")
+    say(f"{verb} agent ", (issued.agent.id, "bold"), f"{role}. Its API key, shown only this once:")
     # Printed plainly (no markup, no wrapping) so it can be copied or captured by scripts.
     typer.echo(issued.token)
-    console.print(f"[dim]Send it as `Authorization: Bearer <key>`; it is listed as {issued.key.prefix}.[/dim]")
+    say((f"Send it as `Authorization: Bearer <key>`; it is listed as {issued.key.prefix}.", "dim"))
 
 
 @app.command()
@@ -60,7 +62,7 @@ def create(
         save_key(save, issued.token)
     _emit_issued(issued, output, "Created")
     if save is not None and output is not OutputFormat.json:
-        console.print(f"[dim]Saved to {save}: `export ENGRAM_API_KEY=$(cat {save})`.[/dim]")
+        say((f"Saved to {save}: `export ENGRAM_API_KEY=$(cat {save})`.", "dim"))
 
 
 def save_key(path: Path, token: str) -> None:
@@ -107,7 +109,7 @@ def revoke(
     """Revoke a key: the next request made with it is refused."""
     with key_service(ctx) as service:
         record = service.revoke_key(prefix, agent)
-    console.print(f"Revoked key {record.prefix} of {record.agent_id} (since {format_time(record.revoked_at)}).")
+    say(f"Revoked key {record.prefix} of {record.agent_id} (since {format_time(record.revoked_at)}).")
 
 
 @app.command("list")
@@ -136,6 +138,6 @@ def delete(
         typer.confirm(f"Delete agent {name} and everything it remembers, for good?", abort=True)
     with engine_services(ctx) as services:
         report = services.agents.delete(name)
-    emit(output, dataclasses.asdict(report), lambda: console.print(
-        f"Deleted agent [bold]{name}[/bold]: {report.memories} memories, {report.keys} keys, {report.grants} grants, "
+    emit(output, dataclasses.asdict(report), lambda: say(
+        "Deleted agent ", (name, "bold"), f": {report.memories} memories, {report.keys} keys, {report.grants} grants, "
         f"{report.requests} share requests, {report.tasks} tasks, {report.policies} retention policies."))

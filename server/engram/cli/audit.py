@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from engram.cli.output import (
-    FormatOption, OutputFormat, console, emit, emit_table, err_console, handle_errors, parse_duration, settings_from,
+    FormatOption, OutputFormat, emit, emit_table, handle_errors, parse_duration, say,
 )
 from engram.entities.privacy import AuditEventType, VerificationReport
 from engram.errors import BadInputError
@@ -100,13 +100,12 @@ def verify(
 
 def _print_verification(report: VerificationReport) -> None:
     if report.ok:
-        console.print(f"[green]✓[/green] audit chain intact: {report.checked} events; head "
-                      f"{report.head_seq}:{report.head_hash} (keep it elsewhere, check later with --anchor)",
-                      soft_wrap=True)
+        say(("✓", "green"), f" audit chain intact: {report.checked} events; head "
+            f"{report.head_seq}:{report.head_hash} (keep it elsewhere, check later with --anchor)", soft_wrap=True)
     else:
-        err_console.print(f"[bold red]✗ audit chain broken[/bold red] ({report.checked} events checked):")
+        say(("✗ audit chain broken", "bold red"), f" ({report.checked} events checked):", err=True)
         for problem in report.problems:
-            err_console.print(f"  • {problem}", highlight=False, soft_wrap=True)
+            say(f"  • {problem}", err=True, soft_wrap=True)
 
 
 def _anchors(texts: list[str]) -> dict[int, str]:

@@ -12,7 +12,7 @@ from engram.cli import from_service
 from engram.cli.audit import privacy_services
 from engram.cli.remote import client_errors, paged, service_client
 from engram.cli.output import (
-    FormatOption, OutputFormat, console, emit, emit_table, format_time, handle_errors, parse_duration,
+    FormatOption, OutputFormat, emit, emit_table, format_time, handle_errors, parse_duration, say,
 )
 from engram.errors import BadInputError
 
@@ -64,7 +64,7 @@ def request(
     with privacy_services(ctx) as services:
         made = services.consent.request_access(agent, owner, scope, value, memory_ids, reason,
                                                parse_duration(duration) if duration else None)
-    emit(output, dataclasses.asdict(made), lambda: console.print(
+    emit(output, dataclasses.asdict(made), lambda: say(
         f"Request {made.id}: {agent} asks {owner} for {made.scope} "
         f"{made.value or ', '.join(made.memory_ids)!r} ({made.status})."))
 
@@ -113,7 +113,7 @@ def grant_and_show(ctx: typer.Context, owner: str, *, request_id: str | None = N
         result = services.consent.grant_detailed(owner, request_id=request_id, grantee=grantee, scope=scope,
                                                  value=value, memory_ids=memory_ids or None, expires_at=expires_at)
     emit(output, dataclasses.asdict(result.grant) | {"created": result.created},
-         lambda: console.print(describe_grant(result)))
+         lambda: say(describe_grant(result)))
 
 
 @app.command()
@@ -128,7 +128,7 @@ def deny(
     with privacy_services(ctx) as services:
         denied = services.consent.deny(owner, request_id)
     emit(output, dataclasses.asdict(denied),
-         lambda: console.print(f"Request {denied.id} from {denied.requester_id}: {denied.status}."))
+         lambda: say(f"Request {denied.id} from {denied.requester_id}: {denied.status}."))
 
 
 @app.command()
@@ -142,7 +142,7 @@ def revoke(
     """Revoke a grant; every read path stops showing its memories at once (revoking again changes nothing)."""
     with privacy_services(ctx) as services:
         revoked = services.consent.revoke(owner, grant_id)
-    emit(output, dataclasses.asdict(revoked), lambda: console.print(
+    emit(output, dataclasses.asdict(revoked), lambda: say(
         f"Revoked {revoked.id}: {revoked.grantee_id} no longer sees {revoked.owner_id}'s "
         f"{revoked.scope} {revoked.value or ', '.join(revoked.memory_ids)!r}."))
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import typer
 
-from engram.cli.output import FormatOption, OutputFormat, console, emit, emit_table, handle_errors, settings_from
+from engram.cli.output import FormatOption, OutputFormat, emit, emit_table, handle_errors, say, settings_from
 from engram.dbserver.backup import backup as backup_database
 from engram.dbserver.backup import restore as restore_database
 from engram.dbserver.process import ManagedNeo4j
@@ -22,10 +22,10 @@ app = typer.Typer(help="Run the Neo4j server (Neo4j 5.26 + Graph Data Science) a
 def start(ctx: typer.Context) -> None:
     """Fetch Neo4j + GDS from Maven Central (first time only) and start the server in the background."""
     settings = settings_from(ctx)
-    status = ManagedNeo4j(settings).start(log=console.print)
-    console.print(f"Neo4j is running (pid {status.pid}).")
-    console.print(f"  Bolt:          {status.bolt_uri}")
-    console.print(f"  Neo4j Browser: {status.browser_url}  (user neo4j, password in {settings.password_file})")
+    status = ManagedNeo4j(settings).start(log=say)
+    say(f"Neo4j is running (pid {status.pid}).")
+    say(f"  Bolt:          {status.bolt_uri}")
+    say(f"  Neo4j Browser: {status.browser_url}  (user neo4j, password in {settings.password_file})")
 
 
 @app.command()
@@ -33,7 +33,7 @@ def start(ctx: typer.Context) -> None:
 def stop(ctx: typer.Context) -> None:
     """Shut the managed Neo4j server down cleanly."""
     stopped = ManagedNeo4j(settings_from(ctx)).stop()
-    console.print("Neo4j stopped." if stopped else "Neo4j was not running.")
+    say("Neo4j stopped." if stopped else "Neo4j was not running.")
 
 
 @app.command()
@@ -43,7 +43,7 @@ def status(ctx: typer.Context, output: OutputFormat = FormatOption) -> None:
     settings = settings_from(ctx)
     if not settings.managed:
         emit(output, {"managed": False, "bolt_uri": settings.bolt_uri},
-             lambda: console.print(f"Using external Neo4j at {settings.bolt_uri}."))
+             lambda: say(f"Using external Neo4j at {settings.bolt_uri}."))
         return
     state = ManagedNeo4j(settings).status()
     emit(output, {"managed": True, **asdict(state)}, lambda: emit_table("Neo4j", ["", ""], [
@@ -67,7 +67,7 @@ def init(ctx: typer.Context) -> None:
         applied = apply_schema(driver, settings)
     finally:
         driver.close()
-    console.print(f"Schema applied: {len(applied)} statements, all indexes ONLINE.")
+    say(f"Schema applied: {len(applied)} statements, all indexes ONLINE.")
 
 
 @app.command()
@@ -78,7 +78,7 @@ def seed(ctx: typer.Context) -> None:
     from engram.seeding import load_seeds
 
     with engine_services(ctx) as services:
-        console.print(load_seeds(services, log=console.print))
+        say(load_seeds(services, log=say))
 
 
 @app.command()
@@ -89,8 +89,8 @@ def backup(ctx: typer.Context, file: Path = typer.Argument(..., help="The dump f
 
     For a server you run yourself (NEO4J_URI), run `neo4j-admin database dump` there; see the README."""
     settings = settings_from(ctx)
-    result = backup_database(ManagedNeo4j(settings), file, overwrite=force, log=console.print)
-    console.print(f"Backed up database {result.database!r} to {result.path} ({result.size_bytes:,} bytes).")
+    result = backup_database(ManagedNeo4j(settings), file, overwrite=force, log=say)
+    say(f"Backed up database {result.database!r} to {result.path} ({result.size_bytes:,} bytes).")
 
 
 @app.command()
@@ -101,10 +101,10 @@ def restore(ctx: typer.Context, file: Path = typer.Argument(..., help="A dump wr
     settings = settings_from(ctx)
     if not yes:
         typer.confirm(f"Replace database {settings.neo4j_database!r} in {settings.neo4j_home} with {file}?", abort=True)
-    result = restore_database(ManagedNeo4j(settings), file, log=console.print)
+    result = restore_database(ManagedNeo4j(settings), file, log=say)
     driver = open_driver(settings)
     try:
         apply_schema(driver, settings)  # waits until every index is ONLINE again
     finally:
         driver.close()
-    console.print(f"Restored database {result.database!r} from {result.path}; indexes ONLINE.")
+    say(f"Restored database {result.database!r} from {result.path}; indexes ONLINE.")

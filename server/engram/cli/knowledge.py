@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from engram.cli.output import FormatOption, OutputFormat, console, emit, err_console, handle_errors
+from engram.cli.output import FormatOption, OutputFormat, emit, err_console, handle_errors, say
 from engram.cli.services import engine_services
 
 if TYPE_CHECKING:  # the engine is imported only when a command runs (engram.cli.services)
@@ -80,10 +80,10 @@ def export_knowledge(
     if file is None:
         typer.echo(dump(document), nl=False)
         if not quiet:
-            err_console.print(f"Exported {report.memories} memories, {report.patterns} patterns.")
+            say(f"Exported {report.memories} memories, {report.patterns} patterns.", err=True)
         return
     write_document(document, file)
-    emit(output, summary, lambda: console.print(
+    emit(output, summary, lambda: say(
         f"Exported {report.memories} memories and {report.patterns} patterns to {file}"
         + (f" ({report.redactions} more secrets redacted)." if report.redactions else ".")))
 
@@ -110,12 +110,12 @@ def import_knowledge(
 
 
 def _print_import(file: Path, report: ImportReport) -> None:
-    console.print(f"Imported {file}: {report.created} created, {report.unchanged} unchanged, "
-                  f"{len(report.conflicts)} conflicts (of {report.total}).")
+    say(f"Imported {file}: {report.created} created, {report.unchanged} unchanged, "
+        f"{len(report.conflicts)} conflicts (of {report.total}).")
     for conflict in report.conflicts[:20]:
-        console.print(f"  [yellow]conflict[/yellow] {conflict.id}: stored memory differs in {', '.join(conflict.fields)}")
+        say("  ", ("conflict", "yellow"), f" {conflict.id}: stored memory differs in {', '.join(conflict.fields)}")
     if len(report.conflicts) > 20:
-        console.print(f"  … and {len(report.conflicts) - 20} more (use --format json).")
+        say(f"  … and {len(report.conflicts) - 20} more (use --format json).")
 
 
 @app.command()
@@ -133,7 +133,7 @@ def merge(
     (IMPORTED_FROM). Idempotent: merging again changes nothing."""
     with transfer_service(ctx) as transfer, progress_bar("merging memories", quiet=quiet) as bar:
         report = transfer.merge(from_agent, domain, into, progress=bar.advance, on_total=bar.total)
-    emit(output, dataclasses.asdict(report), lambda: console.print(
+    emit(output, dataclasses.asdict(report), lambda: say(
         f"Merged {from_agent}'s {domain!r} memories into {into}: {report.created} created, "
         f"{report.combined} combined with existing ones, {report.unchanged} merged before "
         f"(of {report.considered})."))

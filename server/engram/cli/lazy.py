@@ -32,7 +32,7 @@ LAZY_COMMANDS: dict[str, LazyCommand] = {
     "doctor": LazyCommand("engram.cli.doctor", "doctor", "Check Java, Maven, Neo4j, GDS, the indexes and the embedding model. Exit 1 if anything is unhealthy."),
     "serve": LazyCommand("engram.cli.serve", "serve", "Serve the GraphQL API (GraphiQL at /graphql in a browser) and /health with uvicorn."),
     "up": LazyCommand("engram.cli.serve", "up", "Start Neo4j (unless NEO4J_URI is set), apply the schema, load the demo data, then serve the API."),
-    "mcp": LazyCommand("engram.cli.mcp", "mcp", "Serve Engram's MCP tools over stdio as the agent of ENGRAM_API_KEY (logs go to stderr)."),
+    "mcp": LazyCommand("engram.cli.mcp", "mcp", "Serve Engram's MCP tools over stdio as the agent of your API key (logs go to stderr)."),
 }
 
 

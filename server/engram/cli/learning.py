@@ -10,10 +10,10 @@ import typer
 
 from engram.cli import from_service
 from engram.cli.output import (
-    FactsOption, FormatOption, OutputFormat, console, emit, emit_table, handle_errors, parse_duration,
+    FactsOption, FormatOption, OutputFormat, emit, emit_table, handle_errors, parse_duration, say,
 )
 from engram.cli.remote import client_errors, service_client
-from engram.cli.render import pattern_lines, plain, rate
+from engram.cli.render import pattern_lines, plain, print_patterns, rate
 from engram.cli.services import learning_engine
 from engram.entities.learning import AppliedPattern, PatternView, Suggestion
 from engram.errors import BadInputError
@@ -68,18 +68,19 @@ def stats(ctx: typer.Context, agent: str = typer.Option(..., "--agent", "-a", he
 
 
 def _print_stats(agent: str, window: int, s: LearningStats) -> None:
-    console.print(f"[bold]{agent}[/bold]: {s.memories} memories ({', '.join(f'{v} {k}' for k, v in sorted(s.by_kind.items())) or 'none'})")
-    console.print(f"  • Decisions: {s.decisions}, {rate(s.success)}")
-    console.print(f"  • Last {window} days: {rate(s.recent_success)}; before: {rate(s.earlier_success)}")
-    console.print(f"  • Decisions informed by memory: {s.informed_share:.0%}")
-    console.print(f"  • Failure patterns it can see: {s.patterns} ({s.recurring_patterns} recurring)")
+    kinds = ", ".join(f"{v} {k}" for k, v in sorted(s.by_kind.items())) or "none"
+    say((agent, "bold"), f": {s.memories} memories ({kinds})")
+    say(f"  • Decisions: {s.decisions}, {rate(s.success)}")
+    say(f"  • Last {window} days: {rate(s.recent_success)}; before: {rate(s.earlier_success)}")
+    say(f"  • Decisions informed by memory: {s.informed_share:.0%}")
+    say(f"  • Failure patterns it can see: {s.patterns} ({s.recurring_patterns} recurring)")
     if s.calibration:
-        console.print(f"  • Calibration (Brier score {s.brier_score:.3f}; lower is better):")
+        say(f"  • Calibration (Brier score {s.brier_score:.3f}; lower is better):")
         emit_table("", ["predicted", "decisions", "mean predicted", "observed"],
                    [(f"{b.lower:.0%}–{b.upper:.0%}", b.count, f"{b.mean_predicted:.0%}", f"{b.observed_rate:.0%}")
                     for b in s.calibration])
     else:
-        console.print("  • Calibration: no decisions with a recorded prediction yet.")
+        say("  • Calibration: no decisions with a recorded prediction yet.")
 
 
 @app.command()
@@ -97,15 +98,7 @@ def patterns(ctx: typer.Context,
     with learning_engine(ctx) as engine:
         views = engine.patterns(agent, "failure" if recurring and kind is None else kind,
                                 parse_rate_filter(success_rate), True if recurring else None, limit)
-    emit(output, plain(views), lambda: _print_patterns(views))
-
-
-def _print_patterns(views: list[PatternView]) -> None:
-    if not views:
-        console.print("No patterns match (run `engram learning analyze` after recording experience).")
-    for view in views:
-        for line in (["Identified pattern:"] if view.kind == "failure" and view.recurring else []) + pattern_lines(view):
-            console.print(line, highlight=False)
+    emit(output, plain(views), lambda: print_patterns(views))
 
 
 @app.command()
@@ -121,10 +114,10 @@ def failures(ctx: typer.Context, recent: str = typer.Option("7d", "--recent", he
 
 
 def _print_failures(since: datetime, views: list[PatternView]) -> None:
-    console.print(f"Failure patterns since {since:%Y-%m-%d %H:%M} ({len(views)}):")
+    say(f"Failure patterns since {since:%Y-%m-%d %H:%M} ({len(views)}):")
     for view in views:
         for line in pattern_lines(view):
-            console.print(line, highlight=False)
+            say(line)
 
 
 @app.command()
@@ -152,15 +145,15 @@ def suggest(ctx: typer.Context, context: str = typer.Option(None, "--context", "
 
 def _print_suggestion(suggestion: Suggestion) -> None:
     if not suggestion.actions:
-        console.print(f"→ {suggestion.rationale}")
+        say(f"→ {suggestion.rationale}")
         return
-    console.print("→ Based on past experience:")
+    say("→ Based on past experience:")
     for a in suggestion.actions:
-        console.print(f"  • {a.action} ({rate(a.estimate)}; {', '.join(a.agents) or 'no agent'})", highlight=False)
+        say(f"  • {a.action} ({rate(a.estimate)}; {', '.join(a.agents) or 'no agent'})")
     if suggestion.recommended:
-        console.print(f"  Recommended: [bold]{suggestion.recommended}[/bold]")
+        say("  Recommended: ", (suggestion.recommended, "bold"))
     if suggestion.explore:
-        console.print(f"  Worth exploring: {suggestion.explore} (too few attempts to rule it out)")
+        say(f"  Worth exploring: {suggestion.explore} (too few attempts to rule it out)")
 
 
 @app.command()
@@ -180,7 +173,7 @@ def predict(ctx: typer.Context, context: str = typer.Option(..., "--context", "-
     else:
         with learning_engine(ctx) as engine:
             p = engine.predict_outcome(agent, context, action, facts=parse_facts(fact))
-    emit(output, plain(p), lambda: console.print(
+    emit(output, plain(p), lambda: say(
         f"→ {action}: {p.probability:.0%} chance of success (90% CI {p.lower:.0%}–{p.upper:.0%}, "
         f"from {p.attempts:g} similar attempts)"))
 
@@ -198,12 +191,12 @@ def apply_pattern(ctx: typer.Context, pattern: str = typer.Argument(..., help="P
 
 
 def _print_applied(pattern: str, task: str, applied: AppliedPattern) -> None:
-    console.print(f"→ Applied {applied.kind} pattern [bold]{pattern}[/bold] to task {task}")
-    console.print(f"  Strategy: {applied.action} ({rate(applied.estimate)}; learned from {', '.join(applied.agents)})")
+    say(f"→ Applied {applied.kind} pattern ", (pattern, "bold"), f" to task {task}")
+    say(f"  Strategy: {applied.action} ({rate(applied.estimate)}; learned from {', '.join(applied.agents)})")
     p = applied.prediction
-    console.print(f"  Predicted success for this task: {p.probability:.0%} (90% CI {p.lower:.0%}–{p.upper:.0%})")
+    say(f"  Predicted success for this task: {p.probability:.0%} (90% CI {p.lower:.0%}–{p.upper:.0%})")
     for i, step in enumerate(applied.steps, start=1):
-        console.print(f"    {i}. {step}")
+        say(f"    {i}. {step}")
 
 
 @app.command()
@@ -212,7 +205,7 @@ def analyze(ctx: typer.Context, output: OutputFormat = FormatOption) -> None:
     """Run pattern recognition now: signature grouping, GDS kNN + WCC merges, success patterns, prevention checks."""
     with learning_engine(ctx) as engine:
         report = engine.analyze()
-    emit(output, plain(report), lambda: console.print(
+    emit(output, plain(report), lambda: say(
         f"Analyzed {report.failures} failures in {report.seconds:.1f}s: {report.signature_groups} signature groups, "
         f"{report.patterns_before} → {report.patterns_after} failure patterns ({report.merged_patterns} merged by GDS, "
         f"{report.recurring_patterns} recurring), {report.success_patterns} success patterns; "

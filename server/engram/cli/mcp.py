@@ -2,37 +2,41 @@
 
 from __future__ import annotations
 
-import os
+from pathlib import Path
 
 import typer
 
 from engram.cli.output import handle_errors, settings_from
+from engram.cli.remote import service_options
 from engram.errors import BadInputError
 
 
-def api_key_from_env() -> str:
-    """ENGRAM_API_KEY, or the file named by ENGRAM_API_KEY_FILE (as `engram agent create --save` writes it)."""
-    from engram.client import key_from_env
+def required_api_key(key_file: Path | None) -> str:
+    """The key as every command finds it (engram.client.credentials); the MCP server cannot run without one."""
+    from engram.client import default_key_file, find_api_key
 
-    key = key_from_env()
+    key = find_api_key(key_file)
     if not key:
-        raise BadInputError("No API key: set ENGRAM_API_KEY (or ENGRAM_API_KEY_FILE, naming a readable file).",
-                            hint="`engram agent create NAME --save NAME.key` makes one.")
+        raise BadInputError(f"No API key: set ENGRAM_API_KEY, or name a key file with --api-key-file or "
+                            f"ENGRAM_API_KEY_FILE, or save one at {default_key_file()}.",
+                            hint="`engram agent create NAME --save ~/.config/engram/api-key` makes one.")
     return key
 
 
 @handle_errors
 def mcp(
     ctx: typer.Context,
-    url: str = typer.Option(None, help="The running service (default ENGRAM_URL, else http://API_HOST:API_PORT)."),
+    url: str = typer.Option(None, help="The running service (default: `engram --url`, ENGRAM_URL, else "
+                                       "http://API_HOST:API_PORT)."),
     mode: str = typer.Option("auto", help="auto: over HTTP when the service answers, else in-process; or http, "
                                           "in-process.", case_sensitive=False),
 ) -> None:
-    """Serve Engram's MCP tools over stdio as the agent of ENGRAM_API_KEY (logs go to stderr)."""
+    """Serve Engram's MCP tools over stdio as the agent of your API key (logs go to stderr)."""
     if mode not in ("auto", "http", "in-process"):
         raise BadInputError("--mode is auto, http or in-process.")
     settings = settings_from(ctx)
+    options = service_options(ctx)
+    from engram.client import service_url
     from engram.mcp.stdio import serve_stdio
 
-    serve_stdio(settings, api_key_from_env(), url or os.environ.get("ENGRAM_URL")
-                or f"http://{settings.api_host}:{settings.api_port}", mode)
+    serve_stdio(settings, required_api_key(options.key_file), service_url(url or options.url), mode)

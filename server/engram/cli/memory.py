@@ -12,13 +12,12 @@ import typer
 from engram.cli import from_service
 from engram.cli.consent import grant_and_show, scope_of
 from engram.cli.output import (
-    FactsOption, FormatOption, OutputFormat, console, emit, emit_table, format_time, handle_errors, parse_duration,
+    FactsOption, FormatOption, OutputFormat, emit, emit_table, format_time, handle_errors, parse_duration, say,
 )
 from engram.cli.remote import client_errors, paged, service_client
-from engram.cli.render import pattern_lines, plain
+from engram.cli.render import plain, print_patterns
 from engram.cli.retention import cleanup as retention_cleanup
 from engram.cli.services import memory_service
-from engram.entities.learning import PatternView
 from engram.entities.memory import AgentMemory, MemoryKind, Outcome, RelevantMemory
 from engram.errors import BadInputError
 from engram.learning.facts import parse_facts
@@ -97,9 +96,9 @@ def record(
 
 def _print_recorded(memory_id: str, created: bool, kind: MemoryKind, agent: str, redactions: int) -> None:
     verb = "Recorded" if created else "Already recorded (unchanged)"
-    console.print(f"{verb}: memory [bold]{memory_id}[/bold] ({kind.value}) for {agent}.")
+    say(f"{verb}: memory ", (memory_id, "bold"), f" ({kind.value}) for {agent}.")
     if redactions:
-        console.print(f"[yellow]{redactions} secret(s) redacted before storing.[/yellow]")
+        say((f"{redactions} secret(s) redacted before storing.", "yellow"))
 
 
 @app.command("list")
@@ -213,7 +212,7 @@ def forget(
     else:
         with memory_service(ctx) as service:
             service.forget(memory_id, agent)
-    console.print(f"Forgot memory {memory_id}.")
+    say(f"Forgot memory {memory_id}.")
 
 
 @app.command()
@@ -233,9 +232,9 @@ def consolidate(
 
 def _print_consolidation(agent: str, report: ConsolidationReport) -> None:
     verb = "would fold" if report.dry_run else "folded"
-    console.print(f"{agent}: {verb} {report.folded} duplicate(s) into {len(report.merges)} memories.")
+    say(f"{agent}: {verb} {report.folded} duplicate(s) into {len(report.merges)} memories.")
     for merge in report.merges:
-        console.print(f"  {merge['keep']} ← {', '.join(merge['duplicates'])}")
+        say(f"  {merge['keep']} ← {', '.join(merge['duplicates'])}")
 
 
 @app.command()
@@ -251,13 +250,7 @@ def patterns(
 
     with learning_engine(ctx) as engine:
         views = engine.patterns(agent, kind)
-    emit(output, plain(views), lambda: _print_patterns(views))
-
-
-def _print_patterns(views: list[PatternView]) -> None:
-    for view in views:
-        for line in pattern_lines(view):
-            console.print(line, highlight=False)
+    emit(output, plain(views), lambda: print_patterns(views))
 
 
 @app.command()

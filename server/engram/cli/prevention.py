@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from engram.entities.learning import PreventionCheck
-from engram.cli.output import FormatOption, OutputFormat, console, emit, emit_table, handle_errors
+from engram.cli.output import FormatOption, OutputFormat, emit, emit_table, handle_errors, say
 from engram.cli.render import plain
 from engram.cli.services import learning_engine
 from engram.entities.learning import ActionCheck
@@ -26,9 +26,9 @@ def generate(ctx: typer.Context, pattern: str = typer.Option(..., "--pattern", "
 
 def _print_created(checks: list[PreventionCheck], stage: str) -> None:
     for check in checks:
-        console.print(f"→ Created prevention check: [bold]{check.name}[/bold]", highlight=False)
-        console.print(f"  {check.description}", highlight=False)
-    console.print(f"  Added to workflow stage: {stage}")
+        say("→ Created prevention check: ", (check.name, "bold"))
+        say(f"  {check.description}")
+    say(f"  Added to workflow stage: {stage}")
 
 
 @app.command("list")
@@ -72,6 +72,6 @@ def check(ctx: typer.Context, agent: str = typer.Option(..., "--agent", "-a", he
 
 def _print_verdict(action: str, result: ActionCheck) -> None:
     color = {"allow": "green", "warn": "yellow", "block": "red"}[result.verdict.value]
-    console.print(f"→ [{color}]{result.verdict.value.upper()}[/{color}] {action}")
+    say("→ ", (result.verdict.value.upper(), color), f" {action}")
     for reason in result.reasons:
-        console.print(f"  • {reason}", highlight=False)
+        say(f"  • {reason}")

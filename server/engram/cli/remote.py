@@ -4,7 +4,6 @@ in-process, said once on stderr."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -13,20 +12,11 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from engram.errors import UnauthenticatedError
-
 if TYPE_CHECKING:
     from engram.client import EngramClient
 
 PROBE_TIMEOUT_S = 1.0  # a refused connection answers at once; this only bounds a service that hangs
 _META = "engram.service"
-
-
-def default_key_file() -> Path:
-    """Where the CLI looks for a key when neither ENGRAM_API_KEY nor a key file is given:
-    $XDG_CONFIG_HOME/engram/api-key (~/.config/engram/api-key), as `engram agent create NAME --save` can write it."""
-    base = os.environ.get("XDG_CONFIG_HOME") or str(Path.home() / ".config")
-    return Path(base) / "engram" / "api-key"
 
 
 @dataclass(frozen=True)
@@ -42,41 +32,20 @@ def remember_options(ctx: typer.Context, options: ServiceOptions) -> None:
     ctx.meta[_META] = options
 
 
-def find_key(options: ServiceOptions) -> str | None:
-    """ENGRAM_API_KEY, else the key file (--api-key-file, ENGRAM_API_KEY_FILE, or the default path)."""
-    key = os.environ.get("ENGRAM_API_KEY", "").strip()
-    if key:
-        return key
-    named = options.key_file or (Path(os.environ["ENGRAM_API_KEY_FILE"]) if os.environ.get("ENGRAM_API_KEY_FILE")
-                                 else None)
-    path = (named or default_key_file()).expanduser()
-    if not path.is_file():
-        if named is not None:
-            raise UnauthenticatedError(f"API key file {path} does not exist.")
-        return None
-    try:
-        return path.read_text().strip() or None
-    except OSError as exc:
-        raise UnauthenticatedError(f"Cannot read API key file {path}: {exc.strerror}.") from None
-
-
-def service_url(options: ServiceOptions) -> str:
-    """--url, ENGRAM_URL, else where `engram serve` listens by default (ENGRAM_API_HOST / ENGRAM_API_PORT)."""
-    if options.url or os.environ.get("ENGRAM_URL"):
-        return (options.url or os.environ["ENGRAM_URL"]).rstrip("/")
-    host = os.environ.get("ENGRAM_API_HOST", "127.0.0.1")
-    host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
-    return f"http://{host}:{os.environ.get('ENGRAM_API_PORT', '8000')}"
+def service_options(ctx: typer.Context) -> ServiceOptions:
+    return ctx.find_root().meta.get(_META, ServiceOptions())
 
 
 def service_client(ctx: typer.Context) -> EngramClient | None:
-    """A client for the running service, or None (with one line on stderr) when the command runs in-process."""
-    options: ServiceOptions = ctx.find_root().meta.get(_META, ServiceOptions())
+    """A client for the running service, or None (with one line on stderr) when the command runs in-process.
+    The URL and key come from engram.client.credentials, as for `engram mcp` and the Python client."""
+    options = service_options(ctx)
     if options.in_process:
         return None
-    key = find_key(options)
-    url = service_url(options)
-    from engram.client import EngramClient
+    from engram.client import EngramClient, default_key_file, find_api_key, service_url
+
+    key = find_api_key(options.key_file)
+    url = service_url(options.url)
 
     client = EngramClient(url, key)  # one connection for the probe and the calls
     if not client.is_up(PROBE_TIMEOUT_S):
@@ -92,24 +61,22 @@ def service_client(ctx: typer.Context) -> EngramClient | None:
 
 
 def _say_in_process(reason: str) -> None:
-    from engram.cli.output import err_console
+    from engram.cli.output import say
 
-    err_console.print(f"[dim]engram: {reason}; working in-process on the database directly.[/dim]", highlight=False)
+    say((f"engram: {reason}; working in-process on the database directly.", "dim"), err=True)
 
 
 @contextmanager
 def client_errors() -> Iterator[None]:
     """The service's errors as the CLI's own: a clean message and exit 1 (2 for bad input), as in-process."""
-    from engram.cli.output import err_console
+    from engram.cli.output import say_error
     from engram.client import EngramClientError
     from engram.errors import BadInputError
 
     try:
         yield
     except EngramClientError as exc:
-        err_console.print(f"[bold red]error[/bold red] [{exc.code}]: {exc.message}", highlight=False)
-        if exc.hint:
-            err_console.print(f"[dim]hint: {exc.hint}[/dim]", highlight=False)
+        say_error(exc.code, exc.message, exc.hint)
         raise typer.Exit(2 if exc.code == BadInputError.code else 1) from None
 
 

@@ -7,6 +7,9 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
+from rich.text import Text
+
+from engram.cli.output import line, say
 from engram.entities.learning import FailureDetails, PatternView, RateEstimate, SuccessDetails
 
 
@@ -32,8 +35,20 @@ def rate(estimate: RateEstimate | None) -> str:
     return f"{estimate.mean:.0%} success rate, 90% CI {estimate.lower:.0%}–{estimate.upper:.0%}, {attempts}"
 
 
-def pattern_lines(p: PatternView) -> list[str]:
-    lines = [f"→ [bold]{p.name}[/bold] ({p.kind} pattern {p.id}{', recurring' if p.recurring else ''})"]
+def print_patterns(views: list[PatternView]) -> None:
+    """Patterns for people, as `engram learning patterns` and `engram memory patterns` both show them."""
+    if not views:
+        say("No patterns match (run `engram learning analyze` after recording experience).")
+    for view in views:
+        if view.kind == "failure" and view.recurring:
+            say("Identified pattern:")
+        for text in pattern_lines(view):
+            say(text)
+
+
+def pattern_lines(p: PatternView) -> list[Text]:
+    """A pattern as spec-style lines; its name, contexts, solutions and checks are other agents' text, so literal."""
+    lines: list[Text | str] = [line("→ ", (p.name, "bold"), f" ({p.kind} pattern {p.id}{', recurring' if p.recurring else ''})")]
     lines.append(f"  • Seen {p.occurrences} times by {', '.join(p.agents) or '—'}"
                  + (f", {p.first_seen:%Y-%m-%d} to {p.last_seen:%Y-%m-%d}" if p.first_seen and p.last_seen else ""))
     d = p.details
@@ -54,4 +69,4 @@ def pattern_lines(p: PatternView) -> list[str]:
     else:
         for b in d.branches[:4]:
             lines.append(f"  • {b.action} ({rate(b.estimate)})")
-    return lines
+    return [line(text) for text in lines]

@@ -8,7 +8,7 @@ import typer
 
 from engram.cli.audit import privacy_services
 from engram.cli.knowledge import progress_bar
-from engram.cli.output import FormatOption, OutputFormat, console, emit, emit_table, handle_errors, parse_duration
+from engram.cli.output import FormatOption, OutputFormat, emit, emit_table, handle_errors, parse_duration, say
 from engram.entities.privacy import ANY, CleanupReport, RetentionPolicy
 
 app = typer.Typer(help="Retention policies (max age, max count, min confidence) and cleanup.", no_args_is_help=True)
@@ -32,7 +32,7 @@ def set_policy(
     with privacy_services(ctx) as services:
         policy = services.retention.set_policy(agent, memory_type, max_age=parse_duration(max_age) if max_age else None,
                                                max_count=max_count, min_confidence=min_confidence)
-    emit(output, dataclasses.asdict(policy), lambda: console.print(f"Retention policy {policy.id}: {_limits(policy)}."))
+    emit(output, dataclasses.asdict(policy), lambda: say(f"Retention policy {policy.id}: {_limits(policy)}."))
 
 
 @app.command()
@@ -60,7 +60,7 @@ def remove(
     """Remove a policy (NOT_FOUND when there is none)."""
     with privacy_services(ctx) as services:
         policy = services.retention.remove_policy(agent, memory_type)
-    console.print(f"Removed retention policy {policy.id}.")
+    say(f"Removed retention policy {policy.id}.")
 
 
 @app.command()
@@ -83,9 +83,9 @@ def _print_cleanup(report: CleanupReport) -> None:
     verb = "would delete" if report.dry_run else "deleted"
     count = report.candidates if report.dry_run else report.deleted
     reasons = ", ".join(f"{n} for {r}" for r, n in sorted(report.by_reason.items())) or "nothing expired"
-    console.print(f"Cleanup {verb} {count} memories ({reasons}) in {report.seconds:.1f} s.")
+    say(f"Cleanup {verb} {count} memories ({reasons}) in {report.seconds:.1f} s.")
     for owner, n in sorted(report.by_agent.items()):
-        console.print(f"  {owner}: {n}")
+        say(f"  {owner}: {n}")
 
 
 def _num(value: float | None) -> str:

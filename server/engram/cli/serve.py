@@ -11,7 +11,7 @@ from uvicorn.main import STARTUP_FAILURE
 from uvicorn.supervisors import Multiprocess
 
 from engram.api.app import create_app
-from engram.cli.output import console, handle_errors, settings_from
+from engram.cli.output import handle_errors, say, settings_from
 from engram.dbserver.process import ManagedNeo4j
 from engram.storage.connection import open_driver
 from engram.storage.schema import apply_schema
@@ -47,7 +47,7 @@ def _run_workers(config: uvicorn.Config) -> None:
     except KeyboardInterrupt:
         pass
     if any(p.exitcode == STARTUP_FAILURE for p in supervisor.processes):
-        console.print("[red]engram serve: a worker failed to start (its error is above); stopped.[/red]")
+        say(("engram serve: a worker failed to start (its error is above); stopped.", "red"))
         raise typer.Exit(STARTUP_FAILURE)
 
 
@@ -60,18 +60,18 @@ def up(
     """Start Neo4j (unless NEO4J_URI is set), apply the schema, load the demo data, then serve the API."""
     settings = settings_from(ctx)
     if settings.managed:
-        ManagedNeo4j(settings).start(log=console.print)
+        ManagedNeo4j(settings).start(log=say)
     driver = open_driver(settings)
     try:
         apply_schema(driver, settings)
-        console.print("Schema applied; indexes ONLINE.")
+        say("Schema applied; indexes ONLINE.")
         if seed:
             from engram.cli.services import engine_services
             from engram.seeding import load_seeds
 
             with engine_services(ctx) as services:
-                summary = load_seeds(services, log=console.print)
-            console.print(f"Demo data loaded: {summary}")
+                summary = load_seeds(services, log=say)
+            say(f"Demo data loaded: {summary}")
     finally:
         driver.close()
     if serve_api:
@@ -91,9 +91,9 @@ def _log_config() -> dict:
 
 
 def _print_urls(settings, host: str, port: int) -> None:
-    console.print("[bold]Engram Memory[/bold]")
-    console.print(f"  GraphiQL:      http://{host}:{port}/graphql")
-    console.print(f"  MCP:           http://{host}:{port}/mcp  (stdio: `engram mcp`)")
-    console.print(f"  Health:        http://{host}:{port}/health")
-    console.print(f"  Neo4j Browser: {settings.browser_url}")
-    console.print(f"  Bolt:          {settings.bolt_uri}")
+    say(("Engram Memory", "bold"))
+    say(f"  GraphiQL:      http://{host}:{port}/graphql")
+    say(f"  MCP:           http://{host}:{port}/mcp  (stdio: `engram mcp`)")
+    say(f"  Health:        http://{host}:{port}/health")
+    say(f"  Neo4j Browser: {settings.browser_url}")
+    say(f"  Bolt:          {settings.bolt_uri}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from engram.cli.output import FormatOption, OutputFormat, console, emit, emit_table, handle_errors
+from engram.cli.output import FormatOption, OutputFormat, emit, emit_table, handle_errors, say
 from engram.cli.render import plain
 from engram.cli.services import learning_engine
 from engram.entities.learning import Task
@@ -24,8 +24,8 @@ def create(ctx: typer.Context, agent: str = typer.Option(..., "--agent", "-a", h
     """Create a task for an agent."""
     with learning_engine(ctx) as engine:
         task = engine.create_task(agent, context, task_id=task_id, stage=stage, available_actions=actions)
-    emit(output, plain(task), lambda: console.print(
-        f"Task [bold]{task.id}[/bold] for {task.agent_id} ({task.workflow_stage}, {task.status})."))
+    emit(output, plain(task), lambda: say(
+        "Task ", (task.id, "bold"), f" for {task.agent_id} ({task.workflow_stage}, {task.status})."))
 
 
 @app.command()

@@ -8,44 +8,29 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 from engram.client.base import EngramClientError
+from engram.client.credentials import default_key_file, find_api_key, service_url
 from engram.client.generated import AsyncOperations, Operations
 from engram.client.memory_loop import (
     RemoteOutcome, RemoteStrategy, Task, execute_with_memory, execute_with_memory_async,
 )
 
-DEFAULT_URL = "http://127.0.0.1:8000"
-
-
-def key_from_env() -> str | None:
-    """ENGRAM_API_KEY, else the contents of the file ENGRAM_API_KEY_FILE names (`engram agent create --save`)."""
-    key = os.environ.get("ENGRAM_API_KEY", "").strip()
-    if not key and os.environ.get("ENGRAM_API_KEY_FILE"):
-        path = Path(os.environ["ENGRAM_API_KEY_FILE"]).expanduser()
-        key = path.read_text().strip() if path.is_file() else ""
-    return key or None
-
-
 class EngramClient(Operations):
     """One method per operation in graphql/operations (e.g. `suggest_action`, `record_decision`), typed results;
-    `execute(name, **variables)` for the raw data. The URL and key default to ENGRAM_URL and
-    ENGRAM_API_KEY (or ENGRAM_API_KEY_FILE)."""
+    `execute(name, **variables)` for the raw data. The URL and key default as the CLI's do (engram.client.credentials):
+    ENGRAM_URL, and ENGRAM_API_KEY, ENGRAM_API_KEY_FILE or ~/.config/engram/api-key."""
 
     def __init__(self, url: str | None = None, api_key: str | None = None, **kwargs) -> None:
-        super().__init__(url or os.environ.get("ENGRAM_URL", DEFAULT_URL),
-                         api_key if api_key is not None else key_from_env(), **kwargs)
+        super().__init__(service_url(url), api_key if api_key is not None else find_api_key(), **kwargs)
 
 
 class AsyncEngramClient(AsyncOperations):
     """The async twin of EngramClient (`async with AsyncEngramClient(...) as engram: await engram.suggest(...)`)."""
 
     def __init__(self, url: str | None = None, api_key: str | None = None, **kwargs) -> None:
-        super().__init__(url or os.environ.get("ENGRAM_URL", DEFAULT_URL),
-                         api_key if api_key is not None else key_from_env(), **kwargs)
+        super().__init__(service_url(url), api_key if api_key is not None else find_api_key(), **kwargs)
 
 
-__all__ = ["AsyncEngramClient", "EngramClient", "EngramClientError", "RemoteOutcome", "RemoteStrategy", "Task",
-           "execute_with_memory", "execute_with_memory_async", "key_from_env"]
+__all__ = ["AsyncEngramClient", "EngramClient", "EngramClientError", "RemoteOutcome", "RemoteStrategy",
+           "Task", "default_key_file", "execute_with_memory", "execute_with_memory_async", "find_api_key",
+           "service_url"]

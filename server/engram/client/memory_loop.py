@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
 from engram.client.generated import (
-    CheckAction, CheckActionCheckAction, LearnFromFailureInput, Outcome, RecordDecisionInput, RetrieveMemories,
-    RetrieveMemoriesRetrieveMemories, SuggestAction, SuggestActionSuggest, Verdict,
+    CheckAction, CheckActionCheckAction, LearnFromFailureInput, Outcome, RecordDecision, RecordDecisionInput,
+    RetrieveMemories, RetrieveMemoriesRetrieveMemories, SuggestAction, SuggestActionSuggest, Verdict,
 )
 from engram.learning.tasks import ExecutionOutcome
 
@@ -115,6 +115,20 @@ def _strategy(task: Task, task_id: str, retrieved: RetrieveMemories, suggestion:
                           check.check_action if check else None, _predicted(suggestion.suggest, chosen))
 
 
+def _final_action(task: Task, chosen: str | None, check: CheckAction | None, default_action: str | None) -> str:
+    """The suggested action as checkAction leaves it; with no suggestion, the caller's default or the first."""
+    if chosen:
+        return _after_check(chosen, check.check_action if check else None, task)
+    return default_action or (task.available_actions[0] if task.available_actions else "default")
+
+
+def _outcome(strategy: RemoteStrategy, result: Any, error: BaseException | None, duration_ms: int,
+             decision: RecordDecision, pattern_id: str | None) -> RemoteOutcome:
+    return RemoteOutcome(strategy.task_id, strategy.chosen_approach, error is None, result,
+                         f"{type(error).__name__}: {error}" if error else None, duration_ms,
+                         decision.record_decision.memory_id, pattern_id, strategy.informed_by)
+
+
 def _suggest_k(task: Task) -> int:
     """Enough actions for a posterior per candidate (Thompson draw), within the API's cost limit."""
     return min(20, max(5, len(task.available_actions)))
@@ -135,8 +149,7 @@ def execute_with_memory(client: EngramClient, task: Task, fn: Callable[[RemoteSt
                                         k=_suggest_k(task))  # 2.
     chosen = _decide(task, suggestion.suggest, policy, rng)
     check = client.check_action(task.context, chosen) if chosen else None
-    chosen = _after_check(chosen, check.check_action if check else None, task) if chosen else (
-        default_action or (task.available_actions[0] if task.available_actions else "default"))
+    chosen = _final_action(task, chosen, check, default_action)
     strategy = _strategy(task, task_id, retrieved, suggestion, check, chosen)
     started = time.perf_counter()
     error: BaseException | None = None
@@ -151,8 +164,7 @@ def execute_with_memory(client: EngramClient, task: Task, fn: Callable[[RemoteSt
     if error is not None:                                                                           # 5. learn
         solution = recover(error) if recover else None
         pattern_id = client.learn_from_failure(_failure_input(strategy, task, error, solution)).learn_from_failure.pattern_id
-    return RemoteOutcome(task_id, chosen, error is None, result, f"{type(error).__name__}: {error}" if error else None,
-                         duration_ms, decision.record_decision.memory_id, pattern_id, strategy.informed_by)
+    return _outcome(strategy, result, error, duration_ms, decision, pattern_id)
 
 
 async def execute_with_memory_async(client: AsyncEngramClient, task: Task,
@@ -170,8 +182,7 @@ async def execute_with_memory_async(client: AsyncEngramClient, task: Task,
                                         k=_suggest_k(task))
     chosen = _decide(task, suggestion.suggest, policy, rng)
     check = await client.check_action(task.context, chosen) if chosen else None
-    chosen = _after_check(chosen, check.check_action if check else None, task) if chosen else (
-        default_action or (task.available_actions[0] if task.available_actions else "default"))
+    chosen = _final_action(task, chosen, check, default_action)
     strategy = _strategy(task, task_id, retrieved, suggestion, check, chosen)
     started = time.perf_counter()
     error: BaseException | None = None
@@ -189,5 +200,4 @@ async def execute_with_memory_async(client: AsyncEngramClient, task: Task,
         solution = recover(error) if recover else None
         learned = await client.learn_from_failure(_failure_input(strategy, task, error, solution))
         pattern_id = learned.learn_from_failure.pattern_id
-    return RemoteOutcome(task_id, chosen, error is None, result, f"{type(error).__name__}: {error}" if error else None,
-                         duration_ms, decision.record_decision.memory_id, pattern_id, strategy.informed_by)
+    return _outcome(strategy, result, error, duration_ms, decision, pattern_id)

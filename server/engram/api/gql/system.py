@@ -36,7 +36,7 @@ class SystemQuery:
         res = info.context.resources
         # In the service, the probe's report of the last second (unauthenticated: it must cost nothing);
         # checked now where there is no probe (MCP over stdio) or its report is not current.
-        probe = getattr(getattr(getattr(info.context.request, "app", None), "state", None), "health", None)
+        probe = info.context.health_probe()
         report = probe.fresh_report() if probe is not None else None
         if report is None:
             report = await info.context.run(check_health, res.driver, res.embedder, res.settings)
