@@ -15,7 +15,7 @@ import typer
 from engram.cli.output import (
     FormatOption, OutputFormat, console, emit, emit_table, err_console, handle_errors, parse_duration, settings_from,
 )
-from engram.entities.privacy import AuditEventType, VerificationReport
+from engram.entities.privacy import ON_BEHALF_OF, AuditEventType, VerificationReport
 from engram.errors import BadInputError
 from engram.cli import from_service
 from engram.cli.remote import client_errors, paged, service_client
@@ -76,9 +76,9 @@ def events(
         with privacy_services(ctx) as services:
             found = services.audit.events(agent, since=start, types=types or None, limit=limit)
     who = f" for {agent}" if agent else ""
-    emit(output, [dataclasses.asdict(e) for e in found], lambda: emit_table(
-        f"Audit events{who} ({len(found)})", ["seq", "at", "type", "actor", "owner", "subjects", "details"],
-        [(e.seq, e.at.strftime("%Y-%m-%d %H:%M:%S"), e.type, e.actor_id, e.owner_id or "",
+    emit(output, [dataclasses.asdict(e) | {"on_behalf_of": e.on_behalf_of} for e in found], lambda: emit_table(
+        f"Audit events{who} ({len(found)})", ["seq", "at", "type", "actor", "for", "owner", "subjects", "details"],
+        [(e.seq, e.at.strftime("%Y-%m-%d %H:%M:%S"), e.type, e.actor_id, e.on_behalf_of or "", e.owner_id or "",
           _subjects(e.subject_ids), _details(e.details)) for e in found]))
 
 
@@ -124,5 +124,6 @@ def _subjects(ids: list[str]) -> str:
 
 
 def _details(details: dict) -> str:
-    text = ", ".join(f"{k}={v}" for k, v in sorted(details.items()) if v not in (None, [], ""))
+    text = ", ".join(f"{k}={v}" for k, v in sorted(details.items())
+                     if v not in (None, [], "") and k != ON_BEHALF_OF)  # it has its own column
     return text if len(text) <= 70 else text[:69] + "…"

@@ -21,10 +21,11 @@ from engram.entities.audit_chain import (  # noqa: F401  (re-exported: the chain
 from engram.entities.memory import AgentMemory
 from engram.entities.privacy import OPERATOR, AuditEvent, AuditEventType, VerificationReport
 from engram.errors import BadInputError
+from engram.privacy.acting import attributed
 from engram.privacy.audit_batch import GroupCommit
 from engram.privacy.redaction import Redactor
 from engram.storage.audit import AuditRepository
-from engram.storage.base import AuditedWork, T
+from engram.storage.base import AuditedWork, T, Transaction
 from engram.storage.connection import Driver
 
 MAX_SUBJECTS = 1000  # ids kept per event; the full count stays in details
@@ -52,12 +53,17 @@ class AuditLog:
         committed is detected by the first entry's id, so nothing is appended twice."""
         if not entries:
             return []
-        return self._group.submit(list(entries)) if self._group is not None else self.repository.record_many(entries)
+        entries = [attributed(e) for e in entries]  # here, in the caller's thread: a batch leader is not its scope
+        return self._group.submit(entries) if self._group is not None else self.repository.record_many(entries)
 
     def run_audited(self, work: AuditedWork[T]) -> T:
         """Run a write and append the events it reports in the same transaction: the change and its
         audit record commit together or not at all. `work` may run more than once (driver retries)."""
-        return self.repository.run_audited(work)
+        def attributed_work(tx: Transaction) -> tuple[T, list[AuditEntry]]:
+            result, entries = work(tx)
+            return result, [attributed(e) for e in entries or ()]
+
+        return self.repository.run_audited(attributed_work)
 
     def _cleaned(self, entry: AuditEntry) -> AuditEntry:
         """Secrets never reach the log: every string in details is redacted; long id lists are capped."""

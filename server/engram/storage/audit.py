@@ -45,7 +45,8 @@ class AuditRepository(Repository):
         events = chain(entries, head["seq"], head["hash"], datetime.now(UTC))
         rows = [{"id": e.id, "seq": e.seq, "type": e.type, "actor_id": e.actor_id, "owner_id": e.owner_id,
                  "subject_ids": e.subject_ids, "details": canonical_details(e.details), "at": timestamp(e.at),
-                 "prev_hash": e.prev_hash, "hash": e.hash} for e in events]
+                 "prev_hash": e.prev_hash, "hash": e.hash,
+                 "on_behalf_of": e.on_behalf_of} for e in events]  # indexed copy of the hashed details' value
         self._run(tx, "audit/append_events", rows=rows, head_seq=events[-1].seq, head_hash=events[-1].hash).consume()
         return events
 
