@@ -55,12 +55,14 @@ async def acting_agent(info: Info[RequestContext, None], as_agent: str | None) -
         return caller.agent_id
     if not caller.operator:
         raise ForbiddenError("Only an operator key may act for another agent (asAgent).")
-    info.context.acting.act_for(caller.name, as_agent)
     await record_operator_action(info, caller, as_agent)
     return as_agent
 
 
 async def record_operator_action(info: Info[RequestContext, None], caller: Caller, as_agent: str) -> None:
+    """An operator acts for `as_agent` in this field: recorded now, and everything the request audits as done
+    by `as_agent` is recorded as done by the operator on its behalf (also for `agent(id:){patterns}`)."""
+    info.context.acting.act_for(caller.name, as_agent)
     field = info.field_name
     log.info("operator %s (key %s) acts as %s in %s", caller.name, caller.key_prefix, as_agent, field)
     await info.context.run(info.context.resources.audit.record, "operator_access", caller.name, as_agent, (),
