@@ -50,7 +50,7 @@ class ActingScope:
 _current: ContextVar[ActingScope | None] = ContextVar("engram_acting_scope", default=None)
 
 
-def run_in(scope: ActingScope, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+def run_in(scope: ActingScope, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
     """Call `fn` with `scope` as the acting scope of whatever it audits (in this thread and context)."""
     token = _current.set(scope)
     try:

@@ -25,7 +25,7 @@ from engram.privacy.acting import attributed
 from engram.privacy.audit_batch import GroupCommit
 from engram.privacy.redaction import Redactor
 from engram.storage.audit import AuditRepository
-from engram.storage.base import AuditedWork, T, Transaction
+from engram.storage.base import AuditedWork, T
 from engram.storage.connection import Driver
 
 MAX_SUBJECTS = 1000  # ids kept per event; the full count stays in details
@@ -39,7 +39,9 @@ class AuditLog:
 
     def __init__(self, driver: Driver, settings: Settings, redactor: Redactor, *, group_commit: bool = True) -> None:
         self.redactor = redactor
-        self.repository = AuditRepository(driver, settings, prepare=self._cleaned)
+        # Attributed (acting.py) in the caller's thread: on run_audited's path by the repository, on the
+        # standalone path in record_many, before a batch leader, whose request it is not, takes the entries.
+        self.repository = AuditRepository(driver, settings, prepare=self._cleaned, attribute=attributed)
         # Concurrent record_many calls share one transaction (and one wait for the head lock).
         self._group = GroupCommit(self.repository.record_many) if group_commit else None
 
@@ -59,11 +61,7 @@ class AuditLog:
     def run_audited(self, work: AuditedWork[T]) -> T:
         """Run a write and append the events it reports in the same transaction: the change and its
         audit record commit together or not at all. `work` may run more than once (driver retries)."""
-        def attributed_work(tx: Transaction) -> tuple[T, list[AuditEntry]]:
-            result, entries = work(tx)
-            return result, [attributed(e) for e in entries or ()]
-
-        return self.repository.run_audited(attributed_work)
+        return self.repository.run_audited(work)
 
     def _cleaned(self, entry: AuditEntry) -> AuditEntry:
         """Secrets never reach the log: every string in details is redacted; long id lists are capped."""
