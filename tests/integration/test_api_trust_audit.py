@@ -170,3 +170,53 @@ def test_an_import_with_a_secret_in_an_id_is_refused_naming_the_field(gql: dict[
     exported = json.dumps([gql["alice"].execute("{ exportKnowledge { document } }"),
                            gql["ops"].execute('{ exportKnowledge(asAgent: "alice") { document } }')])
     assert AWS_KEY not in exported and GITHUB_TOKEN not in exported and "alice-copy" in exported
+
+
+# Paths beyond READS that use memories shared with the caller as evidence, and the operator's views.
+MORE_READS = {
+    "prevention_checks": ('query($a: String) { preventionChecks(asAgent: $a) { description } }', {}),
+    "me.patterns": ('query($a: String) { me(asAgent: $a) { patterns(first: 10) { nodes { id solutions '
+                    '{ description } preventionChecks { description } } } } }', {}),
+    "memory.related": ('query($a: String) { memory(id: "alice-own", asAgent: $a) { related(k: 5) '
+                       '{ memory { id } } } }', {}),
+    "record_decision": ('mutation($c: String!, $a: String) { recordDecision(input: {context: $c, '
+                        'action: "split-settlement", outcome: SUCCESS, predicted: 0.5}, asAgent: $a) '
+                        '{ templateId branch { attempts } } }', {"c": CONTEXT}),
+}
+
+
+def test_every_other_path_using_shared_evidence_is_audited_for_agent_and_operator(gql: dict[str, GraphQLClient],
+                                                                                  audit: AuditLog) -> None:
+    _bob_shares_with_alice(gql)
+    gql["alice"].execute('mutation($c: String!) { recordMemory(input: {kind: KNOWLEDGE, context: $c, domain: "d", '
+                         'id: "alice-own"}) { created } }', {"c": CONTEXT})
+    unaudited = []
+    for via, (query, variables) in MORE_READS.items():
+        for caller, acting, actor, for_whom in (("alice", None, "alice", None), ("ops", "alice", "ops", "alice")):
+            start = audit.head()[0]
+            gql[caller].execute(query, {**variables, "a": acting})
+            reads = _reads_of_bob(_after(audit, start))
+            if not reads:
+                unaudited.append((via, caller))
+            assert {(e.actor_id, e.on_behalf_of) for e in reads} <= {(actor, for_whom)}, (via, caller, reads)
+    assert unaudited == []
+
+
+def test_the_operators_views_of_an_agent_are_audited_under_the_operator(gql: dict[str, GraphQLClient],
+                                                                        audit: AuditLog) -> None:
+    """`agent(id:){memories patterns}` shows alice's memories and what she learned over bob's shared ones:
+    operator access to alice's, and reads of bob's for alice, all by the operator."""
+    _bob_shares_with_alice(gql)
+    gql["alice"].execute('mutation($c: String!) { learnFromFailure(input: {errorMessage: $c}) { patternId } }',
+                         {"c": ERROR.replace("9120", "12")})
+    start = audit.head()[0]
+    gql["ops"].execute('{ agent(id: "alice") { memories(first: 5) { nodes { id } } patterns(first: 5) '
+                       '{ nodes { id solutions { description } } } } }')
+    new = _after(audit, start)
+    assert {(e.type, e.actor_id, e.owner_id, e.on_behalf_of) for e in new} == {
+        ("operator_access", "ops", "alice", "alice"), ("cross_agent_read", "ops", "bob", "alice")}
+    assert {e.details.get("field") for e in new if e.type == "operator_access"} == {"memories", "patterns"}
+    start = audit.head()[0]
+    gql["ops"].execute('{ searchMemories(text: "settlement", allAgents: true, first: 5) { nodes { memory { id } } } }')
+    assert {(e.type, e.actor_id, e.on_behalf_of) for e in _after(audit, start)} == {("operator_access", "ops", None)}
+    assert audit.verify().ok
