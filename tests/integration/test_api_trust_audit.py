@@ -127,9 +127,9 @@ def test_the_owner_sees_what_was_done_on_its_behalf_in_the_api_and_the_cli(gql: 
     listed = json.loads(run_cli("audit", "--agent", "alice", "--type", "cross_agent_read", "--format", "json",
                                 env=env).stdout)
     assert {(e["actor_id"], e["on_behalf_of"]) for e in listed} == {("alice", None), ("ops", "alice")}
-    table = run_cli("audit", "--agent", "alice", "--type", "cross_agent_read", env=env)
-    assert table.returncode == 0 and "for" in table.stdout
-    assert any("ops" in line and "alice" in line and "bob" in line for line in table.stdout.splitlines())
+    table = run_cli("audit", "--agent", "alice", "--type", "cross_agent_read", env=env | {"COLUMNS": "200"})
+    assert table.returncode == 0
+    assert any("ops (for alice)" in line and "bob" in line for line in table.stdout.splitlines()), table.stdout
     verify = run_cli("audit", "verify", env=env)
     assert verify.returncode == 0, verify.stderr
 

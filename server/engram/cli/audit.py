@@ -15,7 +15,7 @@ import typer
 from engram.cli.output import (
     FormatOption, OutputFormat, console, emit, emit_table, err_console, handle_errors, parse_duration, settings_from,
 )
-from engram.entities.privacy import ON_BEHALF_OF, AuditEventType, VerificationReport
+from engram.entities.privacy import ON_BEHALF_OF, AuditEvent, AuditEventType, VerificationReport
 from engram.errors import BadInputError
 from engram.cli import from_service
 from engram.cli.remote import client_errors, paged, service_client
@@ -77,8 +77,8 @@ def events(
             found = services.audit.events(agent, since=start, types=types or None, limit=limit)
     who = f" for {agent}" if agent else ""
     emit(output, [dataclasses.asdict(e) | {"on_behalf_of": e.on_behalf_of} for e in found], lambda: emit_table(
-        f"Audit events{who} ({len(found)})", ["seq", "at", "type", "actor", "for", "owner", "subjects", "details"],
-        [(e.seq, e.at.strftime("%Y-%m-%d %H:%M:%S"), e.type, e.actor_id, e.on_behalf_of or "", e.owner_id or "",
+        f"Audit events{who} ({len(found)})", ["seq", "at", "type", "actor", "owner", "subjects", "details"],
+        [(e.seq, e.at.strftime("%Y-%m-%d %H:%M:%S"), e.type, _actor(e), e.owner_id or "",
           _subjects(e.subject_ids), _details(e.details)) for e in found]))
 
 
@@ -123,7 +123,12 @@ def _subjects(ids: list[str]) -> str:
     return ", ".join(ids[:3]) + (f" (+{len(ids) - 3})" if len(ids) > 3 else "")
 
 
+def _actor(event: AuditEvent) -> str:
+    """An operator acting for an agent reads `ops (for alice)`."""
+    return f"{event.actor_id} (for {event.on_behalf_of})" if event.on_behalf_of else event.actor_id
+
+
 def _details(details: dict) -> str:
     text = ", ".join(f"{k}={v}" for k, v in sorted(details.items())
-                     if v not in (None, [], "") and k != ON_BEHALF_OF)  # it has its own column
+                     if v not in (None, [], "") and k != ON_BEHALF_OF)  # shown with the actor
     return text if len(text) <= 70 else text[:69] + "…"
