@@ -12,6 +12,7 @@ from starlette.requests import Request
 
 from engram.auth.service import Caller
 from engram.errors import DeadlineExceededError
+from engram.privacy.acting import ActingScope, run_in
 from engram.services import Services
 
 if TYPE_CHECKING:
@@ -37,6 +38,7 @@ class RequestContext:
     loaders: Any  # engram.api.gql.loaders.Loaders, built per request
     _caller: asyncio.Future[Caller] | None = None
     started: float = field(default_factory=time.monotonic)
+    acting: ActingScope = field(default_factory=ActingScope)  # whom an operator acted for (asAgent), for the audit
 
     async def caller(self) -> Caller:
         """The authenticated caller, looked up once per request however many fields ask."""
@@ -51,12 +53,13 @@ class RequestContext:
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Engine calls block on Neo4j and the model: run them off the event loop (in the default
         executor, bounded by ENGRAM_API_WORKER_THREADS), within the request's deadline. A call past the
-        deadline is answered DEADLINE_EXCEEDED; its thread finishes on its own (writes are idempotent)."""
+        deadline is answered DEADLINE_EXCEEDED; its thread finishes on its own (writes are idempotent).
+        What they audit while an operator acts for an agent is recorded under the operator (privacy/acting.py)."""
         timeout = self.resources.settings.api_request_timeout_s
         remaining = self.started + timeout - time.monotonic()
         if remaining <= 0:
             raise DeadlineExceededError(f"The request ran past its deadline of {timeout:g} s.")
         try:
-            return await asyncio.wait_for(asyncio.to_thread(fn, *args, **kwargs), remaining)
+            return await asyncio.wait_for(asyncio.to_thread(run_in, self.acting, fn, *args, **kwargs), remaining)
         except TimeoutError:
             raise DeadlineExceededError(f"The request ran past its deadline of {timeout:g} s.") from None

@@ -15,7 +15,7 @@ import typer
 from engram.cli.output import (
     FormatOption, OutputFormat, emit, emit_table, handle_errors, parse_duration, say,
 )
-from engram.entities.privacy import AuditEventType, VerificationReport
+from engram.entities.privacy import ON_BEHALF_OF, AuditEvent, AuditEventType, VerificationReport
 from engram.errors import BadInputError
 from engram.cli import from_service
 from engram.cli.remote import client_errors, paged, service_client
@@ -76,9 +76,9 @@ def events(
         with privacy_services(ctx) as services:
             found = services.audit.events(agent, since=start, types=types or None, limit=limit)
     who = f" for {agent}" if agent else ""
-    emit(output, [dataclasses.asdict(e) for e in found], lambda: emit_table(
+    emit(output, [dataclasses.asdict(e) | {"on_behalf_of": e.on_behalf_of} for e in found], lambda: emit_table(
         f"Audit events{who} ({len(found)})", ["seq", "at", "type", "actor", "owner", "subjects", "details"],
-        [(e.seq, e.at.strftime("%Y-%m-%d %H:%M:%S"), e.type, e.actor_id, e.owner_id or "",
+        [(e.seq, e.at.strftime("%Y-%m-%d %H:%M:%S"), e.type, _actor(e), e.owner_id or "",
           _subjects(e.subject_ids), _details(e.details)) for e in found]))
 
 
@@ -122,6 +122,12 @@ def _subjects(ids: list[str]) -> str:
     return ", ".join(ids[:3]) + (f" (+{len(ids) - 3})" if len(ids) > 3 else "")
 
 
+def _actor(event: AuditEvent) -> str:
+    """An operator acting for an agent reads `ops (for alice)`."""
+    return f"{event.actor_id} (for {event.on_behalf_of})" if event.on_behalf_of else event.actor_id
+
+
 def _details(details: dict) -> str:
-    text = ", ".join(f"{k}={v}" for k, v in sorted(details.items()) if v not in (None, [], ""))
+    text = ", ".join(f"{k}={v}" for k, v in sorted(details.items())
+                     if v not in (None, [], "") and k != ON_BEHALF_OF)  # shown with the actor
     return text if len(text) <= 70 else text[:69] + "…"

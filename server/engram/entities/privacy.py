@@ -25,6 +25,7 @@ class AuditEventType(str, enum.Enum):
 
 
 OPERATOR = "operator"  # the actor of CLI/API calls made without an agent identity
+ON_BEHALF_OF = "on_behalf_of"  # details key: the agent an operator acted for (asAgent); the actor is the operator
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,12 @@ class AuditEvent:
     at: datetime
     prev_hash: str
     hash: str
+
+    @property
+    def on_behalf_of(self) -> str | None:
+        """The agent the actor (an operator) acted for, from the hashed details; None when acting as itself."""
+        value = self.details.get(ON_BEHALF_OF)
+        return value if isinstance(value, str) else None
 
 
 @dataclass(frozen=True)

@@ -19,6 +19,7 @@ from engram.entities.memory import MemoryRef
 from engram.entities.privacy import OPERATOR, AuditEventType
 from engram.errors import BadInputError, ForbiddenError
 from engram.knowledge.document import KnowledgeDocument, MemoryEntry, Provenance
+from engram.knowledge.document_ids import refuse_secret_ids
 from engram.knowledge.mapping import (
     derived_id, differing_fields, fingerprint, memory_from_props, normalized, redact_entry, redact_pattern,
     to_new_memory,
@@ -88,6 +89,7 @@ class Importer:
                         actor: str | None = None, progress: Callable[[int], None] | None = None) -> ImportReport:
         if as_agent is not None and not as_agent.strip():
             raise BadInputError("--as-agent needs an agent id.")
+        refuse_secret_ids(document, self.redactor)  # before anything is stored
         report = ImportReport(total=len(document.memories))
         planned = [self._plan(entry, as_agent, report) for entry in document.memories]
         self._require_consent(planned)

@@ -21,6 +21,7 @@ from engram.entities.audit_chain import (  # noqa: F401  (re-exported: the chain
 from engram.entities.memory import AgentMemory
 from engram.entities.privacy import OPERATOR, AuditEvent, AuditEventType, VerificationReport
 from engram.errors import BadInputError
+from engram.privacy.acting import attributed
 from engram.privacy.audit_batch import GroupCommit
 from engram.privacy.redaction import Redactor
 from engram.storage.audit import AuditRepository
@@ -38,7 +39,9 @@ class AuditLog:
 
     def __init__(self, driver: Driver, settings: Settings, redactor: Redactor, *, group_commit: bool = True) -> None:
         self.redactor = redactor
-        self.repository = AuditRepository(driver, settings, prepare=self._cleaned)
+        # Attributed (acting.py) in the caller's thread: on run_audited's path by the repository, on the
+        # standalone path in record_many, before a batch leader, whose request it is not, takes the entries.
+        self.repository = AuditRepository(driver, settings, prepare=self._cleaned, attribute=attributed)
         # Concurrent record_many calls share one transaction (and one wait for the head lock).
         self._group = GroupCommit(self.repository.record_many) if group_commit else None
 
@@ -52,7 +55,8 @@ class AuditLog:
         committed is detected by the first entry's id, so nothing is appended twice."""
         if not entries:
             return []
-        return self._group.submit(list(entries)) if self._group is not None else self.repository.record_many(entries)
+        entries = [attributed(e) for e in entries]  # here, in the caller's thread: a batch leader is not its scope
+        return self._group.submit(entries) if self._group is not None else self.repository.record_many(entries)
 
     def run_audited(self, work: AuditedWork[T]) -> T:
         """Run a write and append the events it reports in the same transaction: the change and its

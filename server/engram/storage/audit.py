@@ -29,11 +29,15 @@ def to_event(props: dict) -> AuditEvent:
 
 
 class AuditRepository(Repository):
-    """`prepare` turns an entry into what may be stored (the privacy layer redacts details with it)."""
+    """`prepare` turns an entry into what may be stored (the privacy layer redacts details with it);
+    `attribute` names who acted (an operator acting for an agent), applied to the events of `run_audited`
+    in the caller's thread."""
 
-    def __init__(self, driver, settings, prepare: Callable[[AuditEntry], AuditEntry]) -> None:
+    def __init__(self, driver, settings, prepare: Callable[[AuditEntry], AuditEntry],
+                 attribute: Callable[[AuditEntry], AuditEntry]) -> None:
         super().__init__(driver, settings)
         self.prepare = prepare
+        self.attribute = attribute
 
     def append(self, tx: Transaction, entries: Sequence[AuditEntry]) -> list[AuditEvent]:
         """Inside the caller's transaction. A retried transaction that had in fact committed is detected
@@ -45,7 +49,8 @@ class AuditRepository(Repository):
         events = chain(entries, head["seq"], head["hash"], datetime.now(UTC))
         rows = [{"id": e.id, "seq": e.seq, "type": e.type, "actor_id": e.actor_id, "owner_id": e.owner_id,
                  "subject_ids": e.subject_ids, "details": canonical_details(e.details), "at": timestamp(e.at),
-                 "prev_hash": e.prev_hash, "hash": e.hash} for e in events]
+                 "prev_hash": e.prev_hash, "hash": e.hash,
+                 "on_behalf_of": e.on_behalf_of} for e in events]  # indexed copy of the hashed details' value
         self._run(tx, "audit/append_events", rows=rows, head_seq=events[-1].seq, head_hash=events[-1].hash).consume()
         return events
 
@@ -58,7 +63,7 @@ class AuditRepository(Repository):
         def unit(tx: Transaction) -> T:
             result, entries = work(tx)
             if entries:
-                self.append(tx, entries)
+                self.append(tx, [self.attribute(e) for e in entries])
             return result
 
         return self._in_write_transaction(unit)

@@ -38,6 +38,8 @@ class AuditEvent:
     id: strawberry.ID
     type: str
     actor_id: str = strawberry.field(description="The agent that acted (`operator` for operator access).")
+    on_behalf_of: str | None = strawberry.field(description="The agent an operator acted for (`asAgent`); "
+                                                            "null when the actor acted as itself.")
     owner_id: str | None = strawberry.field(description="The agent whose memories it concerned.")
     subject_ids: list[str] = strawberry.field(description="The memories, grants or requests concerned.")
     details: JSON
@@ -47,8 +49,8 @@ class AuditEvent:
 
 
 def audit_event_type(e: EngineEvent) -> AuditEvent:
-    return AuditEvent(seq=e.seq, id=strawberry.ID(e.id), type=e.type, actor_id=e.actor_id, owner_id=e.owner_id,
-                      subject_ids=list(e.subject_ids), details=e.details, at=e.at, hash=e.hash, prev_hash=e.prev_hash)
+    return AuditEvent(seq=e.seq, id=strawberry.ID(e.id), type=e.type, actor_id=e.actor_id, on_behalf_of=e.on_behalf_of,
+                      owner_id=e.owner_id, subject_ids=list(e.subject_ids), details=e.details, at=e.at, hash=e.hash, prev_hash=e.prev_hash)
 
 
 @strawberry.type

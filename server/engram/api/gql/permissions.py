@@ -13,6 +13,7 @@ from strawberry.types import Info
 from engram.api.context import RequestContext
 from engram.auth.service import Caller
 from engram.errors import BadInputError, ForbiddenError
+from engram.entities.privacy import ON_BEHALF_OF
 
 log = logging.getLogger("engram.api")
 
@@ -44,7 +45,9 @@ OPERATOR = [IsOperator]
 
 async def acting_agent(info: Info[RequestContext, None], as_agent: str | None) -> str:
     """The agent a request acts as: always the key's own agent, except that an operator may name another
-    with `asAgent`. That is audited, so an owner can see when an operator read or changed their memories."""
+    with `asAgent`. That is audited, so an owner can see when an operator read or changed their memories:
+    an `operator_access` event here, and every event the engine audits for the request names the operator
+    as actor and the agent as `on_behalf_of` (RequestContext.acting)."""
     caller = await info.context.caller()
     if as_agent is None or as_agent == caller.agent_id:
         if caller.agent_id is None:
@@ -57,7 +60,10 @@ async def acting_agent(info: Info[RequestContext, None], as_agent: str | None) -
 
 
 async def record_operator_action(info: Info[RequestContext, None], caller: Caller, as_agent: str) -> None:
+    """An operator acts for `as_agent` in this field: recorded now, and everything the request audits as done
+    by `as_agent` is recorded as done by the operator on its behalf (also for `agent(id:){patterns}`)."""
+    info.context.acting.act_for(caller.name, as_agent)
     field = info.field_name
     log.info("operator %s (key %s) acts as %s in %s", caller.name, caller.key_prefix, as_agent, field)
     await info.context.run(info.context.resources.audit.record, "operator_access", caller.name, as_agent, (),
-                           {"via": "api", "field": field, "key_prefix": caller.key_prefix})
+                           {"via": "api", "field": field, "key_prefix": caller.key_prefix, ON_BEHALF_OF: as_agent})

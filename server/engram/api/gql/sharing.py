@@ -237,11 +237,10 @@ class SharingMutation:
                                      "agents' memories in it need their live grant to you.")
     async def import_knowledge(self, info: Info[RequestContext, None], document: JSON,
                                as_agent: AsAgent = None) -> KnowledgeImport:
-        agent = await acting_agent(info, as_agent)
-        caller = await info.context.caller()
+        agent = await acting_agent(info, as_agent)  # an operator acting for it is named in the audit (acting.py)
         parsed = parse_document(document, "document")
         report = await info.context.run(info.context.resources.knowledge.import_document, parsed, as_agent=agent,
-                                        actor=caller.name)
+                                        actor=agent)
         return KnowledgeImport(total=report.total, created=report.created, unchanged=report.unchanged,
                                redactions=report.redactions, created_ids=list(report.created_ids),
                                conflicts=[ImportConflict(id=c.id, source_id=c.source_id, fields=list(c.fields))
@@ -252,10 +251,9 @@ class SharingMutation:
                                      "live domain grant to you. Idempotent.")
     async def merge_knowledge(self, info: Info[RequestContext, None], from_agent: str, domain: str,
                               as_agent: AsAgent = None) -> KnowledgeMerge:
-        agent = await acting_agent(info, as_agent)
-        caller = await info.context.caller()
+        agent = await acting_agent(info, as_agent)  # an operator acting for it is named in the audit (acting.py)
         report = await info.context.run(info.context.resources.knowledge.merge, from_agent, domain, agent,
-                                        actor=caller.name)
+                                        actor=agent)
         return KnowledgeMerge(from_agent=report.from_agent, into=report.into, domain=report.domain,
                               considered=report.considered, created=report.created, combined=report.combined,
                               unchanged=report.unchanged, target_ids=list(report.target_ids))
