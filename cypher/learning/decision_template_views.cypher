@@ -13,8 +13,11 @@ CALL (owners) {
   MATCH (t:DecisionTemplate)<-[:INSTANCE_OF]-(m:Memory:Decision) WHERE t.id IN $template_ids
   RETURN t, m
   UNION ALL
-  WITH owners WHERE $template_ids IS NULL AND owners IS NULL
-  MATCH (t:DecisionTemplate)<-[:INSTANCE_OF]-(m:Memory:Decision)
+  UNWIND CASE WHEN $template_ids IS NULL AND owners IS NULL THEN [true] ELSE [] END AS everything
+  CALL (everything) {  // the operator's view: a subquery, so the scan runs only when this branch applies
+    MATCH (t:DecisionTemplate)<-[:INSTANCE_OF]-(m:Memory:Decision) WHERE everything
+    RETURN t, m
+  }
   RETURN t, m
   UNION ALL
   WITH owners WHERE $template_ids IS NULL AND owners IS NOT NULL

@@ -14,8 +14,11 @@ CALL (owners) {
   MATCH (p:FailurePattern)<-[:INSTANCE_OF]-(f:Memory:Failure) WHERE p.id IN $pattern_ids
   RETURN p, f
   UNION ALL
-  WITH owners WHERE $pattern_ids IS NULL AND owners IS NULL
-  MATCH (p:FailurePattern)<-[:INSTANCE_OF]-(f:Memory:Failure)
+  UNWIND CASE WHEN $pattern_ids IS NULL AND owners IS NULL THEN [true] ELSE [] END AS everything
+  CALL (everything) {  // the operator's view: a subquery, so the scan runs only when this branch applies
+    MATCH (p:FailurePattern)<-[:INSTANCE_OF]-(f:Memory:Failure) WHERE everything
+    RETURN p, f
+  }
   RETURN p, f
   UNION ALL
   WITH owners WHERE $pattern_ids IS NULL AND owners IS NOT NULL

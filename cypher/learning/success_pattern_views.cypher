@@ -13,8 +13,11 @@ CALL (owners) {
   MATCH (sp:SuccessPattern)<-[:INSTANCE_OF]-(m:Memory) WHERE sp.id IN $pattern_ids
   RETURN sp, m
   UNION ALL
-  WITH owners WHERE $pattern_ids IS NULL AND owners IS NULL
-  MATCH (sp:SuccessPattern)<-[:INSTANCE_OF]-(m:Memory)
+  UNWIND CASE WHEN $pattern_ids IS NULL AND owners IS NULL THEN [true] ELSE [] END AS everything
+  CALL (everything) {  // the operator's view: a subquery, so the scan runs only when this branch applies
+    MATCH (sp:SuccessPattern)<-[:INSTANCE_OF]-(m:Memory) WHERE everything
+    RETURN sp, m
+  }
   RETURN sp, m
   UNION ALL
   WITH owners WHERE $pattern_ids IS NULL AND owners IS NOT NULL

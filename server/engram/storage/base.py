@@ -49,10 +49,17 @@ class Repository:
 
     def _in_write_transaction(self, work: Callable[[Transaction], T]) -> T:
         """`work` may run more than once (the driver retries transient failures): keep it idempotent. The
-        transaction has the same server-side timeout as a single statement (`_query`)."""
-        timed = neo4j.unit_of_work(timeout=transaction_timeout(self.settings))(work)
+        transaction has the same server-side timeout as a single statement (`_query`), and no attempt runs
+        past the request's deadline: a retry after it is refused, so nothing commits once the caller was told
+        DEADLINE_EXCEEDED."""
+
+        @neo4j.unit_of_work(timeout=transaction_timeout(self.settings))
+        def attempt(tx: Transaction) -> T:
+            transaction_timeout(self.settings)  # raises once past the deadline (not a driver error: no retry)
+            return work(tx)
+
         with map_driver_errors(self.uri), self.driver.session(database=self.database) as session:
-            return session.execute_write(timed)
+            return session.execute_write(attempt)
 
     def _run(self, tx: Transaction, name: str, /, **params: Any) -> neo4j.Result:
         return tx.run(self.queries.get(name), params)
