@@ -22,8 +22,13 @@ def remaining() -> float | None:
     return None if at is None else at - time.monotonic()
 
 
-def call_within(deadline: float, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
-    """`fn(*args, **kwargs)` with `deadline` (a time.monotonic() value) as the current deadline."""
+def current() -> float | None:
+    """The current deadline (a time.monotonic() value), None outside any."""
+    return _deadline.get()
+
+
+def call_within(deadline: float | None, fn: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
+    """`fn(*args, **kwargs)` with `deadline` (a time.monotonic() value; None: none) as the current deadline."""
     token = _deadline.set(deadline)
     try:
         return fn(*args, **kwargs)

@@ -59,7 +59,7 @@ def lingering(driver: neo4j.Driver, settings: Settings) -> list[str]:
     """Transactions running for over a second that are neither this listing nor the test's own lock."""
     records, _, _ = driver.execute_query(
         "SHOW TRANSACTIONS YIELD transactionId, currentQuery, metaData, elapsedTime, status "
-        "WHERE elapsedTime > duration({seconds: 1}) RETURN transactionId, currentQuery, metaData, status",
+        "WHERE elapsedTime.milliseconds > 1000 RETURN transactionId, currentQuery, metaData, status",
         database_=settings.neo4j_database)
     return [f"{r['transactionId']} {r['status']}: {r['currentQuery'][:80]!r}" for r in records
             if r["metaData"] != LOCK_MARK and not r["currentQuery"].startswith("SHOW TRANSACTIONS")]

@@ -64,3 +64,36 @@ def test_a_memory_over_the_cap_is_refused_naming_the_limit() -> None:
     with pytest.raises(BadInputError, match="limit is 65536 per memory") as refused:
         check_sizes([fits, over], 65_536)
     assert "Memory 1 of the batch" in refused.value.message
+
+
+def test_a_group_commit_runs_within_the_latest_deadline_of_its_callers() -> None:
+    """The leader of an audit group commit must not impose its own, nearer deadline on the others' events."""
+    import threading
+
+    from engram.privacy.audit_batch import GroupCommit
+
+    seen: list[float | None] = []
+    release = threading.Event()
+
+    def append(entries: list[str]) -> list[str]:
+        if entries == ["first"]:
+            release.wait(5)  # hold the lead while the others queue
+        seen.append(deadline.current())
+        return entries
+
+    group: GroupCommit[str, str] = GroupCommit(append)
+    now = time.monotonic()
+    first = threading.Thread(target=deadline.call_within, args=(now + 50, group.submit, ["first"]))
+    first.start()
+    time.sleep(0.2)
+    late = [threading.Thread(target=deadline.call_within, args=(now + at, group.submit, [name]))
+            for at, name in ((1.0, "near"), (100.0, "far"))]
+    for t in late:
+        t.start()
+    time.sleep(0.2)
+    release.set()
+    for t in (first, *late):
+        t.join(5)
+    assert seen == [now + 50, now + 100]  # the second batch ("near", "far") runs within the far deadline
+    deadline.call_within(None, group.submit, ["cli"])
+    assert seen[-1] is None
