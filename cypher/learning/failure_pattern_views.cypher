@@ -1,9 +1,33 @@
 // Failure patterns as $agent_id sees them (every agent's for the operator, $agent_id null): every
 // field is aggregated over the pattern's failures that $agent_id may see, never over the rest.
 // $pattern_ids null: all such patterns. $recurring: only those with (>= $recurring_at visible occurrences) = it.
-MATCH (p:FailurePattern)<-[:INSTANCE_OF]-(f:Memory:Failure)
-WHERE ($pattern_ids IS NULL OR p.id IN $pattern_ids)
-  AND ($since IS NULL OR f.created_at >= datetime($since))
+// The memories are read from where they can be: the named patterns' ($pattern_ids), else (for an agent) the
+// agent's own and those of owners with a live grant to it, never every agent's (the grant check below still
+// decides which of them it sees).
+WITH CASE WHEN $agent_id IS NULL THEN null
+          ELSE [$agent_id] + COLLECT {
+            MATCH (g:ShareGrant {grantee_id: $agent_id})
+            WHERE g.revoked_at IS NULL AND (g.expires_at IS NULL OR g.expires_at > datetime())
+            RETURN DISTINCT g.owner_id } END AS owners
+CALL (owners) {
+  WITH owners WHERE $pattern_ids IS NOT NULL
+  MATCH (p:FailurePattern)<-[:INSTANCE_OF]-(f:Memory:Failure) WHERE p.id IN $pattern_ids
+  RETURN p, f
+  UNION ALL
+  UNWIND CASE WHEN $pattern_ids IS NULL AND owners IS NULL THEN [true] ELSE [] END AS everything
+  CALL (everything) {  // the operator's view: a subquery, so the scan runs only when this branch applies
+    MATCH (p:FailurePattern)<-[:INSTANCE_OF]-(f:Memory:Failure) WHERE everything
+    RETURN p, f
+  }
+  RETURN p, f
+  UNION ALL
+  WITH owners WHERE $pattern_ids IS NULL AND owners IS NOT NULL
+  UNWIND owners AS owner
+  MATCH (f:Memory:Failure {agent_id: owner})-[:INSTANCE_OF]->(p:FailurePattern)
+  RETURN p, f
+}
+WITH DISTINCT p, f
+WHERE ($since IS NULL OR f.created_at >= datetime($since))
   AND ($agent_id IS NULL
    OR f.agent_id = $agent_id
    OR EXISTS {

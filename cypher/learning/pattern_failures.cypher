@@ -1,4 +1,4 @@
-// The failures of a pattern that $agent_id may see (all for the operator), with their solutions.
+// The newest $limit failures of a pattern that $agent_id may see (all for the operator), with their solutions.
 MATCH (p:FailurePattern {id: $pattern_id})<-[:INSTANCE_OF]-(f:Memory:Failure)
 WHERE $agent_id IS NULL
    OR f.agent_id = $agent_id
@@ -14,3 +14,4 @@ OPTIONAL MATCH (f)-[r:RESOLVED_BY]->(s:Solution)
 WITH f, collect(CASE WHEN s IS NULL THEN null ELSE {id: s.id, description: s.description, worked: r.worked} END) AS solutions
 RETURN f {.id, .agent_id, .context, .error_message, .created_at, .occurrences, .domain} AS failure, solutions
 ORDER BY f.created_at DESC
+LIMIT $limit

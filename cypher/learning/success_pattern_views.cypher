@@ -1,8 +1,32 @@
 // Success patterns as $agent_id sees them (every agent's for the operator), counted over the
 // memories $agent_id may see. $pattern_ids null: all of them.
-MATCH (sp:SuccessPattern)<-[:INSTANCE_OF]-(m:Memory)
-WHERE ($pattern_ids IS NULL OR sp.id IN $pattern_ids)
-  AND ($agent_id IS NULL
+// The memories are read from where they can be: the named patterns' ($pattern_ids), else (for an agent) the
+// agent's own and those of owners with a live grant to it, never every agent's (the grant check below still
+// decides which of them it sees).
+WITH CASE WHEN $agent_id IS NULL THEN null
+          ELSE [$agent_id] + COLLECT {
+            MATCH (g:ShareGrant {grantee_id: $agent_id})
+            WHERE g.revoked_at IS NULL AND (g.expires_at IS NULL OR g.expires_at > datetime())
+            RETURN DISTINCT g.owner_id } END AS owners
+CALL (owners) {
+  WITH owners WHERE $pattern_ids IS NOT NULL
+  MATCH (sp:SuccessPattern)<-[:INSTANCE_OF]-(m:Memory) WHERE sp.id IN $pattern_ids
+  RETURN sp, m
+  UNION ALL
+  UNWIND CASE WHEN $pattern_ids IS NULL AND owners IS NULL THEN [true] ELSE [] END AS everything
+  CALL (everything) {  // the operator's view: a subquery, so the scan runs only when this branch applies
+    MATCH (sp:SuccessPattern)<-[:INSTANCE_OF]-(m:Memory) WHERE everything
+    RETURN sp, m
+  }
+  RETURN sp, m
+  UNION ALL
+  WITH owners WHERE $pattern_ids IS NULL AND owners IS NOT NULL
+  UNWIND owners AS owner
+  MATCH (m:Memory {agent_id: owner})-[:INSTANCE_OF]->(sp:SuccessPattern)
+  RETURN sp, m
+}
+WITH DISTINCT sp, m
+WHERE ($agent_id IS NULL
    OR m.agent_id = $agent_id
    OR EXISTS {
         MATCH (g:ShareGrant {grantee_id: $agent_id, owner_id: m.agent_id})

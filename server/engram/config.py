@@ -63,6 +63,13 @@ class Settings(BaseSettings):
     neo4j_retry_time_s: float = Field(
         default=3.0, ge=0, description="The driver retries transient errors (deadlocks, a dropped connection) "
                                        "for this long; past it, requests fail fast while Neo4j is down.")
+    neo4j_tx_timeout_s: float = Field(
+        default=600.0, ge=0, description="Server-side timeout of each Neo4j transaction run outside an API request "
+                                         "(CLI, periodic jobs); inside one, what is left of its deadline. 0: none.")
+
+    # --- Memories.
+    memory_max_chars: int = Field(default=65_536, ge=1000, description="Characters one recorded memory may hold "
+                                                                       "across all its text and list fields.")
 
     # --- Embeddings.
     embedding_model: str = "all-MiniLM-L6-v2"
@@ -93,6 +100,9 @@ class Settings(BaseSettings):
     api_max_depth: int = Field(default=12, ge=2, description="Deepest selection a GraphQL document may have.")
     api_max_aliases: int = Field(default=30, ge=0, description="Aliases per GraphQL document (fragments expanded).")
     api_max_tokens: int = Field(default=5000, ge=100, description="Tokens per GraphQL document.")
+    api_max_response_bytes: int = Field(default=8 * 1024 * 1024, ge=10_000, description="Larger GraphQL responses "
+                                                                                        "are not sent: a "
+                                                                                        "RESPONSE_TOO_LARGE error.")
     api_max_batch: int = Field(default=100, ge=1, description="Memories per recordMemories call.")
     api_max_cost: int = Field(default=1000, ge=10, description="Work units per GraphQL request (engram.api.gql.cost): "
                                                              "retrievals and list items, counted before execution.")

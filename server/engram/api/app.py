@@ -110,7 +110,8 @@ def create_app(settings: Settings, *, driver_factory: Callable[[Settings], Drive
         return RedirectResponse("/graphql")
 
     graphql_app = EngramGraphQL(schema, graphql_ide="graphiql" if settings.graphiql_enabled else None,
-                                allow_queries_via_get=True, multipart_uploads_enabled=False)
+                                allow_queries_via_get=True, multipart_uploads_enabled=False,
+                                max_response_bytes=settings.api_max_response_bytes)
     return Starlette(
         routes=[
             Route("/", root),

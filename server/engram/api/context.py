@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from starlette.requests import Request
 
+from engram import deadline
 from engram.auth.service import Caller
 from engram.errors import DeadlineExceededError
 from engram.privacy.acting import ActingScope, run_in
@@ -43,7 +44,9 @@ class RequestContext:
     async def caller(self) -> Caller:
         """The authenticated caller, looked up once per request however many fields ask."""
         if self._caller is None:
-            self._caller = asyncio.ensure_future(asyncio.to_thread(self.resources.keys.authenticate, self.token))
+            ends = self.started + self.resources.settings.api_request_timeout_s
+            self._caller = asyncio.ensure_future(
+                asyncio.to_thread(deadline.call_within, ends, self.resources.keys.authenticate, self.token))
         return await asyncio.shield(self._caller)
 
     def health_probe(self) -> HealthProbe | None:
@@ -53,13 +56,17 @@ class RequestContext:
     async def run(self, fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Engine calls block on Neo4j and the model: run them off the event loop (in the default
         executor, bounded by ENGRAM_API_WORKER_THREADS), within the request's deadline. A call past the
-        deadline is answered DEADLINE_EXCEEDED; its thread finishes on its own (writes are idempotent).
-        What they audit while an operator acts for an agent is recorded under the operator (privacy/acting.py)."""
+        deadline is answered DEADLINE_EXCEEDED; its thread finishes on its own (writes are idempotent), and the
+        deadline goes with it to storage (engram.deadline): Neo4j ends its transactions by then, and none starts
+        after it. What they audit while an operator acts for an agent is recorded under the operator
+        (privacy/acting.py)."""
         timeout = self.resources.settings.api_request_timeout_s
-        remaining = self.started + timeout - time.monotonic()
+        ends = self.started + timeout
+        remaining = ends - time.monotonic()
         if remaining <= 0:
             raise DeadlineExceededError(f"The request ran past its deadline of {timeout:g} s.")
         try:
-            return await asyncio.wait_for(asyncio.to_thread(run_in, self.acting, fn, *args, **kwargs), remaining)
+            return await asyncio.wait_for(
+                asyncio.to_thread(deadline.call_within, ends, run_in, self.acting, fn, *args, **kwargs), remaining)
         except TimeoutError:
             raise DeadlineExceededError(f"The request ran past its deadline of {timeout:g} s.") from None

@@ -1,6 +1,7 @@
 """GraphQL over HTTP details on top of strawberry's ASGI view: the application/graphql-response+json
-media type (with 400 for requests that fail before execution), 405 for mutations over GET, and a
-400 with a code for JSON bodies nested too deep to parse."""
+media type (with 400 for requests that fail before execution), 405 for mutations over GET, a
+400 with a code for JSON bodies nested too deep to parse, and a RESPONSE_TOO_LARGE error instead of a response
+over the size limit."""
 
 from __future__ import annotations
 
@@ -37,7 +38,28 @@ def is_request_error(result: ExecutionResult) -> bool:
     return result.data is None and bool(result.errors) and all(e.path is None for e in result.errors)
 
 
+def response_too_large(limit: int) -> dict[str, Any]:
+    return {"data": None, "errors": [{
+        "message": f"The response would be larger than {limit} bytes (ENGRAM_API_MAX_RESPONSE_BYTES); ask for "
+                   "fewer items (first, k) or fewer fields.",
+        "extensions": {"code": "RESPONSE_TOO_LARGE"}}]}
+
+
 class GraphQLOverHTTP(GraphQL):
+    def __init__(self, *args: Any, max_response_bytes: int | None = None, **kwargs: Any) -> None:
+        """`max_response_bytes`: a larger encoded response is replaced by a RESPONSE_TOO_LARGE error."""
+        super().__init__(*args, **kwargs)
+        self.max_response_bytes = max_response_bytes
+
+    def create_response(self, response_data: Any, sub_response: Response) -> Response:
+        response = super().create_response(response_data, sub_response)
+        limit = self.max_response_bytes
+        if limit is not None and len(response.body) > limit:
+            replaced = super().create_response(response_too_large(limit), sub_response)
+            replaced.status_code = response.status_code
+            return replaced
+        return response
+
     async def process_result(self, request: Request, result: ExecutionResult) -> GraphQLHTTPResponse:
         processed = await super().process_result(request, result)
         if wants_graphql_response(request) and is_request_error(result):

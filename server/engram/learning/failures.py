@@ -17,6 +17,7 @@ from engram.storage.learning import LearningRepository
 
 # Signatures whose embeddings have cosine >= 0.9 are taken for the same failure ((1 + cos) / 2 = 0.95).
 PATTERN_MATCH_SCORE = 0.95
+MAX_SIMILAR_FAILURES = 100  # a pattern's newest failures shown with it; `occurrences` still counts them all
 
 
 def solution_id(description: str) -> str:
@@ -73,11 +74,12 @@ class FailureLearner:
     def similar_failures(self, pattern_id: str, agent_id: str | None, *, via: str,
                          exclude: str | None = None) -> list[Evidence]:
         """The pattern's failures the agent may see (audited when they are other agents')."""
-        rows = self.repository.pattern_failures(pattern_id, agent_id)
+        rows = self.repository.pattern_failures(pattern_id, agent_id, limit=MAX_SIMILAR_FAILURES + 1)
         similar = [Evidence(memory_id=f["id"], agent_id=f["agent_id"], kind="failure", context=f.get("context") or "",
                             action=_solution_of(solutions), outcome=None, similarity=1.0,
                             occurrences=f.get("occurrences") or 1, owned=f["agent_id"] == agent_id)
-                   for f, solutions in ((row["failure"], row["solutions"]) for row in rows) if f["id"] != exclude]
+                   for f, solutions in ((row["failure"], row["solutions"]) for row in rows)
+                   if f["id"] != exclude][:MAX_SIMILAR_FAILURES]
         others: dict[str, list[str]] = {}
         for e in similar:
             if agent_id is None or e.agent_id != agent_id:

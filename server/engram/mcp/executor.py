@@ -5,6 +5,7 @@ become ToolErrors that carry the same extensions.code."""
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any, Protocol
 
 import strawberry
@@ -67,6 +68,10 @@ class InProcessExecutor:
             extensions = first.extensions or {}
             raise OperationError(extensions.get("code", "INTERNAL_SERVER_ERROR"), first.message, extensions.get("hint"))
         assert result.data is not None
+        limit = self.resources.settings.api_max_response_bytes
+        if len(json.dumps(result.data, separators=(",", ":"))) > limit:  # the limit /graphql answers with too
+            raise OperationError("RESPONSE_TOO_LARGE", f"The result would be larger than {limit} bytes "
+                                 "(ENGRAM_API_MAX_RESPONSE_BYTES); ask for fewer items.")
         return result.data
 
 

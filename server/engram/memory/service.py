@@ -37,7 +37,7 @@ class MemoryService:
         self.eraser = eraser
         self.redactor = redactor
         self.access = AccessRecorder(self.repository)
-        self.store = MemoryStore(self.repository, embedder, self.redactor)
+        self.store = MemoryStore(self.repository, embedder, self.redactor, max_chars=settings.memory_max_chars)
         self.retriever = MemoryRetriever(self.repository, embedder, self.redactor, self.access, weights)
 
     def close(self) -> None:

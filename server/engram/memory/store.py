@@ -10,6 +10,7 @@ from engram.embeddings import Embedder
 from engram.entities.memory import (
     CollaborationContent, DecisionContent, KnowledgeContent, NewMemory,
 )
+from engram.errors import BadInputError
 from engram.memory.text import memory_text
 from engram.privacy.redaction import Redactor
 from engram.storage.memories import MemoryRepository, WriteResult
@@ -19,6 +20,7 @@ EMBED_CHUNK = 2048  # texts embedded per model call while ingesting large batche
 # refuses index keys over 8 KB.
 MAX_TEXT = 20_000
 MAX_NAME = 500
+DERIVED_FIELDS = frozenset({"error_signature"})  # computed from the error message, not sent by the caller
 NAME_FIELDS = frozenset({"chosen_action", "alternative_actions", "successful_approach", "partner_agents",
                          "interaction_type", "domain", "knowledge_type", "expertise_level", "related_entities"})
 
@@ -37,17 +39,48 @@ class RecordSummary:
         return len(self.results) - self.created
 
 
+def memory_chars(memory: NewMemory) -> int:
+    """Characters a caller sent in one memory: its context, id, task id, tags, domain and every text and
+    list field of its content (each field alone has its own, smaller limit)."""
+    total = len(memory.context) + len(memory.id) + len(memory.task_id or "") + len(memory.domain or "")
+    total += sum(len(t) for t in memory.tags)
+    for name, value in vars(memory.content).items():
+        if name in DERIVED_FIELDS:
+            continue
+        if isinstance(value, str):
+            total += len(value)
+        elif isinstance(value, list):
+            total += sum(len(v) for v in value if isinstance(v, str))
+    return total
+
+
+def check_sizes(memories: Sequence[NewMemory], max_chars: int) -> None:
+    """BAD_USER_INPUT, before anything of the batch is embedded or written, for a memory over `max_chars`."""
+    for i, memory in enumerate(memories):
+        size = memory_chars(memory)
+        if size > max_chars:
+            where = f"Memory {i} of the batch" if len(memories) > 1 else "The memory"
+            raise BadInputError(f"{where} holds {size} characters across its text and list fields; the limit is "
+                                f"{max_chars} per memory (ENGRAM_MEMORY_MAX_CHARS). Split it into several memories.")
+
+
 class MemoryStore:
-    def __init__(self, repository: MemoryRepository, embedder: Embedder, redactor: Redactor) -> None:
+    def __init__(self, repository: MemoryRepository, embedder: Embedder, redactor: Redactor,
+                 max_chars: int | None = None) -> None:
+        """`max_chars`: the cap per memory (memory_chars); None for imports, which carry memories stored
+        before the cap and are bounded by the export format's own limits instead."""
         self.repository = repository
         self.embedder = embedder
         self.redactor = redactor
+        self.max_chars = max_chars
 
     def record(self, memory: NewMemory) -> WriteResult:
         return self.record_many([memory]).results[0]
 
     def record_many(self, memories: Sequence[NewMemory], progress: Callable[[int], None] | None = None) -> RecordSummary:
         """Record a batch; a memory whose id is stored already is left unchanged (reported as such)."""
+        if self.max_chars is not None:
+            check_sizes(memories, self.max_chars)
         results: list[WriteResult] = []
         redactions = 0
         for start in range(0, len(memories), EMBED_CHUNK):

@@ -15,6 +15,8 @@ import threading
 from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
+from engram import deadline
+
 E = TypeVar("E")  # an entry to append
 R = TypeVar("R")  # what appending one entry returns
 
@@ -28,6 +30,7 @@ class _Waiter(Generic[E, R]):
         self.error: BaseException | None = None
         self.finished = False
         self.wake = threading.Event()  # set when its batch committed, or when it is to lead the next one
+        self.deadline = deadline.current()  # its request's (engram.deadline), None outside a request
 
 
 class GroupCommit(Generic[E, R]):
@@ -67,8 +70,12 @@ class GroupCommit(Generic[E, R]):
             while self._queue and (not batch or size + len(self._queue[0].entries) <= self._max_batch):
                 batch.append(self._queue.pop(0))
                 size += len(batch[-1].entries)
+        # The batch commits within the latest deadline of its callers (none if one has none), so a leader
+        # short of time does not fail the others' events.
+        ends = [w.deadline for w in batch]
+        latest = None if None in ends else max(e for e in ends if e is not None)
         try:
-            results = self._append([e for w in batch for e in w.entries])
+            results = deadline.call_within(latest, self._append, [e for w in batch for e in w.entries])
             self.batches += 1
             at = 0
             for w in batch:

@@ -25,6 +25,7 @@ from engram.storage.sharing import SCOPES, ShareGrant
 __all__ = ["ConsentService", "GrantResult", "ShareGrant", "ShareRequest", "covers", "DEFAULT_GRANT_DURATION"]
 
 DEFAULT_GRANT_DURATION = timedelta(days=30)  # consent is always time-bounded
+MAX_LISTED_REQUESTS = 1000  # share requests listed at once (the CLI shows the newest this many)
 
 
 @dataclass(frozen=True)
@@ -99,13 +100,16 @@ class ConsentService:
             reason=self.redactor.redact(reason or "").text,
             duration_s=int(duration.total_seconds()) if duration else None)
 
-    def list_requests(self, agent: str, direction: Literal["incoming", "outgoing"],
-                      status: str | None = None) -> list[ShareRequest]:
+    def list_requests(self, agent: str, direction: Literal["incoming", "outgoing"], status: str | None = None,
+                      *, offset: int = 0, limit: int = MAX_LISTED_REQUESTS) -> list[ShareRequest]:
+        """Newest first, `limit` of them from `offset`: any agent may ask, so the list is never read whole."""
         if direction not in ("incoming", "outgoing"):
             raise BadInputError("direction must be 'incoming' or 'outgoing'.")
         if status is not None and status not in {s.value for s in RequestStatus}:
             raise BadInputError("status must be pending, granted or denied.")
-        return self.repository.requests(agent, direction, status)
+        if offset < 0 or not 0 < limit <= MAX_LISTED_REQUESTS:
+            raise BadInputError(f"List at most {MAX_LISTED_REQUESTS} requests at a time, from a position >= 0.")
+        return self.repository.requests(agent, direction, status, offset=offset, limit=limit)
 
     def get_request(self, request_id: str) -> ShareRequest:
         request = self.repository.request(request_id)

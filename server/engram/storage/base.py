@@ -12,6 +12,7 @@ from engram.config import Settings
 from engram.entities.audit_chain import AuditEntry
 from engram.storage.catalog import catalog_for
 from engram.storage.connection import map_driver_errors
+from engram.storage.timeouts import transaction_timeout
 
 if TYPE_CHECKING:
     from engram.storage.audit import AuditRepository
@@ -29,22 +30,36 @@ class Repository:
         self.queries = catalog_for(settings.cypher_dir)
         self.uri = settings.bolt_uri
 
+    def _query(self, name: str) -> neo4j.Query:
+        """The named statement with a server-side timeout: what is left of the request's deadline, or the
+        configured cap outside a request (engram.storage.timeouts)."""
+        return neo4j.Query(self.queries.get(name), timeout=transaction_timeout(self.settings))
+
     def _read(self, name: str, /, **params: Any) -> list[neo4j.Record]:
         with map_driver_errors(self.uri):
             records, _, _ = self.driver.execute_query(
-                self.queries.get(name), params, database_=self.database, routing_=neo4j.RoutingControl.READ
+                self._query(name), params, database_=self.database, routing_=neo4j.RoutingControl.READ
             )
         return records
 
     def _write(self, name: str, /, **params: Any) -> list[neo4j.Record]:
         with map_driver_errors(self.uri):
-            records, _, _ = self.driver.execute_query(self.queries.get(name), params, database_=self.database)
+            records, _, _ = self.driver.execute_query(self._query(name), params, database_=self.database)
         return records
 
     def _in_write_transaction(self, work: Callable[[Transaction], T]) -> T:
-        """`work` may run more than once (the driver retries transient failures): keep it idempotent."""
+        """`work` may run more than once (the driver retries transient failures): keep it idempotent. The
+        transaction has the same server-side timeout as a single statement (`_query`), and no attempt runs
+        past the request's deadline: a retry after it is refused, so nothing commits once the caller was told
+        DEADLINE_EXCEEDED."""
+
+        @neo4j.unit_of_work(timeout=transaction_timeout(self.settings))
+        def attempt(tx: Transaction) -> T:
+            transaction_timeout(self.settings)  # raises once past the deadline (not a driver error: no retry)
+            return work(tx)
+
         with map_driver_errors(self.uri), self.driver.session(database=self.database) as session:
-            return session.execute_write(work)
+            return session.execute_write(attempt)
 
     def _run(self, tx: Transaction, name: str, /, **params: Any) -> neo4j.Result:
         return tx.run(self.queries.get(name), params)

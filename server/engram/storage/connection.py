@@ -9,10 +9,16 @@ import neo4j
 from neo4j import exceptions as neo4j_errors
 
 from engram.config import Settings
-from engram.errors import BadInputError, DatabaseUnavailableError
+from engram.errors import BadInputError, DatabaseUnavailableError, DeadlineExceededError
 from engram.storage.failfast import FailFastDriver
 
 Driver = neo4j.Driver  # the type the services are handed; only storage/ names neo4j itself
+
+# Neo4j ended a transaction at the timeout it was given (engram.storage.timeouts): a query running past it,
+# or one still waiting for a lock.
+TIMED_OUT = ("Neo.ClientError.Transaction.TransactionTimedOut",
+             "Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration",
+             "Neo.ClientError.Transaction.LockClientStopped")
 
 
 def open_driver(settings: Settings) -> neo4j.Driver:
@@ -53,3 +59,9 @@ def map_driver_errors(uri: str = "") -> Iterator[None]:
                                        hint="Try again in a few seconds.") from exc
     except neo4j_errors.ConstraintError as exc:
         raise BadInputError(f"Conflicts with stored data: {exc.message}") from exc
+    except neo4j_errors.ClientError as exc:
+        if exc.code not in TIMED_OUT:
+            raise
+        raise DeadlineExceededError("Neo4j stopped the work at its time limit (the request's deadline, or "
+                                    "ENGRAM_NEO4J_TX_TIMEOUT_S outside a request).",
+                                    hint="Ask for less (smaller `first`/`k`), or try again.") from exc

@@ -40,9 +40,10 @@ class ConsentRepository(AuditedRepository):
                                          id=request_id, owner_id=owner_id)
         return to_request(record["request"])
 
-    def requests(self, agent_id: str, direction: str, status: str | None) -> list[ShareRequest]:
-        return [to_request(r["request"]) for r in
-                self._read(f"sharing/requests_{direction}", agent_id=agent_id, status=status)]
+    def requests(self, agent_id: str, direction: str, status: str | None, *, offset: int,
+                 limit: int) -> list[ShareRequest]:
+        return [to_request(r["request"]) for r in self._read(f"sharing/requests_{direction}", agent_id=agent_id,
+                                                             status=status, offset=offset, limit=limit)]
 
     def request(self, request_id: str) -> ShareRequest | None:
         records = self._read("sharing/request_by_id", id=request_id)

@@ -86,8 +86,8 @@ class LearningRepository(Repository):
         """Links the agent's failure memory to its pattern, once, with the solution it used."""
         self._write("learning/attach_failure", **params)
 
-    def pattern_failures(self, pattern_id: str, agent_id: str | None) -> list[dict]:
-        records = self._read("learning/pattern_failures", pattern_id=pattern_id, agent_id=agent_id)
+    def pattern_failures(self, pattern_id: str, agent_id: str | None, *, limit: int) -> list[dict]:
+        records = self._read("learning/pattern_failures", pattern_id=pattern_id, agent_id=agent_id, limit=limit)
         return [{"failure": _native(r["failure"]), "solutions": [s for s in r["solutions"] if s]} for r in records]
 
     def failure_pattern_views(self, agent_id: str | None, *, pattern_ids: list[str] | None = None,

@@ -3,12 +3,15 @@
 A field's cost is its weight times how many times it runs: the product of the list sizes above it
 (`first` of a connection, `k` of a retrieval, or a guess for lists with no size argument). Weights:
 a retrieval (embedding + vector + keyword search) is far dearer than a root lookup, which is dearer
-than a nested object; scalar leaves are free. `related` inside a page of `related` multiplies."""
+than a nested object; scalar leaves are free. `related` inside a page of `related` multiplies. A cursor
+(`after`) adds the rows it makes Neo4j skip, SKIPPED_PER_UNIT to a unit."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+
+from engram.api.gql.pagination import decode_cursor
 
 RETRIEVAL = 20  # plus the number of results asked for
 ROOT = 10
@@ -18,6 +21,7 @@ UNSIZED_LIST = 10  # items assumed for a list whose size no argument bounds
 DEFAULT_PAGE = 20  # api.gql.pagination.DEFAULT_PAGE: `first` when not given
 ITEM = 2  # per memory of a recordMemories batch (embedded together)
 MAX_FACTOR = 1_000_000  # an absurd `first` / `k` counts as this much (keeps the arithmetic small)
+SKIPPED_PER_UNIT = 1000  # rows a cursor (`after`) makes Neo4j skip, per work unit
 
 RETRIEVAL_FIELDS = frozenset({
     "retrieveMemories", "searchMemories", "suggest", "predictOutcome", "checkAction", "solutionsForError",
@@ -43,7 +47,16 @@ def _count(value: Any) -> int:
     return len(value) if isinstance(value, list) else (0 if value is None else 1)
 
 
+def skipped(after: Any) -> int:
+    """Work units for the rows a cursor skips (a cursor that is not one of ours: BAD_USER_INPUT)."""
+    return decode_cursor(after) // SKIPPED_PER_UNIT if isinstance(after, str) else 0
+
+
 def field_weight(name: str, *, root: bool, leaf: bool, args: Mapping[str, Any]) -> int:
+    return _weight(name, root=root, leaf=leaf, args=args) + skipped(args.get("after"))
+
+
+def _weight(name: str, *, root: bool, leaf: bool, args: Mapping[str, Any]) -> int:
     if name in HEAVY_FIELDS:
         return HEAVY
     if name in RETRIEVAL_FIELDS:

@@ -207,8 +207,8 @@ class Pattern:
     async def agents(self, info: Info[RequestContext, None]) -> list[Agent]:
         return await load_agents(info, self.agent_ids)
 
-    @strawberry.field(description="Failure patterns: the failures of this pattern the caller may see, across "
-                                  "agents, each with the solutions its agent used.")
+    @strawberry.field(description="Failure patterns: the newest 100 failures of this pattern the caller may see, "
+                                  "across agents, each with the solutions its agent used.")
     async def similar_failures(self, info: Info[RequestContext, None]) -> list[SimilarFailure]:
         if self.kind is not PatternKind.FAILURE:
             return []

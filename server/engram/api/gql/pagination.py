@@ -19,7 +19,9 @@ T = TypeVar("T")
 
 DEFAULT_PAGE = 20
 MAX_PAGE = 100
-MAX_POSITION = 1_000_000  # no list is paged this far; a larger cursor is forged
+# The deepest position a cursor may carry: paging skips this many rows in Neo4j, so it is bounded (and
+# charged in the request's cost, engram.api.gql.cost). Narrow a list this long with its filters instead.
+MAX_POSITION = 100_000
 _CURSOR_PREFIX = "engram:"
 
 
@@ -70,13 +72,14 @@ def decode_cursor(cursor: str) -> int:
     try:
         text = base64.urlsafe_b64decode(cursor.encode()).decode()
         digits = text.removeprefix(_CURSOR_PREFIX)
-        if digits == text or not digits.isdigit() or len(digits) > len(str(MAX_POSITION)):
+        if digits == text or not digits.isdigit() or len(digits) > len(str(MAX_POSITION)) + 1:
             raise ValueError(cursor)
         position = int(digits)
     except (ValueError, binascii.Error, UnicodeError):
         raise BadInputError("Invalid cursor: pass a cursor this API returned.") from None
     if position > MAX_POSITION:
-        raise BadInputError("Invalid cursor: pass a cursor this API returned.")
+        raise BadInputError(f"Cursors reach at most {MAX_POSITION} items into a list; narrow it with its "
+                            "filters instead of paging further.")
     return position
 
 

@@ -162,8 +162,8 @@ class SharingQuery:
         agent = await acting_agent(info, as_agent)
         win = window(first, after)
         found = await info.context.run(info.context.resources.consent.list_requests, agent, direction.value,
-                                       status.value if status else None)
-        return connection([request_type(r) for r in found], win, already_offset=False)
+                                       status.value if status else None, offset=win.offset, limit=win.fetch)
+        return connection([request_type(r) for r in found], win)
 
     @strawberry.field(permission_classes=AUTHENTICATED,
                       description="Grants you gave (GIVEN) or hold (RECEIVED); by default only live ones.")
