@@ -382,7 +382,7 @@ class FailuresFailuresNodes(_Result):
     signature: str | None = Field(default=None, description='Failure patterns: the normalised error signature.')
     occurrences: int
     recurring: bool
-    similar_failures: list[FailuresFailuresNodesSimilarFailures] = Field(alias="similarFailures", description='Failure patterns: the failures of this pattern the caller may see, across agents, each with the solutions its agent used.')
+    similar_failures: list[FailuresFailuresNodesSimilarFailures] = Field(alias="similarFailures", description='Failure patterns: the newest 100 failures of this pattern the caller may see, across agents, each with the solutions its agent used.')
     prevention_checks: list[FailuresFailuresNodesPreventionChecks] = Field(alias="preventionChecks")
 
 
