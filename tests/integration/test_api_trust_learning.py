@@ -23,6 +23,15 @@ NIGHTINGALE = "quasar-ledger reconcile for project nightingale"  # alice's, priv
 ERROR = "LedgerTimeout: reconcile of batch 4411 against ledger-7.internal timed out after 30s"
 
 
+@pytest.fixture(autouse=True)
+def _warm_server(gql: dict[str, GraphQLClient]) -> None:
+    """The server loads the model on its first embedding; on a busy machine that alone can pass the request
+    deadline, so a test's first write does not pay for it (a few tries; nothing is asserted here)."""
+    for _ in range(3):
+        if not gql["ops"].post('{ suggest(context: "warm up the model") { recommended } }').json().get("errors"):
+            return
+
+
 def _decide(client: GraphQLClient, context: str, **extra) -> dict:
     return client.execute(DECIDE, {"input": {"context": context, "action": "batch-reconcile", "outcome": "SUCCESS",
                                              **extra}})["recordDecision"]
