@@ -14,7 +14,7 @@ CALL (*) {
     AND ((g.scope = 'memory' AND m.id IN g.memory_ids)
       OR (g.scope = 'domain' AND m.domain = g.value)
       OR (g.scope = 'tag' AND g.value IN m.tags)
-      OR (g.scope = 'pattern' AND EXISTS { (m)-[:INSTANCE_OF]->({id: g.value}) }))
+      OR (g.scope = 'pattern' AND m.id IN g.memory_ids))
   RETURN m
 }
 WITH m

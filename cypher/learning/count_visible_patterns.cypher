@@ -7,7 +7,7 @@ WHERE f.agent_id = $agent_id
           AND ((g.scope = 'memory' AND f.id IN g.memory_ids)
             OR (g.scope = 'domain' AND f.domain = g.value)
             OR (g.scope = 'tag' AND g.value IN f.tags)
-            OR (g.scope = 'pattern' AND g.value = p.id))
+            OR (g.scope = 'pattern' AND f.id IN g.memory_ids))
       }
 WITH p, sum(coalesce(f.occurrences, 1)) AS occurrences
 RETURN count(p) AS patterns, sum(CASE WHEN occurrences >= $recurring_at THEN 1 ELSE 0 END) AS recurring

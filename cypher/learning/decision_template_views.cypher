@@ -34,7 +34,7 @@ WHERE ($agent_id IS NULL
           AND ((g.scope = 'memory' AND m.id IN g.memory_ids)
             OR (g.scope = 'domain' AND m.domain = g.value)
             OR (g.scope = 'tag' AND g.value IN m.tags)
-            OR (g.scope = 'pattern' AND g.value = t.id))
+            OR (g.scope = 'pattern' AND m.id IN g.memory_ids))
       })
 WITH t, m ORDER BY m.created_at, m.id
 WITH t, head(collect(m.context)) AS first_context, min(m.created_at) AS first_seen, max(m.created_at) AS last_seen,

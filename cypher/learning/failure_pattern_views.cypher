@@ -36,7 +36,7 @@ WHERE ($since IS NULL OR f.created_at >= datetime($since))
           AND ((g.scope = 'memory' AND f.id IN g.memory_ids)
             OR (g.scope = 'domain' AND f.domain = g.value)
             OR (g.scope = 'tag' AND g.value IN f.tags)
-            OR (g.scope = 'pattern' AND g.value = p.id))
+            OR (g.scope = 'pattern' AND f.id IN g.memory_ids))
       })
 WITH p, f ORDER BY f.created_at, f.id
 WITH p, f, [(f)-[r:RESOLVED_BY]->(s:Solution) | {id: s.id, description: s.description, worked: r.worked,

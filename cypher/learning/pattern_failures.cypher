@@ -8,7 +8,7 @@ WHERE $agent_id IS NULL
           AND ((g.scope = 'memory' AND f.id IN g.memory_ids)
             OR (g.scope = 'domain' AND f.domain = g.value)
             OR (g.scope = 'tag' AND g.value IN f.tags)
-            OR (g.scope = 'pattern' AND g.value = p.id))
+            OR (g.scope = 'pattern' AND f.id IN g.memory_ids))
       }
 OPTIONAL MATCH (f)-[r:RESOLVED_BY]->(s:Solution)
 WITH f, collect(CASE WHEN s IS NULL THEN null ELSE {id: s.id, description: s.description, worked: r.worked} END) AS solutions

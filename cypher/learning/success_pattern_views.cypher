@@ -34,7 +34,7 @@ WHERE ($agent_id IS NULL
           AND ((g.scope = 'memory' AND m.id IN g.memory_ids)
             OR (g.scope = 'domain' AND m.domain = g.value)
             OR (g.scope = 'tag' AND g.value IN m.tags)
-            OR (g.scope = 'pattern' AND g.value = sp.id))
+            OR (g.scope = 'pattern' AND m.id IN g.memory_ids))
       })
 WITH sp, sum(coalesce(m.occurrences, 1)) AS attempts, sum(coalesce(m.success_rate, 0.0) * coalesce(m.occurrences, 1)) AS successes,
      collect(DISTINCT m.agent_id) AS agents, min(m.created_at) AS first_seen, max(m.created_at) AS last_seen,

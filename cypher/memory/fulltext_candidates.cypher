@@ -8,6 +8,6 @@ WHERE $agent_id IS NULL
           AND ((g.scope = 'memory' AND m.id IN g.memory_ids)
             OR (g.scope = 'domain' AND m.domain = g.value)
             OR (g.scope = 'tag' AND g.value IN m.tags)
-            OR (g.scope = 'pattern' AND EXISTS { (m)-[:INSTANCE_OF]->({id: g.value}) }))
+            OR (g.scope = 'pattern' AND m.id IN g.memory_ids))
       }
 RETURN m.id AS id, m.agent_id AS agent_id, score

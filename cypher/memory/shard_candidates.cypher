@@ -36,7 +36,7 @@ CALL (shard, fetch, grants) {
             (g.scope = 'memory' AND m.id IN g.memory_ids)
          OR (g.scope = 'domain' AND m.domain = g.value)
          OR (g.scope = 'tag' AND g.value IN m.tags)
-         OR (g.scope = 'pattern' AND EXISTS { (m)-[:INSTANCE_OF]->(p) WHERE p.id = g.value }))) AS visible
+         OR (g.scope = 'pattern' AND m.id IN g.memory_ids))) AS visible
   WITH m, score, visible,
        CASE WHEN visible THEN vector.similarity.cosine(m.context_embedding, $embedding) END AS exact
   ORDER BY coalesce(exact, -1.0) DESC

@@ -11,7 +11,7 @@ CALL (t) {
         WHERE g.revoked_at IS NULL AND (g.expires_at IS NULL OR g.expires_at > datetime())
           AND ((g.scope = 'memory' AND d.id IN g.memory_ids) OR (g.scope = 'domain' AND d.domain = g.value)
             OR (g.scope = 'tag' AND g.value IN d.tags)
-            OR (g.scope = 'pattern' AND EXISTS { (d)-[:INSTANCE_OF]->({id: g.value}) })) })
+            OR (g.scope = 'pattern' AND d.id IN g.memory_ids)) })
   RETURN collect({showing: s.id, id: d.id, agent_id: d.agent_id, action: d.chosen_action, quality: d.success_rate,
                   at: d.created_at, declared: a.followed, guards: shown.guards, better: shown.better}) AS acted
 }
@@ -30,7 +30,7 @@ CALL (t, first) {
         WHERE g.revoked_at IS NULL AND (g.expires_at IS NULL OR g.expires_at > datetime())
           AND ((g.scope = 'memory' AND b.id IN g.memory_ids) OR (g.scope = 'domain' AND b.domain = g.value)
             OR (g.scope = 'tag' AND g.value IN b.tags)
-            OR (g.scope = 'pattern' AND EXISTS { (b)-[:INSTANCE_OF]->({id: g.value}) })) })
+            OR (g.scope = 'pattern' AND b.id IN g.memory_ids)) })
   RETURN collect({id: b.id, agent_id: b.agent_id, quality: b.success_rate}) AS before
 }
 RETURN check_id, shown, acted, before

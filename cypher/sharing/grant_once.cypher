@@ -1,6 +1,7 @@
 // Create a grant unless it exists already: the same id (a granted request), or, when $match_live,
 // an identical live grant from the same owner. The owner is locked first, so concurrent identical
-// grants create one. Granting a request marks it granted and links it to the grant.
+// grants create one. Granting a request marks it granted and links it to the grant. A pattern-scoped grant's
+// memory_ids are the owner's memories in the pattern when it is given (snapshot_at): what it covers.
 MERGE (owner:Agent {id: $owner_id}) ON CREATE SET owner.name = $owner_id, owner.created_at = datetime()
 MERGE (grantee:Agent {id: $grantee_id}) ON CREATE SET grantee.name = $grantee_id, grantee.created_at = datetime()
 SET owner._LOCK_ = true
@@ -16,7 +17,7 @@ CALL (owner, grantee, found) {
   WITH owner, grantee, found WHERE found IS NULL
   CREATE (g:ShareGrant {id: $id, owner_id: $owner_id, grantee_id: $grantee_id, scope: $scope, value: $value,
                         memory_ids: $memory_ids, created_at: datetime(), expires_at: datetime($expires_at),
-                        request_id: $request_id})
+                        request_id: $request_id, snapshot_at: CASE WHEN $scope = 'pattern' THEN datetime() END})
   CREATE (owner)-[:GRANTED]->(g)-[:TO]->(grantee)
   RETURN g, true AS created
   UNION

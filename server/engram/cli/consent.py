@@ -91,7 +91,7 @@ def grant(
     owner: str = typer.Option(..., "--owner", help="The owner, who consents."),
     request_id: str = typer.Option(None, "--request", help="Grant this request (its scope, unless narrowed)."),
     grantee: str = typer.Option(None, "--to", help="Without --request: the agent who may see the memories."),
-    pattern: str = typer.Option(None, "--pattern", help="Share the memories of this pattern."),
+    pattern: str = typer.Option(None, "--pattern", help="Share the memories this pattern holds now (later ones need a new grant)."),
     domain: str = typer.Option(None, "--domain", help="Share the memories in this domain."),
     tag: str = typer.Option(None, "--tag", help="Share the memories with this tag."),
     memory_ids: list[str] = typer.Option([], "--memory", help="Share this memory (repeatable)."),

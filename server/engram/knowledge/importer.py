@@ -124,7 +124,7 @@ class Importer:
                 grants_by_pair[pair] = self.consent.live_grants(*pair)
             e = item.entry
             source_id = e.provenance[-1].memory_id
-            if not any(covers(g, source_id, e.domain, e.tags, e.patterns) for g in grants_by_pair[pair]):
+            if not any(covers(g, source_id, e.domain, e.tags) for g in grants_by_pair[pair]):
                 refused.append(f"{item.source_agent}/{source_id}")
         if refused:
             owners = sorted({r.split("/", 1)[0] for r in refused})

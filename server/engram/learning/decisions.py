@@ -50,8 +50,10 @@ class DecisionLearner:
         clean_context = self.memories.redactor.redact(context).text
         embedding = self.embedder.embed([clean_context])[0]
         signature = context_signature(clean_context)
-        template_id = self.repository.nearest_template(embedding, TEMPLATE_MATCH_SCORE)
-        template_id = template_id or opaque_id("tmpl", signature)
+        # Only a template holding a decision the agent may see is joined; otherwise it starts its own (an id
+        # keyed by the agent too), so the id returned never tells that another agent holds a similar private one.
+        template_id = self.repository.nearest_template(agent_id, embedding, TEMPLATE_MATCH_SCORE)
+        template_id = template_id or opaque_id("tmpl", f"{agent_id}\n{signature}")
         self.repository.record_decision_outcome(
             memory_id=memory.id, agent_id=agent_id, template_id=template_id, signature=signature, embedding=embedding,
             action=action, quality=Outcome(outcome).score, informed_by=[ref.row() for ref in informed_refs],

@@ -26,7 +26,7 @@ from engram.learning import prevention
 from engram.learning.advice import EVIDENCE_K, MIN_SIMILARITY, Advisor
 from engram.learning.decisions import DecisionLearner
 from engram.learning.facts import checked_facts
-from engram.learning.failures import FailureLearner
+from engram.learning.failures import PATTERN_MATCH_SCORE, FailureLearner
 from engram.learning.naming import opaque_id
 from engram.learning.pattern_recognizer import PatternRecognizer
 from engram.learning.signature import extract_signature
@@ -157,8 +157,8 @@ class LearningEngine:
         if not message or not message.strip():
             raise BadInputError("solutions_for_error needs an error message.")
         signature = extract_signature(self.memories.redactor.redact(message).text)
-        pattern_id = self.repository.pattern_by_signature(signature) or self.repository.nearest_pattern(
-            self.embedder.embed([signature])[0], 0.95)
+        pattern_id = self.repository.pattern_by_signature(agent_id, signature) or self.repository.nearest_pattern(
+            agent_id, self.embedder.embed([signature])[0], PATTERN_MATCH_SCORE)
         view = self.views.pattern(agent_id, pattern_id, via="solutions_for_error") if pattern_id else None
         return view.details.solutions if view is not None and isinstance(view.details, FailureDetails) else []
 

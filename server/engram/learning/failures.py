@@ -54,8 +54,12 @@ class FailureLearner:
 
         signature = extract_signature(error)
         embedding = self.embedder.embed([signature])[0]
-        pattern_id = self.repository.pattern_by_signature(signature) or self.repository.nearest_pattern(
-            embedding, PATTERN_MATCH_SCORE) or opaque_id("fp", signature)
+        # Only a pattern holding a failure the agent may see is joined; otherwise it starts its own (an id keyed
+        # by the agent too), so the id returned never tells that another agent holds a similar private failure.
+        # Analysis (pattern_recognizer.py) later groups failures across agents.
+        pattern_id = (self.repository.pattern_by_signature(agent_id, signature)
+                      or self.repository.nearest_pattern(agent_id, embedding, PATTERN_MATCH_SCORE)
+                      or opaque_id("fp", f"{agent_id}\n{signature}"))
         self.repository.attach_failure(
             memory_id=memory.id, agent_id=agent_id, pattern_id=pattern_id, signature=signature, name=pattern_id,
             embedding=embedding, solution=solution, solution_id=solution_id(solution) if solution else None,

@@ -3,6 +3,19 @@
 Visibility itself is enforced in Cypher on every read path (cypher/memory/*_candidates.cypher):
 a memory is shared with an agent exactly when a live grant to it — not revoked, not expired —
 covers the memory. This service is the only writer of that consent.
+
+A pattern-scoped grant covers the owner's memories linked to the pattern *when it is given*: their ids
+are stored on the grant (`memory_ids`, `snapshot_at`) and every read path checks those ids, never the
+pattern's links as they are now. Links change without the owner: the periodic analysis re-homes failures
+into the pattern most of their group already holds, GDS merges fold patterns together, success patterns
+are rebuilt (and renumbered) on every run, and any agent may add failures to a group. Were the grant to
+follow the links, another agent could flood similar failures until analysis moved more of the owner's
+memories into the granted pattern, widening what the owner consented to. A snapshot cannot widen:
+re-homing, merging or renaming patterns never changes which memories a grant covers. The price is that
+failures the owner records into the pattern later are not shared until the owner grants again (an
+identical grant is only returned as it is while nothing new joined). Partitioning analysis by owner
+instead would have kept pattern grants live, but it guards only the paths that remember to check it
+(relinking, merges, success patterns, imports) and splits patterns that several agents share.
 """
 
 from __future__ import annotations
@@ -34,8 +47,7 @@ class GrantResult:
     created: bool  # False: an identical live grant (or the request's grant) existed already
 
 
-def covers(grant: ShareGrant, memory_id: str, domain: str | None, tags: Iterable[str],
-           patterns: Iterable[str] = ()) -> bool:
+def covers(grant: ShareGrant, memory_id: str, domain: str | None, tags: Iterable[str]) -> bool:
     """The Cypher visibility rule, for memories that are not (yet) in the graph, e.g. in an import file."""
     if grant.scope == "memory":
         return memory_id in grant.memory_ids
@@ -43,7 +55,7 @@ def covers(grant: ShareGrant, memory_id: str, domain: str | None, tags: Iterable
         return domain is not None and domain == grant.value
     if grant.scope == "tag":
         return grant.value in set(tags)
-    return grant.value in set(patterns)
+    return memory_id in grant.memory_ids  # a pattern grant: the pattern's memories when it was given
 
 
 def is_live(grant: ShareGrant, now: datetime | None = None) -> bool:
@@ -171,6 +183,8 @@ class ConsentService:
             raise BadInputError("An agent always sees its own memories; a grant needs another agent.")
         if scope == "memory":
             self._require_owned(owner, ids)
+        if scope == "pattern":
+            ids = self.repository.pattern_members(owner, value or "")  # what the grant covers, fixed now
         expires = expires_at or now + duration
         def event(g: ShareGrant) -> list[AuditEntry]:
             return [AuditEntry(AuditEventType.grant.value, owner, owner, [g.id],

@@ -68,6 +68,10 @@ class ConsentRepository(AuditedRepository):
         return [to_grant(r["grant"]) for r in
                 self._read(f"sharing/grants_{direction}", agent_id=agent_id, live_only=live_only)]
 
+    def pattern_members(self, owner_id: str, pattern_id: str) -> list[str]:
+        """The ids of the owner's memories linked to the pattern now."""
+        return [r["id"] for r in self._read("sharing/pattern_members", owner_id=owner_id, pattern_id=pattern_id)]
+
     def memories_in_scope(self, ids: Sequence[str], owner_id: str, scope: str, value: str | None,
                           memory_ids: Sequence[str]) -> set[str]:
         """Which of `ids` are `owner_id`'s and fall within the scope."""

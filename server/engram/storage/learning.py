@@ -15,6 +15,11 @@ from engram.storage.base import Repository
 from engram.storage.records import native
 
 
+#: How many nearest templates/patterns the vector index answers before they are filtered to those holding a
+#: record the caller may see (the index ranks before any filter; bounded so a lookup stays cheap).
+NEAREST_CANDIDATES = 32
+
+
 def _native(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _native(v) for k, v in value.items()}
@@ -44,8 +49,10 @@ def _failure_pattern(r) -> VisibleFailurePattern:
 
 class LearningRepository(Repository):
     # ---- decisions
-    def nearest_template(self, embedding: list[float], min_score: float) -> str | None:
-        records = self._read("learning/nearest_decision_template", embedding=embedding, min_score=min_score)
+    def nearest_template(self, agent_id: str, embedding: list[float], min_score: float) -> str | None:
+        """The nearest template holding a decision `agent_id` may see (none: the caller starts its own)."""
+        records = self._read("learning/nearest_decision_template", agent_id=agent_id, embedding=embedding,
+                             min_score=min_score, candidates=NEAREST_CANDIDATES)
         return records[0]["id"] if records else None
 
     def record_decision_outcome(self, *, memory_id: str, agent_id: str, template_id: str, signature: str,
@@ -70,12 +77,15 @@ class LearningRepository(Repository):
                 for r in records]
 
     # ---- failures
-    def pattern_by_signature(self, signature: str) -> str | None:
-        records = self._read("learning/pattern_by_signature", signature=signature)
+    def pattern_by_signature(self, agent_id: str | None, signature: str) -> str | None:
+        """The oldest pattern of this signature holding a failure `agent_id` may see (None: the operator, any)."""
+        records = self._read("learning/pattern_by_signature", agent_id=agent_id, signature=signature)
         return records[0]["id"] if records else None
 
-    def nearest_pattern(self, embedding: list[float], min_score: float) -> str | None:
-        records = self._read("learning/nearest_failure_pattern", embedding=embedding, min_score=min_score)
+    def nearest_pattern(self, agent_id: str | None, embedding: list[float], min_score: float) -> str | None:
+        """The nearest pattern holding a failure `agent_id` may see (None: the operator, any)."""
+        records = self._read("learning/nearest_failure_pattern", agent_id=agent_id, embedding=embedding,
+                             min_score=min_score, candidates=NEAREST_CANDIDATES)
         return records[0]["id"] if records else None
 
     def pattern_signature(self, pattern_id: str) -> str | None:
