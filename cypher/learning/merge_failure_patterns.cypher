@@ -14,7 +14,7 @@ CALL (keep, dup) {
   MERGE (keep)-[:PREVENTED_BY]->(c)
 }
 SET keep.merged_ids = coalesce(keep.merged_ids, []) + [dup.id],
-    keep.merged_signatures = coalesce(keep.merged_signatures, []) + [dup.signature]
+    keep.merged_signatures = coalesce(keep.merged_signatures, []) + [s IN [dup.signature] WHERE s IS NOT NULL]
 WITH dup, dup.id AS dropped
 DETACH DELETE dup
 RETURN dropped

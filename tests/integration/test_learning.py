@@ -279,3 +279,18 @@ def test_old_evidence_counts_less_so_an_action_that_stopped_working_loses_its_le
     finally:
         plain.memories.close()
         ageing.memories.close()
+
+
+def test_merging_a_pattern_without_a_signature_keeps_both_failures(engine: LearningEngine, db: neo4j.Driver,
+                                                                   settings: Settings) -> None:
+    """A pattern may lack a signature (one an import created); folding it into another must not fail on the
+    null (the soak's analysis did: "Collections containing null values can not be stored in properties")."""
+    with db.session(database=settings.neo4j_database) as session:
+        session.run("""CREATE (:FailurePattern {id: 'keep', signature: 'timeout <*>'})<-[:INSTANCE_OF]-
+                              (:Memory:Failure {id: 'f1', agent_id: 'alice'}),
+                              (:FailurePattern {id: 'dup'})<-[:INSTANCE_OF]-(:Memory:Failure {id: 'f2', agent_id: 'alice'})""")
+    assert engine.repository.merge_patterns([{"keep": "keep", "duplicates": ["dup"]}]) == 1
+    records, _, _ = db.execute_query("MATCH (p:FailurePattern) OPTIONAL MATCH (m)-[:INSTANCE_OF]->(p) "
+                                     "RETURN p.id AS id, p.merged_signatures AS sigs, collect(m.id) AS members",
+                                     database_=settings.neo4j_database)
+    assert [(r["id"], r["sigs"], sorted(r["members"])) for r in records] == [("keep", [], ["f1", "f2"])]
