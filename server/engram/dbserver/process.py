@@ -207,6 +207,9 @@ class ManagedNeo4j:
             "dbms.usage_report.enabled": "false",
             "db.logs.query.enabled": "OFF",
             "db.tx_log.rotation.retention_policy": "2 files",
+            # One server: a bookmark it lacks names a transaction it will never have (a restored database),
+            # so waiting 30 s (the default) for it only delays the client's reset (storage/failfast.py).
+            "db.transaction.bookmark_ready_timeout": "5s",
         }
         lines = ["# Written by `engram db start`; edits are overwritten on the next start."]
         lines += [f"{key}={value}" for key, value in settings.items()]
