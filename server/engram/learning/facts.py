@@ -41,7 +41,7 @@ def checked_facts(facts: object) -> Facts:
                 raise BadInputError(f"Fact {name!r} must be a finite number below 1e300.")
             out[name] = number
         elif isinstance(value, str) and value.strip() and len(value) <= MAX_VALUE:
-            out[name] = value.strip().lower()
+            out[name] = value.strip()  # case kept: redaction sees it as sent (branches compare lower-cased)
         else:
             raise BadInputError(f"Fact {name!r} must be a non-empty string of at most {MAX_VALUE} characters, "
                                 "a number or a boolean.")
