@@ -3,27 +3,24 @@
 // $pattern_ids null: all such patterns. $recurring: only those with (>= $recurring_at visible occurrences) = it.
 // The memories are read from where they can be: the named patterns' ($pattern_ids), else (for an agent) the
 // agent's own and those of owners with a live grant to it, never every agent's (the grant check below still
-// decides which of them it sees).
-WITH CASE WHEN $agent_id IS NULL THEN null
+// decides which of them it sees); the operator's owners are every agent with a failure.
+WITH CASE WHEN $pattern_ids IS NOT NULL THEN []
+          WHEN $agent_id IS NULL THEN COLLECT { MATCH (m:Memory:Failure) RETURN DISTINCT m.agent_id }
           ELSE [$agent_id] + COLLECT {
             MATCH (g:ShareGrant {grantee_id: $agent_id})
             WHERE g.revoked_at IS NULL AND (g.expires_at IS NULL OR g.expires_at > datetime())
             RETURN DISTINCT g.owner_id } END AS owners
+// Both branches start from an index seek the hints pin down: left to itself, the planner sometimes picked a
+// scan of every failure while the graph was small and kept that plan as it grew.
 CALL (owners) {
-  WITH owners WHERE $pattern_ids IS NOT NULL
-  MATCH (p:FailurePattern)<-[:INSTANCE_OF]-(f:Memory:Failure) WHERE p.id IN $pattern_ids
+  UNWIND coalesce($pattern_ids, []) AS pattern_id
+  MATCH (p:FailurePattern {id: pattern_id})<-[:INSTANCE_OF]-(f:Memory:Failure)
+  USING INDEX SEEK p:FailurePattern(id)
   RETURN p, f
   UNION ALL
-  UNWIND CASE WHEN $pattern_ids IS NULL AND owners IS NULL THEN [true] ELSE [] END AS everything
-  CALL (everything) {  // the operator's view: a subquery, so the scan runs only when this branch applies
-    MATCH (p:FailurePattern)<-[:INSTANCE_OF]-(f:Memory:Failure) WHERE everything
-    RETURN p, f
-  }
-  RETURN p, f
-  UNION ALL
-  WITH owners WHERE $pattern_ids IS NULL AND owners IS NOT NULL
   UNWIND owners AS owner
   MATCH (f:Memory:Failure {agent_id: owner})-[:INSTANCE_OF]->(p:FailurePattern)
+  USING INDEX SEEK f:Memory(agent_id)
   RETURN p, f
 }
 WITH DISTINCT p, f
