@@ -57,11 +57,9 @@ def _cosine(index_score: float | None) -> float:
     return max(0.0, 2.0 * float(index_score) - 1.0) if index_score is not None else 0.0
 
 
-def recency(when: datetime | None, now: datetime, half_life_days: float) -> float:
-    if when is None:
-        return 0.0
-    age_days = max(0.0, (now - when).total_seconds() / 86400.0)
-    return math.pow(0.5, age_days / half_life_days)
+def recency_of_age(age_days: float | None, half_life_days: float) -> float:
+    """0.5 ** (age / half-life); 0 for a memory with no time at all."""
+    return 0.0 if age_days is None else math.pow(0.5, age_days / half_life_days)
 
 
 class MemoryRetriever:
@@ -101,35 +99,43 @@ class MemoryRetriever:
             # Keyword hits only add to the ranking; a large k (suggest's evidence) needs no more of them.
             text = self.repository.fulltext_candidates(query, agent_id, min(fetch_k, max(k, w.min_fetch)))
 
-        ranked = self._rank(agent_id, embedding, vector, text, min_similarity)[:k]
+        ranked = self._rank(agent_id, embedding, vector, text, min_similarity, k)
         if self.access is not None and ranked:
             self.access.touch([r.memory.ref for r in ranked])
         return Retrieval(ranked, stage)
 
     def _rank(self, agent_id: str | None, embedding: list[float], vector: Iterable[Candidate],
-              text: Iterable[Candidate], min_similarity: float) -> list[RelevantMemory]:
+              text: Iterable[Candidate], min_similarity: float, k: int) -> list[RelevantMemory]:
+        """The k best by score. Ranked on what the score needs (a light read); only those k are hydrated."""
         w = self.weights
         text_scores = {c.ref: c.score for c in text}
         best_text = max(text_scores.values(), default=0.0) or 1.0
         refs = list(dict.fromkeys([c.ref for c in vector] + list(text_scores)))
         if not refs:
             return []
-        stored = self.repository.hydrate(refs, embedding)
-        now = datetime.now(UTC)
-        results = []
-        for ref, (memory, index_similarity) in stored.items():
-            similarity = _cosine(index_similarity)
+        now_ms = datetime.now(UTC).timestamp() * 1000
+        scored = []
+        for inputs in self.repository.rank_inputs(refs, embedding):
+            similarity = _cosine(inputs.similarity)
             if similarity < min_similarity:
                 continue
-            text_match = text_scores.get(ref, 0.0) / best_text
-            fresh = recency(memory.last_seen or memory.created_at, now, w.recency_half_life_days)
-            success = memory.success_rate if memory.success_rate is not None else 0.5
+            text_match = text_scores.get(inputs.ref, 0.0) / best_text
+            fresh = recency_of_age(max(0.0, now_ms - inputs.seen_ms) / 86_400_000 if inputs.seen_ms is not None
+                                   else None, w.recency_half_life_days)
+            success = inputs.success_rate if inputs.success_rate is not None else 0.5
             score = (w.similarity * similarity + w.text_match * text_match + w.recency * fresh
-                     + w.confidence * memory.confidence_score + w.success_rate * success)
+                     + w.confidence * inputs.confidence_score + w.success_rate * success)
+            scored.append((score, similarity, text_match, fresh, inputs.ref))
+        scored.sort(key=lambda s: (-s[0], s[4].id, s[4].agent_id))
+        top = scored[:k]
+        stored = self.repository.hydrate([ref for *_, ref in top])
+        results = []
+        for score, similarity, text_match, fresh, ref in top:
+            memory = stored.get(ref)
+            if memory is None:  # deleted between the two reads
+                continue
             owned = agent_id is None or memory.agent_id == agent_id
             if not owned:
                 memory.visibility = Visibility.shared
             results.append(RelevantMemory(memory, score, similarity, text_match, fresh, owned))
-        results.sort(key=lambda r: (-r.score, r.memory.id, r.memory.agent_id))
         return results
-

@@ -39,6 +39,19 @@ class Candidate:
 
 
 @dataclass(frozen=True)
+class RankInputs:
+    """What ranking needs of a stored memory, read without the memory: its exact similarity to the query (Neo4j's
+    (1 + cos) / 2 scale), when it was last seen (epoch ms; created, if never seen since), its confidence and
+    success rate."""
+
+    ref: MemoryRef
+    similarity: float | None  # None: the memory has no embedding
+    seen_ms: int | None
+    confidence_score: float
+    success_rate: float | None
+
+
+@dataclass(frozen=True)
 class ShardHits:
     """What one memory shard's vector index gave for a query: `fetched` of the `fetch` nearest asked for (fewer:
     the shard holds no more), the lowest score among them, how many of them the agent may see, and the best
@@ -112,11 +125,14 @@ class MemoryRepository(Repository):
         records = self._read("memory/fulltext_candidates", lucene_query=lucene_query, agent_id=agent_id, fetch_k=fetch_k)
         return [Candidate(MemoryRef(r["agent_id"], r["id"]), r["score"]) for r in records]
 
-    def hydrate(self, refs: Sequence[MemoryRef],
-                embedding: list[float] | None = None) -> dict[MemoryRef, tuple[AgentMemory, float | None]]:
-        records = self._read("memory/hydrate", refs=[ref.row() for ref in refs], embedding=embedding)
-        memories = [(to_memory(r["memory"]), r["similarity"]) for r in records]
-        return {memory.ref: (memory, similarity) for memory, similarity in memories}
+    def rank_inputs(self, refs: Sequence[MemoryRef], embedding: list[float]) -> list[RankInputs]:
+        records = self._read("memory/rank_inputs", refs=[ref.row() for ref in refs], embedding=embedding)
+        return [RankInputs(MemoryRef(r["agent_id"], r["id"]), r["similarity"], r["seen_ms"],
+                           float(r["confidence_score"] or 0.0), r["success_rate"]) for r in records]
+
+    def hydrate(self, refs: Sequence[MemoryRef]) -> dict[MemoryRef, AgentMemory]:
+        memories = [to_memory(r["memory"]) for r in self._read("memory/hydrate", refs=[ref.row() for ref in refs])]
+        return {memory.ref: memory for memory in memories}
 
     def list_for_agent(self, agent_id: str, kind: MemoryKind | None, limit: int, skip: int = 0) -> list[AgentMemory]:
         records = self._read("memory/list_for_agent", agent_id=agent_id, kind=kind.value if kind else None,
