@@ -3,7 +3,7 @@
 // $pattern_ids null: all such patterns. $recurring: only those with (>= $recurring_at visible occurrences) = it.
 // The memories are read from where they can be: the named patterns' ($pattern_ids), else (for an agent) the
 // agent's own and those of owners with a live grant to it, never every agent's (the grant check below still
-// decides which of them it sees); the operator's owners are every agent with a failure.
+// decides which of them it sees). The operator's owners are every agent with a failure.
 WITH CASE WHEN $pattern_ids IS NOT NULL THEN []
           WHEN $agent_id IS NULL THEN COLLECT { MATCH (m:Memory:Failure) RETURN DISTINCT m.agent_id }
           ELSE [$agent_id] + COLLECT {

@@ -110,12 +110,13 @@ class MemoryRetriever:
         w = self.weights
         text_scores = {c.ref: c.score for c in text}
         best_text = max(text_scores.values(), default=0.0) or 1.0
-        refs = list(dict.fromkeys([c.ref for c in vector] + list(text_scores)))
+        exact = {c.ref: c.score for c in vector}  # the vector stage's scores are exact cosines already
+        refs = list(dict.fromkeys([*exact, *text_scores]))
         if not refs:
             return []
         now_ms = datetime.now(UTC).timestamp() * 1000
         scored = []
-        for inputs in self.repository.rank_inputs(refs, embedding):
+        for inputs in self.repository.rank_inputs(refs, embedding, known=exact):
             similarity = _cosine(inputs.similarity)
             if similarity < min_similarity:
                 continue

@@ -125,8 +125,12 @@ class MemoryRepository(Repository):
         records = self._read("memory/fulltext_candidates", lucene_query=lucene_query, agent_id=agent_id, fetch_k=fetch_k)
         return [Candidate(MemoryRef(r["agent_id"], r["id"]), r["score"]) for r in records]
 
-    def rank_inputs(self, refs: Sequence[MemoryRef], embedding: list[float]) -> list[RankInputs]:
-        records = self._read("memory/rank_inputs", refs=[ref.row() for ref in refs], embedding=embedding)
+    def rank_inputs(self, refs: Sequence[MemoryRef], embedding: list[float],
+                    known: dict[MemoryRef, float] | None = None) -> list[RankInputs]:
+        """`known`: exact similarities already computed (the vector stage's), not computed again."""
+        known = known or {}
+        rows = [{**ref.row(), "score": known.get(ref)} for ref in refs]
+        records = self._read("memory/rank_inputs", refs=rows, embedding=embedding)
         return [RankInputs(MemoryRef(r["agent_id"], r["id"]), r["similarity"], r["seen_ms"],
                            float(r["confidence_score"] or 0.0), r["success_rate"]) for r in records]
 
