@@ -71,6 +71,18 @@ def test_aliases_of_large_retrievals_are_too_costly(gql: dict[str, GraphQLClient
     refused(gql["alice"], deep_default, code="QUERY_TOO_COSTLY")
 
 
+def test_a_cached_document_is_still_checked_on_every_request(gql: dict[str, GraphQLClient]) -> None:
+    """Parsing and validation are cached per document (api/gql/document_cache.py); the cost, which depends on
+    the variables, and the limits and errors of a document are the same on its first request and later ones."""
+    seed(gql["alice"])
+    cheap_or_not = "query($k: Int!) { a: retrieveMemories(context: \"timeout\", k: $k) { memory { related(k: $k) { score } } } }"
+    for _ in range(2):
+        assert gql["alice"].execute(cheap_or_not, {"k": 2})["a"]
+        refused(gql["alice"], cheap_or_not, {"k": 200}, code="QUERY_TOO_COSTLY")
+        refused(gql["alice"], nested_related(13, first=1, k=1), code="GRAPHQL_VALIDATION_FAILED")  # too deep
+        refused(gql["alice"], "{ searchMemories(text: ", code="GRAPHQL_PARSE_FAILED")
+
+
 @pytest.mark.parametrize("shape", [2, 3, 4], ids=["10k-batch", "20k-candidates", "950kB-context"])
 def test_oversized_inputs_are_refused_before_any_work(gql: dict[str, GraphQLClient], shape: int) -> None:
     query, variables = attack_shapes()[shape]

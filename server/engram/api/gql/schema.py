@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import DisableIntrospection, MaxAliasesLimiter, MaxTokensLimiter, QueryDepthLimiter
+from strawberry.extensions import (AddValidationRules, DisableIntrospection, MaxAliasesLimiter, MaxTokensLimiter,
+                                   QueryDepthLimiter)
 from strawberry.extensions.query_depth_limiter import IgnoreContext
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from engram.api.gql.audit import AuditQuery
+from engram.api.gql.document_cache import SmallDocumentParserCache, SmallDocumentValidationCache
 from engram.api.gql.error_log import log_errors
 from engram.api.gql.errors import EngramErrors
 from engram.api.gql.guard import RequestGuard
@@ -56,15 +58,19 @@ def build_schema(settings: Settings | None = None) -> strawberry.Schema:
         # Factories, not instances: every request gets fresh extensions (they hold per-operation state).
         depth, aliases, tokens = settings.api_max_depth, settings.api_max_aliases, settings.api_max_tokens
         cost, batch, redactor = settings.api_max_cost, settings.api_max_batch, Redactor()
+        # The depth and alias rules are classes made once, so a validation result can be cached (document_cache).
+        limit_rules = [*QueryDepthLimiter(max_depth=depth, should_ignore=_introspection).validation_rules,
+                       *MaxAliasesLimiter(max_alias_count=aliases).validation_rules]
         extensions = [
-            lambda: QueryDepthLimiter(max_depth=depth, should_ignore=_introspection),
-            lambda: MaxAliasesLimiter(max_alias_count=aliases),
+            lambda: AddValidationRules(limit_rules),
             lambda: MaxTokensLimiter(max_token_count=tokens),
+            SmallDocumentParserCache,
             lambda: RequestGuard(max_cost=cost, max_batch=batch, redactor=redactor),
             EngramErrors,
         ]
         if not settings.introspection_enabled:
             extensions.append(DisableIntrospection)
+        extensions.append(SmallDocumentValidationCache)  # after every extension that adds rules
     return EngramSchema(query=Query, mutation=Mutation, types=list(MEMORY_TYPES), extensions=extensions,
                              config=StrawberryConfig(batching_config=None))
 
