@@ -1,20 +1,19 @@
 """Time-boxed load cells for bench.perf: `concurrency` callers back to back for some seconds (over HTTP, or
-the bare pipeline in-process), and a /health prober that runs beside them."""
+the bare pipeline in-process), and a /health prober that runs beside them in a process of its own."""
 
 from __future__ import annotations
 
 import itertools
-import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-import httpx
 import neo4j
 import numpy as np
 
 from bench.perf_data import fresh_query
+from bench.probe import Prober
 
 VECTOR_QUERY = ("CALL db.index.vector.queryNodes($index, 10, $v) YIELD node, score "
                 "RETURN node.id, score")  # one memory shard's index: the calling agent's own
@@ -74,31 +73,13 @@ def bare_cell(embedder, driver: neo4j.Driver, database: str, concurrency: int, s
     return time_boxed(call, concurrency, seconds, scale, "bare")
 
 
-class HealthProbe(threading.Thread):
-    """GET /health every `every_s` while running; `latencies` in seconds."""
+class HealthProbe(Prober):
+    """GET /health every `every_s` (from a process of its own, bench.probe) while the cell runs; `latencies` in
+    seconds."""
 
     def __init__(self, url: str, every_s: float = 0.1) -> None:
-        super().__init__(daemon=True)
-        self.url, self.every_s = url + "/health", every_s
-        self.latencies: list[float] = []
-        self.failures = 0
-        self.stopping = threading.Event()
+        super().__init__(url, ["/health"], every_s)
 
-    def run(self) -> None:
-        with httpx.Client(timeout=30) as http:
-            while not self.stopping.wait(self.every_s):
-                started = time.perf_counter()
-                try:
-                    ok = http.get(self.url).status_code == 200
-                except httpx.HTTPError:
-                    ok = False
-                self.latencies.append(time.perf_counter() - started)
-                self.failures += not ok
-
-    def __enter__(self) -> "HealthProbe":
-        self.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.stopping.set()
-        self.join()
+    def __exit__(self, *exc: object) -> None:
+        super().__exit__(*exc)
+        self.latencies = self.latencies["/health"]
