@@ -98,6 +98,12 @@ def test_verify_names_an_edited_an_inserted_and_a_removed_event(audit: AuditLog,
     db.execute_query("MATCH (e:AuditEvent {seq: 3}) SET e.actor_id = 'bob'")
     assert audit.verify().ok
 
+    # the indexed copy of on_behalf_of (outside the hash) edited to show the event to another owner
+    db.execute_query("MATCH (e:AuditEvent {seq: 3}) SET e.on_behalf_of = 'carol'")
+    assert audit.verify().problems == ["event 3: its indexed on_behalf_of differs from its hashed details (edited)"]
+    db.execute_query("MATCH (e:AuditEvent {seq: 3}) REMOVE e.on_behalf_of")
+    assert audit.verify().ok
+
     # removed
     saved = db.execute_query("MATCH (e:AuditEvent {seq: 4}) RETURN e {.*} AS e").records[0]["e"]
     db.execute_query("MATCH (e:AuditEvent {seq: 4}) DELETE e")

@@ -58,6 +58,16 @@ def test_an_edited_event_is_reported_by_its_sequence_number() -> None:
     assert report.problems == ["event 3: content does not match its hash (edited)"]
 
 
+def test_an_edited_indexed_copy_of_on_behalf_of_is_reported() -> None:
+    """Owners find events done for them by the node's indexed copy; hiding one by editing the copy is caught."""
+    entry = AuditEntry("cross_agent_read", "ops", "alice", ["m-0"], {"via": "retrieve", "on_behalf_of": "bob"}, id="e-0")
+    events = chain([entry], 0, GENESIS, T0)
+    assert events[0].indexed_on_behalf_of == "bob" and _check(events).ok
+    for edited in (None, "carol"):
+        report = _check([dataclasses.replace(events[0], indexed_on_behalf_of=edited)])
+        assert report.problems == ["event 1: its indexed on_behalf_of differs from its hashed details (edited)"]
+
+
 def test_an_edit_with_a_recomputed_hash_breaks_the_next_link() -> None:
     events = _events()
     forged = dataclasses.replace(events[2], actor_id="eve")

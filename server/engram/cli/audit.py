@@ -76,7 +76,7 @@ def events(
         with privacy_services(ctx) as services:
             found = services.audit.events(agent, since=start, types=types or None, limit=limit)
     who = f" for {agent}" if agent else ""
-    emit(output, [dataclasses.asdict(e) | {"on_behalf_of": e.on_behalf_of} for e in found], lambda: emit_table(
+    emit(output, [_event_json(e) for e in found], lambda: emit_table(
         f"Audit events{who} ({len(found)})", ["seq", "at", "type", "actor", "owner", "subjects", "details"],
         [(e.seq, e.at.strftime("%Y-%m-%d %H:%M:%S"), e.type, _actor(e), e.owner_id or "",
           _subjects(e.subject_ids), _details(e.details)) for e in found]))
@@ -116,6 +116,13 @@ def _anchors(texts: list[str]) -> dict[int, str]:
             raise BadInputError(f"Cannot read anchor {text!r}; use SEQ:HASH with the 64-character hash.")
         anchors[int(seq)] = digest.strip().lower()
     return anchors
+
+
+def _event_json(event: AuditEvent) -> dict:
+    """The event as stored and hashed, with who it was done for (the indexed copy is checked by verify)."""
+    fields = dataclasses.asdict(event)
+    fields.pop("indexed_on_behalf_of")
+    return fields | {"on_behalf_of": event.on_behalf_of}
 
 
 def _subjects(ids: list[str]) -> str:

@@ -62,7 +62,7 @@ def chain(entries: Sequence[AuditEntry], after_seq: int, after_hash: str, at: da
         draft = AuditEvent(seq=seq, id=entry.id, type=entry.event_type, actor_id=entry.actor_id,
                            owner_id=entry.owner_id, subject_ids=list(entry.subject_ids),
                            details=json.loads(canonical_details(entry.details)), at=at, prev_hash=prev, hash="")
-        event = AuditEvent(**{**draft.__dict__, "hash": event_hash(draft)})
+        event = AuditEvent(**{**draft.__dict__, "hash": event_hash(draft), "indexed_on_behalf_of": draft.on_behalf_of})
         events.append(event)
         prev = event.hash
     return events
@@ -93,6 +93,8 @@ def check_chain(events: Iterable[AuditEvent], head_seq: int, head_hash: str,
                             f"removed or rewritten)")
         if event_hash(event) != event.hash:
             problems.append(f"event {seq}: content does not match its hash (edited)")
+        if event.indexed_on_behalf_of != event.on_behalf_of:
+            problems.append(f"event {seq}: its indexed on_behalf_of differs from its hashed details (edited)")
         prev_seq, prev_hash = seq, event.hash
     for seq in sorted(pending):
         problems.append(f"event {seq}: anchored but missing (removed)")

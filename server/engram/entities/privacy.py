@@ -42,6 +42,9 @@ class AuditEvent:
     at: datetime
     prev_hash: str
     hash: str
+    # The node's indexed copy of on_behalf_of (owners find events done for them by it), outside the hash:
+    # verification checks it against the hashed details, so it cannot be edited to hide an event from its owner.
+    indexed_on_behalf_of: str | None = field(default=None, compare=False)
 
     @property
     def on_behalf_of(self) -> str | None:

@@ -17,9 +17,10 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from engram.embeddings import Embedder
-from engram.entities.memory import RelevantMemory, Visibility
+from engram.entities.memory import MemoryRef, RelevantMemory, Visibility
 from engram.errors import BadInputError
 from engram.memory.access import AccessRecorder
 from engram.memory.text import lucene_query
@@ -44,6 +45,14 @@ class RankingWeights:
 
 
 DEFAULT_WEIGHTS = RankingWeights()
+
+
+class _Scored(NamedTuple):
+    score: float
+    similarity: float
+    text_match: float
+    recency: float
+    ref: MemoryRef
 
 
 @dataclass(frozen=True)
@@ -115,7 +124,7 @@ class MemoryRetriever:
         if not refs:
             return []
         now_ms = datetime.now(UTC).timestamp() * 1000
-        scored = []
+        scored: list[_Scored] = []
         for inputs in self.repository.rank_inputs(refs, embedding, known=exact):
             similarity = _cosine(inputs.similarity)
             if similarity < min_similarity:
@@ -126,17 +135,17 @@ class MemoryRetriever:
             success = inputs.success_rate if inputs.success_rate is not None else 0.5
             score = (w.similarity * similarity + w.text_match * text_match + w.recency * fresh
                      + w.confidence * inputs.confidence_score + w.success_rate * success)
-            scored.append((score, similarity, text_match, fresh, inputs.ref))
-        scored.sort(key=lambda s: (-s[0], s[4].id, s[4].agent_id))
+            scored.append(_Scored(score, similarity, text_match, fresh, inputs.ref))
+        scored.sort(key=lambda s: (-s.score, s.ref.id, s.ref.agent_id))
         top = scored[:k]
-        stored = self.repository.hydrate([ref for *_, ref in top])
+        stored = self.repository.hydrate([s.ref for s in top])
         results = []
-        for score, similarity, text_match, fresh, ref in top:
-            memory = stored.get(ref)
+        for s in top:
+            memory = stored.get(s.ref)
             if memory is None:  # deleted between the two reads
                 continue
             owned = agent_id is None or memory.agent_id == agent_id
             if not owned:
                 memory.visibility = Visibility.shared
-            results.append(RelevantMemory(memory, score, similarity, text_match, fresh, owned))
+            results.append(RelevantMemory(memory, s.score, s.similarity, s.text_match, s.recency, owned))
         return results

@@ -25,6 +25,7 @@ def to_event(props: dict) -> AuditEvent:
         seq=props["seq"], id=props["id"], type=props["type"], actor_id=props["actor_id"],
         owner_id=props.get("owner_id"), subject_ids=list(props.get("subject_ids") or []),
         details=details, at=native(props["at"]), prev_hash=props.get("prev_hash", ""), hash=props.get("hash", ""),
+        indexed_on_behalf_of=props.get("on_behalf_of"),
     )
 
 
