@@ -63,7 +63,9 @@ class CachingEmbedder:
         self.batch_size = batch_size
         self.dimension = 384
         self._lock = threading.Lock()
-        self._recent: OrderedDict[str, list[float]] = OrderedDict()  # suggest → record embed one context twice
+        # suggest → record embed one context twice. Kept as the model's float32 rows (1.5 KB each), not as lists
+        # of Python floats (12 KB each: 25 MB per process when full).
+        self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
 
     def _encode(self, texts: list[str]) -> np.ndarray:
         raise NotImplementedError
@@ -78,15 +80,15 @@ class CachingEmbedder:
             raise BadInputError("Only text can be embedded.")
         unique = list(dict.fromkeys(texts))
         with self._lock:
-            by_text = {text: self._recent[text] for text in unique if text in self._recent}
+            cached = {text: self._recent[text] for text in unique if text in self._recent}
+        by_text = {text: vector.tolist() for text, vector in cached.items()}
         missing = [text for text in unique if text not in by_text]
         if missing:
             vectors = self._encode(missing)
-            fresh = {text: vector.tolist() for text, vector in zip(missing, vectors, strict=True)}
-            by_text.update(fresh)
+            by_text.update({text: vector.tolist() for text, vector in zip(missing, vectors, strict=True)})
             if len(missing) <= RECENT_CACHE:
                 with self._lock:
-                    self._recent.update(fresh)
+                    self._recent.update({text: vector.copy() for text, vector in zip(missing, vectors, strict=True)})
                     while len(self._recent) > RECENT_CACHE:
                         self._recent.popitem(last=False)
         return [by_text[text] for text in texts]

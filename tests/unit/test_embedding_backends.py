@@ -29,3 +29,13 @@ def test_int8_is_close_but_its_own_model() -> None:
     cosines = np.sum(np.array(int8.embed(TEXTS)) * np.array(fp32.embed(TEXTS)), axis=1)
     assert np.all(cosines > 0.8) and np.any(cosines < 0.9999)
     assert int8.info().path.endswith("model_int8.onnx")
+
+
+def test_a_recently_embedded_text_comes_back_with_the_same_vector() -> None:
+    """The cache of recent texts keeps the model's float32 rows; what it returns equals a fresh embedding."""
+    onnx = build_embedder(Settings(project_root=REPO, home=REPO / ".engram", embedding_backend="onnx"))
+    first = onnx.embed(TEXTS[:2])
+    again = onnx.embed([TEXTS[1], "not embedded before", TEXTS[0]])
+    assert again[0] == first[1] and again[2] == first[0]
+    assert all(isinstance(x, float) for x in again[0])
+    assert onnx._encode([TEXTS[0]])[0].tolist() == first[0]  # the model itself, past the cache
