@@ -58,27 +58,33 @@ class Failure:
 
 @dataclass
 class Patterns:
-    """Signature → pattern, as learn_from_failure assigns them (exact signature, else the nearest by embedding)."""
+    """Signature → pattern, as learn_from_failure assigns them: a failure joins a pattern only if that pattern
+    already holds a failure its agent may see (exact signature, else the nearest by embedding); otherwise the
+    agent starts a pattern of its own. With sharing every agent sees every failure, so patterns are common;
+    without, each agent's are its own."""
 
     embed: object
-    of_signature: dict[str, str] = field(default_factory=dict)
-    ids: list[str] = field(default_factory=list)
-    vectors: list[np.ndarray] = field(default_factory=list)
+    sharing: bool
+    of_signature: dict[tuple[str, str], str] = field(default_factory=dict)
+    ids: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    vectors: dict[str, list[np.ndarray]] = field(default_factory=lambda: defaultdict(list))
 
-    def of(self, message: str) -> str:
+    def of(self, message: str, agent: str) -> str:
+        scope = "" if self.sharing else agent
         signature = extract_signature(message)
-        if signature not in self.of_signature:
+        if (scope, signature) not in self.of_signature:
+            ids, vectors = self.ids[scope], self.vectors[scope]
             v = np.asarray(self.embed([signature])[0], dtype=float)
             v /= np.linalg.norm(v)
-            sims = [float(v @ u) for u in self.vectors]
+            sims = [float(v @ u) for u in vectors]
             best = int(np.argmax(sims)) if sims else -1
             if best >= 0 and sims[best] >= PATTERN_COSINE:
-                self.of_signature[signature] = self.ids[best]
+                self.of_signature[(scope, signature)] = ids[best]
             else:
-                self.of_signature[signature] = f"fp-{len(self.ids)}"
-                self.ids.append(self.of_signature[signature])
-                self.vectors.append(v)
-        return self.of_signature[signature]
+                self.of_signature[(scope, signature)] = f"fp-{scope}-{len(ids)}" if scope else f"fp-{len(ids)}"
+                ids.append(self.of_signature[(scope, signature)])
+                vectors.append(v)
+        return self.of_signature[(scope, signature)]
 
 
 @dataclass
@@ -163,7 +169,7 @@ def run(tasks: list[world.Task], seed: int, sharing: bool, use_checks: bool, row
                 remaining = [a for a in remaining if a != action]
             fix = attempts[-1][2] if attempts[-1][3] else None
             for action, kind, message in failed:
-                failures.append(Failure(task.agent, row, patterns.of(message), action, fix, kind))
+                failures.append(Failure(task.agent, row, patterns.of(message, task.agent), action, fix, kind))
         # After the day: which error kinds now have checks on the pattern holding most of their failures.
         for kind in {a[4] for a in attempts if a[0].day == day and a[4]} - checks_from_day.keys():
             held = Counter(f.pattern for f in failures if f.kind == kind)
@@ -232,8 +238,8 @@ def main() -> None:
         rows, vectors = context_vectors(embedder, tasks)
         for sharing in (False, True):
             arm = "sharing" if sharing else "private"
-            with_checks, days, statuses = run(tasks, seed, sharing, True, rows, vectors, Patterns(embedder.embed))
-            without, _, _ = run(tasks, seed, sharing, False, rows, vectors, Patterns(embedder.embed))
+            with_checks, days, statuses = run(tasks, seed, sharing, True, rows, vectors, Patterns(embedder.embed, sharing))
+            without, _, _ = run(tasks, seed, sharing, False, rows, vectors, Patterns(embedder.embed, sharing))
             before, after = recurring_rates(with_checks, days)
             _, after_without = recurring_rates(without, days)
             _, after_oracle = recurring_rates(oracle(tasks, seed), days)
