@@ -229,15 +229,17 @@ def test_sixteen_writers_on_one_template_lose_no_update(stack: Stack) -> None:
         with httpx.Client() as http:
             return post(http, stack.service.url, key, RECORD_DECISION, {"input": decision}).ok
 
-    before = stack.driver.execute_query(
-        "MATCH (t:DecisionTemplate {context_signature: $s})-[b:BRANCH]->() RETURN sum(b.attempts) AS n, "
-        "count(DISTINCT t) AS templates", s=_signature(stack, decision_input(agent, 0)["context"]))[0][0]
+    # The agent's own templates of this context: agents that share nothing each have their own (the other
+    # writers of the earlier tests recorded the same contexts).
+    own_templates = ("MATCH (t:DecisionTemplate {context_signature: $s}) "
+                     "WHERE EXISTS { (t)<-[:INSTANCE_OF]-(:Memory:Decision {agent_id: $agent}) } "
+                     "MATCH (t)-[b:BRANCH]->() RETURN sum(b.attempts) AS n, count(DISTINCT t) AS templates")
+    signature = _signature(stack, decision_input(agent, 0)["context"])
+    before = stack.driver.execute_query(own_templates, s=signature, agent=agent)[0][0]
     with ThreadPoolExecutor(16) as pool:
         results = list(pool.map(record, ids + ids[::2]))
     assert all(results), f"{results.count(False)} of {len(results)} writes failed"
-    after = stack.driver.execute_query(
-        "MATCH (t:DecisionTemplate {context_signature: $s})-[b:BRANCH]->() RETURN sum(b.attempts) AS n, "
-        "count(DISTINCT t) AS templates", s=_signature(stack, decision_input(agent, 0)["context"]))[0][0]
+    after = stack.driver.execute_query(own_templates, s=signature, agent=agent)[0][0]
     assert after["templates"] == 1
     assert after["n"] - (before["n"] or 0) == len(ids)
     report = check(stack.driver, stack.settings.neo4j_database, memories_sent={}, memories_acked=[],
