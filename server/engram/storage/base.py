@@ -37,26 +37,36 @@ class Repository:
 
     def _read(self, name: str, /, **params: Any) -> list[neo4j.Record]:
         with map_driver_errors(self.uri):
-            records, _, _ = self.driver.execute_query(
-                self._query(name), params, database_=self.database, routing_=neo4j.RoutingControl.READ
-            )
-        return records
+            return self.driver.execute_query(self._query(name), params, database_=self.database,
+                                             routing_=neo4j.RoutingControl.READ, result_transformer_=self._within_deadline)
 
     def _write(self, name: str, /, **params: Any) -> list[neo4j.Record]:
         with map_driver_errors(self.uri):
-            records, _, _ = self.driver.execute_query(self._query(name), params, database_=self.database)
+            return self.driver.execute_query(self._query(name), params, database_=self.database,
+                                             result_transformer_=self._within_deadline)
+
+    def _within_deadline(self, result: neo4j.Result) -> list[neo4j.Record]:
+        """The records, read inside each attempt of `execute_query`'s transaction. The driver retries a
+        transient failure with the timeout the first attempt was given; an attempt that finds the request's
+        deadline passed, before or after reading, raises DeadlineExceededError instead (not a driver error:
+        no further retry), so its transaction rolls back rather than commit after the caller gave up."""
+        transaction_timeout(self.settings)
+        records = list(result)
+        transaction_timeout(self.settings)
         return records
 
     def _in_write_transaction(self, work: Callable[[Transaction], T]) -> T:
         """`work` may run more than once (the driver retries transient failures): keep it idempotent. The
         transaction has the same server-side timeout as a single statement (`_query`), and no attempt runs
-        past the request's deadline: a retry after it is refused, so nothing commits once the caller was told
-        DEADLINE_EXCEEDED."""
+        or commits past the request's deadline: a retry after it is refused, and work that ends after it
+        rolls back, so nothing commits once the caller was told DEADLINE_EXCEEDED."""
 
         @neo4j.unit_of_work(timeout=transaction_timeout(self.settings))
         def attempt(tx: Transaction) -> T:
             transaction_timeout(self.settings)  # raises once past the deadline (not a driver error: no retry)
-            return work(tx)
+            done = work(tx)
+            transaction_timeout(self.settings)  # and rolls back rather than commit past it
+            return done
 
         with map_driver_errors(self.uri), self.driver.session(database=self.database) as session:
             return session.execute_write(attempt)
