@@ -3,7 +3,7 @@
 // so a template that only other agents' private decisions hold is never named (no existence oracle).
 CALL db.index.vector.queryNodes('decision_template_embedding', $candidates, $embedding) YIELD node AS t, score
 WITH t, score
-WHERE score >= $min_score
+WHERE score >= $min_score AND t.id IS NOT NULL  // one deleted meanwhile reads as nulls
   AND EXISTS {
         MATCH (t)<-[:INSTANCE_OF]-(m:Memory:Decision)
         WHERE m.agent_id = $agent_id

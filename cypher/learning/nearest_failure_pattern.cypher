@@ -4,7 +4,7 @@
 // never named (no existence oracle).
 CALL db.index.vector.queryNodes('failure_pattern_embedding', $candidates, $embedding) YIELD node AS p, score
 WITH p, score
-WHERE score >= $min_score
+WHERE score >= $min_score AND p.id IS NOT NULL  // one deleted meanwhile (analysis merges patterns) reads as nulls
   AND ($agent_id IS NULL OR EXISTS {
         MATCH (p)<-[:INSTANCE_OF]-(f:Memory:Failure)
         WHERE f.agent_id = $agent_id

@@ -31,16 +31,19 @@ CALL (grants) {
 }
 CALL (shard, fetch, grants) {
   CALL db.index.vector.queryNodes($shard_indexes[shard], fetch, $embedding) YIELD node AS m, score
-  WITH m, score,
-       $agent_id IS NULL OR m.agent_id = $agent_id OR any(g IN grants WHERE g.owner_id = m.agent_id AND (
-            (g.scope = 'memory' AND m.id IN g.memory_ids)
+  // Owner and id are read once: a memory deleted while this runs (retention) reads as nulls from then on,
+  // and is then no hit rather than a hit with a missing owner or id.
+  WITH m, score, m.agent_id AS owner, m.id AS id
+  WITH m, score, owner, id, owner IS NOT NULL AND id IS NOT NULL AND (
+         $agent_id IS NULL OR owner = $agent_id OR any(g IN grants WHERE g.owner_id = owner AND (
+            (g.scope = 'memory' AND id IN g.memory_ids)
          OR (g.scope = 'domain' AND m.domain = g.value)
          OR (g.scope = 'tag' AND g.value IN m.tags)
-         OR (g.scope = 'pattern' AND m.id IN g.memory_ids))) AS visible
-  WITH m, score, visible,
+         OR (g.scope = 'pattern' AND id IN g.memory_ids)))) AS visible
+  WITH m, score, owner, id,
        CASE WHEN visible THEN vector.similarity.cosine(m.context_embedding, $embedding) END AS exact
   ORDER BY coalesce(exact, -1.0) DESC
   RETURN count(m) AS fetched, min(score) AS lowest, count(exact) AS visible,
-         collect(CASE WHEN visible THEN {agent_id: m.agent_id, id: m.id, score: exact} END)[0..$keep] AS hits
+         collect(CASE WHEN exact IS NOT NULL THEN {agent_id: owner, id: id, score: exact} END)[0..$keep] AS hits
 }
 RETURN shard, fetch, fetched, lowest, visible, hits
