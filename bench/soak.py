@@ -1,12 +1,17 @@
 """A soak: bounded mixed load on loopback for N minutes, with the periodic jobs on.
 
-    python -m bench.soak --minutes 30 [--clients 4] [--rate 20] [--window-minutes 5] [--seed 1]
+    python -m bench.soak --minutes 30 [--clients 4] [--rate 20] [--window-minutes 5] [--retain-minutes 5] [--seed 1]
 
 Starts a Neo4j and `engram serve` of its own (instance `soak` under .engram/, free ports; stopped and
 removed at the end) and sends, from `--clients` threads at about `--rate` requests/s in total, 70 % reads
 (suggest, retrieveMemories, checkAction), 25 % writes (recordMemories of 5, recordDecision,
 learnFromFailure) and 5 % other work (grantAccess / revokeGrant, exportKnowledge, analyzePatterns).
 Pattern analysis and retention cleanup run in the service every minute.
+
+The stored data is held at a steady size: a retention policy for every agent keeps what was seen in the last
+`--retain-minutes` (default 5, one window), so after the first window the cleanup deletes about as much as
+the clients write. A soak whose data grows all along cannot tell a leak from the growth of the page cache,
+the indexes and the exports (`--retain-minutes 0` runs it that way).
 
 Before the clock starts, every operation runs twice untimed (a warm-up: cold JVM and model). Reports RSS of
 the service (all its uvicorn processes) and of Neo4j every 5 s, p50/p99 per operation per window, every error, and
@@ -22,6 +27,7 @@ import threading
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import httpx
 import numpy as np
@@ -31,7 +37,9 @@ from bench.service import rss_mb, tree_rss_mb
 from bench.stack import Stack
 from bench.writers import DECISION_CONTEXTS, GRANT, RECORD_DECISION, RECORD_MEMORIES, REVOKE, post
 from engram.auth.service import ApiKeyService
+from engram.entities.privacy import ANY
 from engram.privacy.audit import AuditLog
+from engram.privacy.retention import RetentionService
 from engram.privacy.redaction import Redactor
 
 AGENTS = ("soak-a", "soak-b", "soak-c", "soak-d")
@@ -45,6 +53,7 @@ ANALYZE = "mutation { analyzePatterns { __typename } }"
 MIX = (("suggest", 25), ("retrieve", 25), ("checkAction", 20),
        ("recordMemories", 10), ("recordDecision", 10), ("learnFromFailure", 5),
        ("grant/revoke", 3), ("export", 1.5), ("analyze", 0.5))
+WRITES = {"recordMemories": 5, "recordDecision": 1, "learnFromFailure": 1}  # memories each call stores
 ERRORS = ("connection refused to db-{n}:5432 after 30s", "OOMKilled: container exceeded 512Mi in pod api-{n}",
           "TLS handshake timeout to registry mirror {n}", "disk full on /var/lib/build-{n}")
 TOPICS = ("cache warm-up", "schema migration", "certificate rotation", "index rebuild", "queue backlog",
@@ -65,10 +74,16 @@ class SoakResult:
     window_s: float
     samples: list[Sample] = field(default_factory=list)
     rss: list[tuple[float, float, float]] = field(default_factory=list)  # (t, service MiB, neo4j MiB)
+    stored: list[tuple[float, int]] = field(default_factory=list)  # (t, memories stored), every minute
     audit_ok: bool = False
     audit_events: int = 0
     audit_problems: list[str] = field(default_factory=list)
     warm_up_s: float = 0.0
+
+    @property
+    def written(self) -> int:
+        """Memories the clients' acknowledged writes stored (a recordMemories call stores 5)."""
+        return sum(WRITES.get(s.op, 0) for s in self.samples if not s.code)
 
     @property
     def errors(self) -> Counter:
@@ -170,9 +185,18 @@ def warm_up(url: str, keys: dict[str, str], ops_key: str, seed: int) -> float:
     return time.monotonic() - started
 
 
+def stored_memories(http: httpx.Client, url: str, ops_key: str) -> int:
+    """How many memories every agent holds now (the operator's agent list); -1 if it did not answer."""
+    outcome = post(http, url, ops_key, "{ agents { memoryCount } }", {}, timeout=60)
+    return sum(a["memoryCount"] for a in outcome.data["agents"]) if outcome.ok else -1
+
+
 def run_soak(stack: Stack, minutes: float, *, clients: int = 4, rate: float = 20.0, window_minutes: float = 5.0,
-             seed: int = 1, log=print) -> SoakResult:
+             retain_minutes: float = 5.0, seed: int = 1, log=print) -> SoakResult:
     """The load against a started stack (Neo4j + service running). Bounded: stops after `minutes`."""
+    if retain_minutes > 0:
+        audit = AuditLog(stack.driver, stack.settings, Redactor())
+        RetentionService(stack.driver, stack.settings, audit).set_policy(ANY, max_age=timedelta(minutes=retain_minutes))
     service = ApiKeyService(stack.driver, stack.settings)
     keys = {a: service.create_agent(a).token for a in AGENTS}
     ops_key = service.create_agent("soak-ops", operator=True).token
@@ -186,16 +210,20 @@ def run_soak(stack: Stack, minutes: float, *, clients: int = 4, rate: float = 20
         t.start()
     neo4j_pid = stack.neo4j_pid()
     next_log = began + 60
-    while any(t.is_alive() for t in threads):
-        now = time.monotonic()
-        result.rss.append((now - began, tree_rss_mb(stack.service.pid), rss_mb(neo4j_pid)))
-        if now >= next_log:
-            log(f"  {now - began:5.0f} s: {len(result.samples)} requests, {sum(result.errors.values())} errors, "
-                f"RSS service {result.rss[-1][1]:.0f} MiB, neo4j {result.rss[-1][2]:.0f} MiB")
-            next_log += 60
-        time.sleep(5)
-    for t in threads:
-        t.join()
+    with httpx.Client() as http:
+        while any(t.is_alive() for t in threads):
+            now = time.monotonic()
+            result.rss.append((now - began, tree_rss_mb(stack.service.pid), rss_mb(neo4j_pid)))
+            if now >= next_log:
+                result.stored.append((now - began, stored_memories(http, stack.service.url, ops_key)))
+                log(f"  {now - began:5.0f} s: {len(result.samples)} requests, {sum(result.errors.values())} errors, "
+                    f"RSS service {result.rss[-1][1]:.0f} MiB, neo4j {result.rss[-1][2]:.0f} MiB, "
+                    f"{result.stored[-1][1]} memories stored")
+                next_log += 60
+            time.sleep(5)
+        for t in threads:
+            t.join()
+        result.stored.append((time.monotonic() - began, stored_memories(http, stack.service.url, ops_key)))
     report = AuditLog(stack.driver, stack.settings, Redactor()).verify()
     result.audit_ok, result.audit_events, result.audit_problems = report.ok, report.checked, report.problems
     return result
@@ -213,7 +241,9 @@ def render(result: SoakResult, args_line: str) -> str:
              + ("" if result.audit_ok else f": {result.audit_problems[:3]}"),
              f"- RSS after warm-up (end of window 1 → end): service {warm[1]:.0f} → "
              f"{result.rss[-1][1]:.0f} MiB ({growth_service:+.1f} %), Neo4j {warm[2]:.0f} → "
-             f"{result.rss[-1][2]:.0f} MiB ({growth_neo4j:+.1f} %); goal ≤ +10 %", "",
+             f"{result.rss[-1][2]:.0f} MiB ({growth_neo4j:+.1f} %); goal ≤ +10 %",
+             f"- memories written by the clients: {result.written}; stored, once a minute: "
+             + (", ".join(str(n) for _, n in result.stored) or "–"), "",
              "p50 / p99 ms per operation (requests) per window:", ""]
     windows = result.windows()
     ops = [op for op, _ in MIX]
@@ -261,6 +291,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--rate", type=float, default=20.0, help="requests/s in total (an upper bound)")
     parser.add_argument("--window-minutes", type=float, default=5.0)
+    parser.add_argument("--retain-minutes", type=float, default=5.0,
+                        help="retention keeps what was seen in the last N minutes, so the data stays at a steady "
+                             "size; 0 lets it grow")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     stack = Stack("soak", service_env={"ENGRAM_ANALYZE_INTERVAL_S": "60", "ENGRAM_RETENTION_INTERVAL_S": "60"})
@@ -269,11 +302,11 @@ def main() -> None:
         stack.start_service()
         print(f"Soak: {args.minutes:g} min, {args.clients} clients, ≤ {args.rate:g} req/s ...")
         result = run_soak(stack, args.minutes, clients=args.clients, rate=args.rate,
-                          window_minutes=args.window_minutes, seed=args.seed)
+                          window_minutes=args.window_minutes, retain_minutes=args.retain_minutes, seed=args.seed)
     finally:
         stack.close()
     line = (f"python -m bench.soak --minutes {args.minutes:g} --clients {args.clients} --rate {args.rate:g} "
-            f"--window-minutes {args.window_minutes:g} --seed {args.seed}")
+            f"--window-minutes {args.window_minutes:g} --retain-minutes {args.retain_minutes:g} --seed {args.seed}")
     write_report("soak", render(result, line))
     plot(result)
 

@@ -24,14 +24,17 @@ def test_soak_mixed_load_without_errors_or_growth() -> None:
     try:
         stack.start()
         stack.start_service()
-        result = run_soak(stack, MINUTES, clients=4, rate=15, window_minutes=1, log=lambda *_: None)
+        # Retention keeps the last minute, so the cleanup deletes under load while the clients write.
+        result = run_soak(stack, MINUTES, clients=4, rate=15, window_minutes=1, retain_minutes=1, log=lambda *_: None)
     finally:
         stack.close()
-    print("\n" + render(result, f"run_soak(minutes={MINUTES:g}, clients=4, rate=15, window_minutes=1)"))
+    print("\n" + render(result, f"run_soak(minutes={MINUTES:g}, clients=4, rate=15, window_minutes=1, retain_minutes=1)"))
     ops = {s.op for s in result.samples}
     assert {"suggest", "retrieve", "checkAction", "recordMemories", "recordDecision"} <= ops
     assert sum(result.errors.values()) == 0, result.errors
     assert result.audit_ok, result.audit_problems
+    # Retention deleted under load: fewer memories are stored at the end than the clients wrote.
+    assert 0 < result.stored[-1][1] < result.written, (result.stored, result.written)
     growth_service, growth_neo4j = result.rss_growth()
     # The service's RSS must level off once warm; Neo4j's JVM has a fixed heap, but its page cache fills
     # with the data the soak writes, so it gets a wider bound over a short run.
