@@ -7,11 +7,12 @@ from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import neo4j
+from neo4j import exceptions as neo4j_errors
 
 from engram.config import Settings
 from engram.entities.audit_chain import AuditEntry
 from engram.storage.catalog import catalog_for
-from engram.storage.connection import map_driver_errors
+from engram.storage.connection import ENTITY_GONE, map_driver_errors
 from engram.storage.timeouts import transaction_timeout
 
 if TYPE_CHECKING:
@@ -20,6 +21,24 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 Transaction = neo4j.ManagedTransaction
 AuditedWork = Callable[[Transaction], tuple[T, Sequence[AuditEntry]]]
+
+
+RACED_ATTEMPTS = 3
+
+
+def again_if_raced(run: Callable[[], T]) -> T:
+    """`run()`, run again (up to RACED_ATTEMPTS in all) when a node or relationship it used was deleted by a
+    concurrent transaction meanwhile: retention, analysis and agent deletion delete while others read and write.
+    Neo4j reports that as EntityNotFound, a client error the driver does not retry; the transaction rolled
+    back, so running it again is as safe as the driver's own retries (every retry takes a fresh timeout from
+    what is left of the deadline, and none starts past it)."""
+    for attempt in range(1, RACED_ATTEMPTS + 1):
+        try:
+            return run()
+        except neo4j_errors.ClientError as exc:
+            if exc.code != ENTITY_GONE or attempt == RACED_ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
 
 
 class Repository:
@@ -37,13 +56,14 @@ class Repository:
 
     def _read(self, name: str, /, **params: Any) -> list[neo4j.Record]:
         with map_driver_errors(self.uri):
-            return self.driver.execute_query(self._query(name), params, database_=self.database,
-                                             routing_=neo4j.RoutingControl.READ, result_transformer_=self._within_deadline)
+            return again_if_raced(lambda: self.driver.execute_query(
+                self._query(name), params, database_=self.database, routing_=neo4j.RoutingControl.READ,
+                result_transformer_=self._within_deadline))
 
     def _write(self, name: str, /, **params: Any) -> list[neo4j.Record]:
         with map_driver_errors(self.uri):
-            return self.driver.execute_query(self._query(name), params, database_=self.database,
-                                             result_transformer_=self._within_deadline)
+            return again_if_raced(lambda: self.driver.execute_query(
+                self._query(name), params, database_=self.database, result_transformer_=self._within_deadline))
 
     def _within_deadline(self, result: neo4j.Result) -> list[neo4j.Record]:
         """The records, read inside each attempt of `execute_query`'s transaction. The driver retries a
@@ -61,15 +81,19 @@ class Repository:
         or commits past the request's deadline: a retry after it is refused, and work that ends after it
         rolls back, so nothing commits once the caller was told DEADLINE_EXCEEDED."""
 
-        @neo4j.unit_of_work(timeout=transaction_timeout(self.settings))
-        def attempt(tx: Transaction) -> T:
-            transaction_timeout(self.settings)  # raises once past the deadline (not a driver error: no retry)
-            done = work(tx)
-            transaction_timeout(self.settings)  # and rolls back rather than commit past it
-            return done
+        def run() -> T:
+            @neo4j.unit_of_work(timeout=transaction_timeout(self.settings))
+            def attempt(tx: Transaction) -> T:
+                transaction_timeout(self.settings)  # raises once past the deadline (not a driver error: no retry)
+                done = work(tx)
+                transaction_timeout(self.settings)  # and rolls back rather than commit past it
+                return done
 
-        with map_driver_errors(self.uri), self.driver.session(database=self.database) as session:
-            return session.execute_write(attempt)
+            with self.driver.session(database=self.database) as session:
+                return session.execute_write(attempt)
+
+        with map_driver_errors(self.uri):
+            return again_if_raced(run)
 
     def _run(self, tx: Transaction, name: str, /, **params: Any) -> neo4j.Result:
         return tx.run(self.queries.get(name), params)

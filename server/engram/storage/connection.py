@@ -38,6 +38,9 @@ def open_driver(settings: Settings) -> neo4j.Driver:
     return FailFastDriver(driver)  # type: ignore[return-value]  # a neo4j.Driver in all but name
 
 
+ENTITY_GONE = "Neo.ClientError.Statement.EntityNotFound"  # deleted by a concurrent transaction meanwhile
+
+
 @contextmanager
 def map_driver_errors(uri: str = "") -> Iterator[None]:
     try:
@@ -60,6 +63,9 @@ def map_driver_errors(uri: str = "") -> Iterator[None]:
     except neo4j_errors.ConstraintError as exc:
         raise BadInputError(f"Conflicts with stored data: {exc.message}") from exc
     except neo4j_errors.ClientError as exc:
+        if exc.code == ENTITY_GONE:  # still, after storage.base.again_if_raced
+            raise DatabaseUnavailableError(f"Neo4j at {uri}: what this request used was deleted meanwhile "
+                                           f"({exc.message})", hint="Try again.") from exc
         if exc.code not in TIMED_OUT:
             raise
         raise DeadlineExceededError("Neo4j stopped the work at its time limit (the request's deadline, or "
