@@ -4,7 +4,7 @@
 // for $agent_id null: operator access), each asked for its $fetch nearest. Per shard: how many the index
 // returned (fewer than asked: the shard holds no more), the lowest index score among them, how many $agent_id
 // may see, and the best $keep of those by exact cosine (the index scores its quantized vectors), on the same
-// (1 + cos) / 2 scale.
+// (1 + cos) / 2 scale, each with what ranking needs (last seen in epoch ms, confidence, success rate).
 CALL () {
   OPTIONAL MATCH (g:ShareGrant {grantee_id: $agent_id})
   WHERE g.revoked_at IS NULL AND (g.expires_at IS NULL OR g.expires_at > datetime())
@@ -44,6 +44,8 @@ CALL (shard, fetch, grants) {
        CASE WHEN visible THEN vector.similarity.cosine(m.context_embedding, $embedding) END AS exact
   ORDER BY coalesce(exact, -1.0) DESC
   RETURN count(m) AS fetched, min(score) AS lowest, count(exact) AS visible,
-         collect(CASE WHEN exact IS NOT NULL THEN {agent_id: owner, id: id, score: exact} END)[0..$keep] AS hits
+         collect(CASE WHEN exact IS NOT NULL THEN {agent_id: owner, id: id, score: exact,
+                      seen_ms: coalesce(m.last_seen, m.created_at).epochMillis,
+                      confidence_score: m.confidence_score, success_rate: m.success_rate} END)[0..$keep] AS hits
 }
 RETURN shard, fetch, fetched, lowest, visible, hits

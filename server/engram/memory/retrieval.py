@@ -106,7 +106,7 @@ class MemoryRetriever:
         query = lucene_query(context) if use_fulltext else None
         if query:
             # Keyword hits only add to the ranking; a large k (suggest's evidence) needs no more of them.
-            text = self.repository.fulltext_candidates(query, agent_id, min(fetch_k, max(k, w.min_fetch)))
+            text = self.repository.fulltext_candidates(query, agent_id, min(fetch_k, max(k, w.min_fetch)), embedding)
 
         ranked = self._rank(agent_id, embedding, vector, text, min_similarity, k)
         if self.access is not None and ranked:
@@ -115,17 +115,22 @@ class MemoryRetriever:
 
     def _rank(self, agent_id: str | None, embedding: list[float], vector: Iterable[Candidate],
               text: Iterable[Candidate], min_similarity: float, k: int) -> list[RelevantMemory]:
-        """The k best by score. Ranked on what the score needs (a light read); only those k are hydrated."""
+        """The k best by score. Ranked on what the score needs, which the stages read with their candidates
+        (a light read for any that came without); only those k are hydrated."""
         w = self.weights
+        vector, text = list(vector), list(text)
         text_scores = {c.ref: c.score for c in text}
         best_text = max(text_scores.values(), default=0.0) or 1.0
-        exact = {c.ref: c.score for c in vector}  # the vector stage's scores are exact cosines already
-        refs = list(dict.fromkeys([*exact, *text_scores]))
-        if not refs:
+        known = {c.ref: c.inputs for c in (*text, *vector) if c.inputs is not None}
+        missing = [ref for ref in dict.fromkeys([c.ref for c in (*vector, *text)]) if ref not in known]
+        if missing:
+            exact = {c.ref: c.score for c in vector}  # the vector stage's scores are exact cosines already
+            known |= {i.ref: i for i in self.repository.rank_inputs(missing, embedding, known=exact)}
+        if not known:
             return []
         now_ms = datetime.now(UTC).timestamp() * 1000
         scored: list[_Scored] = []
-        for inputs in self.repository.rank_inputs(refs, embedding, known=exact):
+        for inputs in known.values():
             similarity = _cosine(inputs.similarity)
             if similarity < min_similarity:
                 continue
