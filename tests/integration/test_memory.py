@@ -175,6 +175,21 @@ def test_reads_track_access_off_the_read_path(memories: MemoryService, db: neo4j
     assert record["n"] == 2 and record["at"] is not None
 
 
+def test_retrieval_reads_datetimes_exactly_as_the_driver_does(memories: MemoryService, db: neo4j.Driver) -> None:
+    """hydrate.cypher returns datetimes as parts (faster to build than the driver's values): the same instants,
+    offsets and microseconds as the driver's own values, a named zone and a time before 1970 included."""
+    _alice_private(memories)
+    db.execute_query("MATCH (m:Memory {id: 'alice-private'}) SET m.created_at = datetime('1969-12-31T23:59:59.5Z'), "
+                     "m.first_seen = datetime('2026-03-01T10:00:00.123456+02:00'), "
+                     "m.last_seen = datetime('2026-07-01T10:00:00.000001[Europe/Berlin]'), m.last_accessed = null")
+    retrieved = memories.retrieve_relevant_memories("alice", SECRET_CONTEXT, k=1)[0].memory
+    shown, _ = memories.show("alice-private", "alice")
+    for name in ("created_at", "first_seen", "last_seen", "last_accessed"):
+        got, expected = getattr(retrieved, name), getattr(shown, name)
+        assert got == expected and (got is None or got.isoformat() == expected.isoformat()), name
+    assert retrieved.last_seen.isoformat() == "2026-07-01T10:00:00.000001+02:00"
+
+
 def test_forget_deletes_the_memory_and_its_index_entries(memories: MemoryService, db: neo4j.Driver) -> None:
     _alice_private(memories)
     memories.forget("alice-private", agent_id="alice")

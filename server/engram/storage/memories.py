@@ -12,10 +12,11 @@ import neo4j
 from engram.config import Settings
 from engram.entities.memory import CONTENT_TYPES, AgentMemory, MemoryContent, MemoryKind, MemoryRef, Outcome
 from engram.storage.base import Repository
-from engram.storage.records import native
+from engram.storage.records import instant, native
 from engram.storage.shards import ShardLayout
 
 WRITE_BATCH = 1000
+TEMPORALS = ("created_at", "last_accessed", "first_seen", "last_seen")  # a memory's datetimes
 
 
 @dataclass(frozen=True)
@@ -33,12 +34,6 @@ class StoredId:
 
 
 @dataclass(frozen=True)
-class Candidate:
-    ref: MemoryRef
-    score: float
-
-
-@dataclass(frozen=True)
 class RankInputs:
     """What ranking needs of a stored memory, read without the memory: its exact similarity to the query (Neo4j's
     (1 + cos) / 2 scale), when it was last seen (epoch ms; created, if never seen since), its confidence and
@@ -49,6 +44,25 @@ class RankInputs:
     seen_ms: int | None
     confidence_score: float
     success_rate: float | None
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A memory a retrieval stage found, with its score there (exact cosine, or the keyword score), and what
+    ranking needs of it when the stage read that in the same statement (then ranking makes no read of its own)."""
+
+    ref: MemoryRef
+    score: float
+    inputs: RankInputs | None = None
+
+
+def rank_inputs_of(ref: MemoryRef, row: dict, similarity: float | None) -> RankInputs:
+    return RankInputs(ref, similarity, row["seen_ms"], float(row["confidence_score"] or 0.0), row["success_rate"])
+
+
+def candidate_of(row: dict, score: float, similarity: float | None) -> Candidate:
+    ref = MemoryRef(row["agent_id"], row["id"])
+    return Candidate(ref, score, rank_inputs_of(ref, row, similarity))
 
 
 @dataclass(frozen=True)
@@ -118,12 +132,15 @@ class MemoryRepository(Repository):
                              probes=None if probes is None else [{"shard": s, "fetch": f} for s, f in probes],
                              shard_labels=self.shards.labels, shard_indexes=self.shards.indexes)
         return [ShardHits(r["shard"], r["fetch"], r["fetched"], r["lowest"], r["visible"],
-                          [Candidate(MemoryRef(h["agent_id"], h["id"]), h["score"]) for h in r["hits"]])
+                          [candidate_of(h, h["score"], h["score"]) for h in r["hits"]])
                 for r in records]
 
-    def fulltext_candidates(self, lucene_query: str, agent_id: str | None, fetch_k: int) -> list[Candidate]:
-        records = self._read("memory/fulltext_candidates", lucene_query=lucene_query, agent_id=agent_id, fetch_k=fetch_k)
-        return [Candidate(MemoryRef(r["agent_id"], r["id"]), r["score"]) for r in records]
+    def fulltext_candidates(self, lucene_query: str, agent_id: str | None, fetch_k: int,
+                            embedding: list[float]) -> list[Candidate]:
+        """Keyword matches, each with its exact similarity to `embedding` and the rest of what ranking needs."""
+        records = self._read("memory/fulltext_candidates", lucene_query=lucene_query, agent_id=agent_id,
+                             fetch_k=fetch_k, embedding=embedding)
+        return [candidate_of(r, r["score"], r["similarity"]) for r in records]
 
     def rank_inputs(self, refs: Sequence[MemoryRef], embedding: list[float],
                     known: dict[MemoryRef, float] | None = None) -> list[RankInputs]:
@@ -131,11 +148,12 @@ class MemoryRepository(Repository):
         known = known or {}
         rows = [{**ref.row(), "score": known.get(ref)} for ref in refs]
         records = self._read("memory/rank_inputs", refs=rows, embedding=embedding)
-        return [RankInputs(MemoryRef(r["agent_id"], r["id"]), r["similarity"], r["seen_ms"],
-                           float(r["confidence_score"] or 0.0), r["success_rate"]) for r in records]
+        return [rank_inputs_of(MemoryRef(r["agent_id"], r["id"]), r, r["similarity"]) for r in records]
 
     def hydrate(self, refs: Sequence[MemoryRef]) -> dict[MemoryRef, AgentMemory]:
-        memories = [to_memory(r["memory"]) for r in self._read("memory/hydrate", refs=[ref.row() for ref in refs])]
+        """The memories whole (without embeddings); their datetimes come as parts (cypher/memory/hydrate)."""
+        memories = [to_memory(r["memory"] | {name: instant(r["memory"][name]) for name in TEMPORALS})
+                    for r in self._read("memory/hydrate", refs=[ref.row() for ref in refs])]
         return {memory.ref: memory for memory in memories}
 
     def list_for_agent(self, agent_id: str, kind: MemoryKind | None, limit: int, skip: int = 0) -> list[AgentMemory]:
