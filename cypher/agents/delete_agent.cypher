@@ -1,5 +1,6 @@
 // Delete an agent for real once its memories are gone: its keys, the grants it gave and received, the
-// share requests it made and received, its tasks with their results, its retention policies, the node.
+// share requests it made and received, its tasks with their results, the prevention-check showings it was
+// given (they hold its intended actions), its retention policies, the node.
 MATCH (a:Agent {id: $agent_id})
 CALL (a) {
   OPTIONAL MATCH (a)-[:HAS_KEY]->(k:ApiKey)
@@ -25,6 +26,12 @@ CALL () {
   FOREACH (r IN results | DETACH DELETE r)
   FOREACH (t IN tasks | DETACH DELETE t)
   RETURN size(tasks) AS tasks
+}
+CALL () {
+  OPTIONAL MATCH (s:CheckShowing {agent_id: $agent_id})
+  WITH collect(s) AS showings
+  FOREACH (s IN showings | DETACH DELETE s)
+  RETURN size(showings) AS showings
 }
 CALL () {
   OPTIONAL MATCH (p:RetentionPolicy {agent_id: $agent_id})

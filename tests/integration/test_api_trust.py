@@ -254,6 +254,9 @@ def test_deleting_an_agent_revokes_its_keys_and_deletes_what_it_had(gql: dict[st
     _alice_private(gql)
     gql["alice"].execute('mutation { grantAccess(grantee: "bob", scope: DOMAIN, value: "anything") { id } }')
     gql["bob"].execute('mutation { requestAccess(owner: "alice", scope: TAG, value: "x") { id } }')
+    shown = gql["alice"].execute('query($c: String!) { checkAction(context: $c, intendedAction: "batch-reconcile") '
+                                 '{ token preventionChecks { description } } }', {"c": SECRET})["checkAction"]
+    assert shown["token"] and shown["preventionChecks"]  # a showing of her checks is stored, with her action
     delete = 'mutation { deleteAgent(id: "alice") { memories keys grants requests tasks } }'
     assert _code(gql["bob"].errors(delete)) == "FORBIDDEN"
     report = gql["ops"].execute(delete)["deleteAgent"]
