@@ -194,8 +194,8 @@ def stored_memories(http: httpx.Client, url: str, ops_key: str) -> int:
 def run_soak(stack: Stack, minutes: float, *, clients: int = 4, rate: float = 20.0, window_minutes: float = 5.0,
              retain_minutes: float = 5.0, seed: int = 1, log=print) -> SoakResult:
     """The load against a started stack (Neo4j + service running). Bounded: stops after `minutes`."""
+    audit = AuditLog(stack.driver, stack.settings, Redactor())
     if retain_minutes > 0:
-        audit = AuditLog(stack.driver, stack.settings, Redactor())
         RetentionService(stack.driver, stack.settings, audit).set_policy(ANY, max_age=timedelta(minutes=retain_minutes))
     service = ApiKeyService(stack.driver, stack.settings)
     keys = {a: service.create_agent(a).token for a in AGENTS}
@@ -224,7 +224,7 @@ def run_soak(stack: Stack, minutes: float, *, clients: int = 4, rate: float = 20
         for t in threads:
             t.join()
         result.stored.append((time.monotonic() - began, stored_memories(http, stack.service.url, ops_key)))
-    report = AuditLog(stack.driver, stack.settings, Redactor()).verify()
+    report = audit.verify()
     result.audit_ok, result.audit_events, result.audit_problems = report.ok, report.checked, report.problems
     return result
 

@@ -1,6 +1,6 @@
 // Delete an agent for real once its memories are gone: its keys, the grants it gave and received, the
 // share requests it made and received, its tasks with their results, the prevention-check showings it was
-// given (they hold its intended actions), its retention policies, the node.
+// given (they hold its intended actions), its retention policies, the node (with its counts of showings).
 MATCH (a:Agent {id: $agent_id})
 CALL (a) {
   OPTIONAL MATCH (a)-[:HAS_KEY]->(k:ApiKey)

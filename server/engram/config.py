@@ -129,6 +129,10 @@ class Settings(BaseSettings):
                                        "it is older than the newest evidence (whole days); 0: all counts fully.")
     analyze_interval_s: float = Field(default=900.0, ge=0,
                                       description="Seconds between the service's pattern analyses; 0 turns them off.")
+    check_token_ttl_hours: float = Field(
+        default=24.0, gt=0, description="How long a checkAction token stays valid: a decision recorded with an older "
+                                        "one is refused, and pattern analysis deletes its showing (the checks' "
+                                        "records keep what they counted).")
 
     # --- Privacy.
     retention_interval_s: float = Field(default=3600.0, ge=0,

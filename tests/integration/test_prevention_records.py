@@ -5,12 +5,15 @@ one that does not help is retired — and all of it only from what the caller ma
 
 from __future__ import annotations
 
+import neo4j
 import pytest
 
+from engram.config import Settings
 from engram.entities.learning import CheckStatus, Verdict
 from engram.errors import NotFoundError
 from engram.learning.engine import LearningEngine
 from engram.learning.tasks import apply_check
+from engram.storage.schema import apply_schema
 from tests.conftest import GraphQLClient
 
 pytestmark = pytest.mark.integration
@@ -130,6 +133,82 @@ def test_records_are_per_caller_and_a_decision_links_only_to_its_own_agents_show
     assert learning.prevention_checks("bob") == []
     [mine] = [c for c in learning.prevention_checks("alice") if c.id == check.id]
     assert mine.record.followed.attempts == 1
+
+
+def record_of(learning: LearningEngine, agent: str | None, check_id: str):
+    return next(c for c in learning.prevention_checks(agent) if c.id == check_id).record
+
+
+def showings(db: neo4j.Driver, settings: Settings) -> int:
+    return db.execute_query("MATCH (s:CheckShowing) RETURN count(s) AS n",
+                            database_=settings.neo4j_database).records[0]["n"]
+
+
+def test_an_expired_token_is_refused_and_analysis_deletes_its_showing_while_the_record_keeps_its_counts(
+        learning: LearningEngine, db: neo4j.Driver, settings: Settings) -> None:
+    seed_migrations(learning)
+    tokens = []
+    for i in range(100, 104):
+        shown = learning.check_action("alice", migration(i), "apply-directly")
+        tokens.append(shown.token)
+        learning.record_decision("alice", migration(i), "online-schema-change", "success", check_token=shown.token,
+                                 memory_id=f"d-{i}")
+    unused = learning.check_action("alice", migration(150), "apply-directly")
+    check = cause_check(unused.checks, "apply-directly")
+    before = record_of(learning, "alice", check.id)
+    assert before.shown == 5 and before.followed.attempts == 4 and showings(db, settings) == 5
+
+    # A day and more passes for every showing but the one of d-103.
+    db.execute_query("MATCH (s:CheckShowing) WHERE s.id <> $keep SET s.created_at = datetime() - duration({hours: 25})",
+                     keep=tokens[-1], database_=settings.neo4j_database)
+    with pytest.raises(NotFoundError, match="valid"):
+        learning.record_decision("alice", migration(150), "online-schema-change", "success", check_token=unused.token)
+    assert learning.analyze().expired_check_showings == 4 and showings(db, settings) == 1
+    after = record_of(learning, "alice", check.id)
+    assert (after.shown, after.followed, after.ignored, after.before) == (
+        before.shown, before.followed, before.ignored, before.before)
+    assert record_of(learning, None, check.id).shown == 5  # the operator's count too
+
+    # The same check shown again for the same context and action is a new showing with a live token.
+    again = learning.check_action("alice", migration(150), "apply-directly")
+    assert again.token == unused.token
+    learning.record_decision("alice", migration(150), "online-schema-change", "success", check_token=again.token)
+    renewed = record_of(learning, "alice", check.id)
+    assert renewed.shown == 6 and renewed.followed.attempts == 5
+
+
+def test_records_stored_before_the_per_check_links_read_the_same_after_the_migration(
+        learning: LearningEngine, db: neo4j.Driver, settings: Settings) -> None:
+    seed_migrations(learning)
+    seed_migrations(learning, agent="bob")
+    check_ids = set()
+    for agent in ("alice", "bob"):
+        for i in range(100, 106):
+            shown = learning.check_action(agent, migration(i), "apply-directly")
+            check_ids |= {c.id for c in shown.checks}
+            action = "apply-directly" if i % 3 == 0 else "online-schema-change"
+            learning.record_decision(agent, migration(i), action, "failure" if i % 3 == 0 else "success",
+                                     check_token=shown.token)
+        learning.check_action(agent, migration(200), "apply-directly")  # shown, not acted on
+
+    def records() -> dict:
+        return {who: sorted(((c.id, c.record) for c in learning.prevention_checks(who) if c.id in check_ids),
+                            key=lambda pair: pair[0]) for who in ("alice", "bob")}
+
+    current = records()
+    assert any(r.shown and r.followed.attempts and r.ignored.attempts for _, r in current["alice"])
+
+    # Back to the layout stored before: decisions linked to the showing, counts read from the showings.
+    db.execute_query("""MATCH (d:Memory:Decision)-[w:ACTED_WITH]->(:CheckTrack)
+                        MATCH (s:CheckShowing {id: w.showing})
+                        MERGE (d)-[a:ACTED_ON]->(s) ON CREATE SET a.followed = w.followed
+                        DELETE w""", database_=settings.neo4j_database)
+    db.execute_query("MATCH (:Agent)-[c:SAW_CHECK]->(:CheckTrack) DELETE c", database_=settings.neo4j_database)
+    apply_schema(db, settings)
+    apply_schema(db, settings)  # the migrations run at every start: a second run changes nothing
+    assert records() == current
+    left = db.execute_query("MATCH ()-[a:ACTED_ON]->() RETURN count(a) AS n", database_=settings.neo4j_database)
+    assert left.records[0]["n"] == 0
 
 
 CHECK = """query($c: String!, $a: String!) { checkAction(context: $c, intendedAction: $a) {

@@ -15,7 +15,7 @@ from engram.memory import vector_stage
 from engram.memory.vector_stage import (
     GROWTH_MAX, GROWTH_MIN, first_fetch, kth_score, next_fetch, open_shards, operator_fetch,
 )
-from engram.storage.memories import Candidate, ShardHits
+from engram.storage.memories import Candidate, RankInputs, ShardHits
 from engram.storage.shard_schema import index_statement
 from engram.storage.shards import ShardLayout, is_shard_label, shard_index, shard_label, shard_of
 
@@ -56,8 +56,13 @@ def test_shard_labels_and_index_names_are_fixed_and_checked() -> None:
 
 
 # ---- over-fetch
+def _hit(owner: str, memory_id: str, score: float) -> Candidate:
+    ref = MemoryRef(owner, memory_id)
+    return Candidate(ref, score, RankInputs(ref, score, seen_ms=None, confidence_score=0.5, success_rate=None))
+
+
 def _probe(shard: int, fetch: int, fetched: int, scores: list[float], visible: int | None = None) -> ShardHits:
-    hits = [Candidate(MemoryRef(f"owner-{shard}", f"m-{shard}-{i}"), s) for i, s in enumerate(scores)]
+    hits = [_hit(f"owner-{shard}", f"m-{shard}-{i}", s) for i, s in enumerate(scores)]
     lowest = min(scores) if fetched and scores else (0.5 if fetched else None)
     return ShardHits(shard, fetch, fetched, lowest, len(hits) if visible is None else visible, hits)
 
@@ -114,7 +119,7 @@ class FakeShards:
         out = []
         for shard, n in asked:
             top = self.shards[shard][:n]
-            visible = [Candidate(MemoryRef(o, i), s) for s, o, i in top if o in self.visible_owners]
+            visible = [_hit(o, i, s) for s, o, i in top if o in self.visible_owners]
             out.append(ShardHits(shard, n, len(top), top[-1][0] if top else None, len(visible), visible[:keep]))
         return out
 

@@ -209,4 +209,5 @@ def analyze(ctx: typer.Context, output: OutputFormat = FormatOption) -> None:
         f"Analyzed {report.failures} failures in {report.seconds:.1f}s: {report.signature_groups} signature groups, "
         f"{report.patterns_before} → {report.patterns_after} failure patterns ({report.merged_patterns} merged by GDS, "
         f"{report.recurring_patterns} recurring), {report.success_patterns} success patterns; "
-        f"{report.prevention_checks} prevention checks on recurring patterns."))
+        f"{report.prevention_checks} prevention checks on recurring patterns; "
+        f"{report.expired_check_showings} expired check showings deleted."))

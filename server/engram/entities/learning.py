@@ -305,6 +305,7 @@ class AnalysisReport:
     success_patterns: int
     seconds: float
     prevention_checks: int = 0
+    expired_check_showings: int = 0
 
 
 @dataclass

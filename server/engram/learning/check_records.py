@@ -1,7 +1,9 @@
 """Whether a prevention check helps: its record, and the rule that keeps, promotes or retires it.
 
 A check is shown when check_action (or execute_with_memory) returns it; the answer carries a token,
-and the decision the agent then records for that action carries the token back. The decision
+and the decision the agent then records for that action carries the token back (within
+ENGRAM_CHECK_TOKEN_TTL_HOURS; analysis then deletes the showing, and the record keeps the agent's count of
+showings and the decision's link to each check shown). The decision
 followed the check when it took the action the check asks for (or avoided the actions it guards;
 a check that names only a step counts as followed when the decision says so), and ignored it
 otherwise. "Before" is the outcomes in its contexts before it was first acted on: the decisions of

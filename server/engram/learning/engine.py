@@ -74,8 +74,9 @@ class LearningEngine:
         if check_token is not None and not check_token.strip():
             raise BadInputError("checkToken, when given, is the token checkAction returned.")
         if check_token and not self.repository.showing_exists(check_token, agent_id):
-            raise NotFoundError(f"No check token {check_token!r} of {agent_id} (checkAction returns one with the "
-                                "checks it showed you). Nothing was recorded.")
+            raise NotFoundError(f"No valid check token {check_token!r} of {agent_id} (checkAction returns one with "
+                                "the checks it showed you, valid for ENGRAM_CHECK_TOKEN_TTL_HOURS). Nothing was "
+                                "recorded.")
         record = self.decisions.record_decision(agent_id, context, action, outcome, alternatives=alternatives,
                                                 informed_by=informed_by, task_id=task_id, domain=domain, tags=tags,
                                                 confidence=confidence, predicted=predicted, memory_id=memory_id,
@@ -83,8 +84,8 @@ class LearningEngine:
         if check_token and not self.repository.link_decision(token=check_token, agent_id=agent_id,
                                                              memory_id=record.memory_id,
                                                              followed_checks=list(dict.fromkeys(followed_checks))):
-            raise BadInputError(f"Decision {record.memory_id} already acted on another check token; a decision "
-                                "acts on one. The decision itself is recorded.")
+            raise BadInputError(f"Decision {record.memory_id} already acted on another check token (a decision "
+                                "acts on one), or the token expired meanwhile. The decision itself is recorded.")
         return record
 
     def learn_from_failure(self, agent_id: str, error_message: str, *, context: str | None = None,
@@ -149,7 +150,8 @@ class LearningEngine:
         saw = [r.memory.ref.row() for r in relevant if r.memory.kind.value == "decision" and r.memory.outcome]
         self.repository.record_showing(
             token=token, agent_id=agent_id, action=action, saw=saw,
-            checks=[{"id": c.id, "guards": list(c.guards_actions), "better": c.better_action} for c in checks])
+            checks=[{"id": c.id, "guards": list(c.guards_actions), "better": c.better_action}
+                    for c in sorted(checks, key=lambda c: c.id)])  # one lock order across writers
         return token
 
     def solutions_for_error(self, agent_id: str | None, message: str) -> list[SolutionView]:
@@ -167,11 +169,13 @@ class LearningEngine:
 
     # ---- patterns
     def analyze(self) -> AnalysisReport:
-        """Pattern recognition, then the prevention checks of every recurring pattern derived again."""
+        """Pattern recognition, then the prevention checks of every recurring pattern derived again, and the
+        showings of checks whose tokens expired deleted."""
         started = time.perf_counter()
         with self._analysis_lock:
             report = self.recognizer.analyze()
             report.prevention_checks = prevention.refresh_recurring_checks(self.repository)
+            report.expired_check_showings = self.repository.prune_showings()
         report.seconds = time.perf_counter() - started
         return report
 

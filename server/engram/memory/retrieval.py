@@ -108,24 +108,20 @@ class MemoryRetriever:
             # Keyword hits only add to the ranking; a large k (suggest's evidence) needs no more of them.
             text = self.repository.fulltext_candidates(query, agent_id, min(fetch_k, max(k, w.min_fetch)), embedding)
 
-        ranked = self._rank(agent_id, embedding, vector, text, min_similarity, k)
+        ranked = self._rank(agent_id, vector, text, min_similarity, k)
         if self.access is not None and ranked:
             self.access.touch([r.memory.ref for r in ranked])
         return Retrieval(ranked, stage)
 
-    def _rank(self, agent_id: str | None, embedding: list[float], vector: Iterable[Candidate],
-              text: Iterable[Candidate], min_similarity: float, k: int) -> list[RelevantMemory]:
-        """The k best by score. Ranked on what the score needs, which the stages read with their candidates
-        (a light read for any that came without); only those k are hydrated."""
+    def _rank(self, agent_id: str | None, vector: Iterable[Candidate], text: Iterable[Candidate],
+              min_similarity: float, k: int) -> list[RelevantMemory]:
+        """The k best by score. Ranked on what the score needs, which the stages read with their candidates;
+        only those k are hydrated."""
         w = self.weights
         vector, text = list(vector), list(text)
         text_scores = {c.ref: c.score for c in text}
         best_text = max(text_scores.values(), default=0.0) or 1.0
-        known = {c.ref: c.inputs for c in (*text, *vector) if c.inputs is not None}
-        missing = [ref for ref in dict.fromkeys([c.ref for c in (*vector, *text)]) if ref not in known]
-        if missing:
-            exact = {c.ref: c.score for c in vector}  # the vector stage's scores are exact cosines already
-            known |= {i.ref: i for i in self.repository.rank_inputs(missing, embedding, known=exact)}
+        known = {c.ref: c.inputs for c in (*text, *vector)}
         if not known:
             return []
         now_ms = datetime.now(UTC).timestamp() * 1000

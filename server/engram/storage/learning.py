@@ -18,6 +18,8 @@ from engram.storage.records import native
 #: How many nearest templates/patterns the vector index answers before they are filtered to those holding a
 #: record the caller may see (the index ranks before any filter; bounded so a lookup stays cheap).
 NEAREST_CANDIDATES = 32
+#: Expired check showings deleted per statement (analysis repeats it until fewer are left).
+PRUNE_SHOWINGS_BATCH = 10_000
 
 
 def _native(value: Any) -> Any:
@@ -191,17 +193,33 @@ class LearningRepository(Repository):
                        saw: list[dict]) -> None:
         """The agent was shown these checks ({id, guards, better}) for `action`, with these decision memories
         ({agent_id, id}) of similar contexts in its evidence (kept as a check's "before" until the agent acts
-        on it). Idempotent on the token."""
+        on it). Idempotent on the token while it is valid (ENGRAM_CHECK_TOKEN_TTL_HOURS)."""
         self._write("prevention/record_showing", token=token, agent_id=agent_id, action=action, checks=checks,
-                    saw=saw)
+                    saw=saw, ttl_s=self._token_ttl_s())
 
     def showing_exists(self, token: str, agent_id: str) -> bool:
-        return bool(self._read("prevention/showing_exists", token=token, agent_id=agent_id)[0]["found"])
+        """Whether `token` is a showing of this agent's that is still valid."""
+        return bool(self._read("prevention/showing_exists", token=token, agent_id=agent_id,
+                               ttl_s=self._token_ttl_s())[0]["found"])
 
     def link_decision(self, *, token: str, agent_id: str, memory_id: str, followed_checks: list[str]) -> bool:
-        """The agent's decision acted on the agent's showing `token`; False when it has no such showing."""
+        """The agent's decision acted on the agent's valid showing `token`; False when it has no such showing or
+        the decision acted on another one."""
         return bool(self._write("prevention/link_decision", token=token, agent_id=agent_id, memory_id=memory_id,
-                                followed_checks=followed_checks))
+                                followed_checks=followed_checks, ttl_s=self._token_ttl_s()))
+
+    def prune_showings(self) -> int:
+        """Delete the showings whose tokens expired; returns how many."""
+        removed = 0
+        while True:
+            records = self._write("prevention/prune_showings", ttl_s=self._token_ttl_s(), limit=PRUNE_SHOWINGS_BATCH)
+            batch = records[0]["removed"] if records else 0
+            removed += batch
+            if batch < PRUNE_SHOWINGS_BATCH:
+                return removed
+
+    def _token_ttl_s(self) -> int:
+        return max(1, round(self.settings.check_token_ttl_hours * 3600))
 
     def check_record_rows(self, agent_id: str | None, check_ids: list[str]) -> list[dict]:
         """Per check: how many showings the caller may see, the decisions it may see that acted on them (action,

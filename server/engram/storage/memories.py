@@ -49,11 +49,11 @@ class RankInputs:
 @dataclass(frozen=True)
 class Candidate:
     """A memory a retrieval stage found, with its score there (exact cosine, or the keyword score), and what
-    ranking needs of it when the stage read that in the same statement (then ranking makes no read of its own)."""
+    ranking needs of it, read in the same statement (ranking makes no read of its own)."""
 
     ref: MemoryRef
     score: float
-    inputs: RankInputs | None = None
+    inputs: RankInputs
 
 
 def rank_inputs_of(ref: MemoryRef, row: dict, similarity: float | None) -> RankInputs:
@@ -141,14 +141,6 @@ class MemoryRepository(Repository):
         records = self._read("memory/fulltext_candidates", lucene_query=lucene_query, agent_id=agent_id,
                              fetch_k=fetch_k, embedding=embedding)
         return [candidate_of(r, r["score"], r["similarity"]) for r in records]
-
-    def rank_inputs(self, refs: Sequence[MemoryRef], embedding: list[float],
-                    known: dict[MemoryRef, float] | None = None) -> list[RankInputs]:
-        """`known`: exact similarities already computed (the vector stage's), not computed again."""
-        known = known or {}
-        rows = [{**ref.row(), "score": known.get(ref)} for ref in refs]
-        records = self._read("memory/rank_inputs", refs=rows, embedding=embedding)
-        return [rank_inputs_of(MemoryRef(r["agent_id"], r["id"]), r, r["similarity"]) for r in records]
 
     def hydrate(self, refs: Sequence[MemoryRef]) -> dict[MemoryRef, AgentMemory]:
         """The memories whole (without embeddings); their datetimes come as parts (cypher/memory/hydrate)."""

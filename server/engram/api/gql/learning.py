@@ -47,7 +47,8 @@ class RecordDecisionInput:
         default=None, description="When it happened, if not now (e.g. logged afterwards); never in the future.")
     check_token: str | None = strawberry.field(default=None, description=(
         "The token checkAction returned for this action: the decision counts in the record of the checks it "
-        "showed (followed when it took the action a check asks for, ignored otherwise)."))
+        "showed (followed when it took the action a check asks for, ignored otherwise). Valid for "
+        "ENGRAM_CHECK_TOKEN_TTL_HOURS (default 24) after checkAction first returned it."))
     followed_checks: list[str] | None = strawberry.field(default=None, description=(
         "Ids of shown checks that name only a step (no action) which you applied."))
     facts: JSON | None = strawberry.field(default=None, description=FACTS_HELP)
@@ -81,6 +82,9 @@ class AnalysisReport:
     recurring_patterns: int
     success_patterns: int
     prevention_checks: int = strawberry.field(description="Prevention checks of the recurring patterns, derived again.")
+    expired_check_showings: int = strawberry.field(
+        description="Showings of prevention checks deleted because their checkAction tokens expired "
+                    "(ENGRAM_CHECK_TOKEN_TTL_HOURS).")
     seconds: float
 
 
@@ -282,7 +286,7 @@ class LearningMutation:
                               patterns_before=r.patterns_before, patterns_after=r.patterns_after,
                               merged_patterns=r.merged_patterns, recurring_patterns=r.recurring_patterns,
                               success_patterns=r.success_patterns, prevention_checks=r.prevention_checks,
-                              seconds=r.seconds)
+                              expired_check_showings=r.expired_check_showings, seconds=r.seconds)
 
     @strawberry.mutation(permission_classes=AUTHENTICATED,
                          description="Create a task to work on (and apply patterns to).")
