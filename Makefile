@@ -62,6 +62,7 @@ bench: $(BENCH_STAMP)
 	$(BIN)/python -m bench.grouping_offline --loghub $(LOGHUB)
 	$(BIN)/python -m bench.learning_sim
 	$(BIN)/python -m bench.perf
+	$(BIN)/python -m bench.cpu_per_request
 	$(BIN)/python -m bench.mcp_latency
 	$(BIN)/python -m bench.retention_cleanup
 	$(BIN)/python -m bench.audit_throughput --seconds 5
