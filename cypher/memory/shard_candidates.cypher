@@ -1,14 +1,33 @@
-// The vector stage, shard by shard: each memory shard has its own vector index and holds the memories of a
-// fixed set of owners (engram.storage.shards). Searched are the shards in $probes ({shard, fetch}), or, for
-// $probes null, those holding what $agent_id may see (its own and its live grantors' memories, every shard
-// for $agent_id null: operator access), each asked for its $fetch nearest. Per shard: how many the index
-// returned (fewer than asked: the shard holds no more), the lowest index score among them, how many $agent_id
-// may see, and the best $keep of those by exact cosine (the index scores its quantized vectors), on the same
-// (1 + cos) / 2 scale, each with what ranking needs (last seen in epoch ms, confidence, success rate).
+// One round of retrieval's candidate search, shard by shard: each memory shard has its own vector index and
+// holds the memories of a fixed set of owners (engram.storage.shards). Searched are the shards in $probes
+// ({shard, fetch}), or, for $probes null, those holding what $agent_id may see (its own and its live
+// grantors' memories, every shard for $agent_id null: operator access), each asked for its $fetch nearest.
+// Per shard: how many the index returned (fewer than asked: the shard holds no more), the lowest index score
+// among them, how many $agent_id may see, and the best $keep of those by exact cosine (the index scores its
+// quantized vectors), on the same (1 + cos) / 2 scale, each with what ranking needs (last seen in epoch ms,
+// confidence, success rate). With $lucene_query (the first round), the same statement also returns the
+// keyword (fulltext) matches $agent_id may see, up to $text_fetch, each with its exact similarity: one round
+// trip for both candidate sets. One row: the shards' results and the keyword matches.
 CALL () {
   OPTIONAL MATCH (g:ShareGrant {grantee_id: $agent_id})
   WHERE g.revoked_at IS NULL AND (g.expires_at IS NULL OR g.expires_at > datetime())
   RETURN collect(g {.owner_id, .scope, .value, .memory_ids}) AS grants
+}
+CALL (grants) {
+  WITH grants WHERE $lucene_query IS NOT NULL
+  CALL db.index.fulltext.queryNodes('memory_text', $lucene_query, {limit: $text_fetch}) YIELD node AS m, score
+  // Owner and id are read once: a memory deleted while this runs (retention) reads as nulls from then on.
+  WITH m, score, m.agent_id AS owner, m.id AS id
+  WHERE owner IS NOT NULL AND id IS NOT NULL AND (
+        $agent_id IS NULL OR owner = $agent_id OR any(g IN grants WHERE g.owner_id = owner AND (
+            (g.scope = 'memory' AND id IN g.memory_ids)
+         OR (g.scope = 'domain' AND m.domain = g.value)
+         OR (g.scope = 'tag' AND g.value IN m.tags)
+         OR (g.scope = 'pattern' AND id IN g.memory_ids))))
+  RETURN collect({agent_id: owner, id: id, score: score,
+                  similarity: vector.similarity.cosine(m.context_embedding, $embedding),
+                  seen_ms: coalesce(m.last_seen, m.created_at).epochMillis,
+                  confidence_score: m.confidence_score, success_rate: m.success_rate}) AS keyword
 }
 CALL (grants) {
   WITH grants WHERE $probes IS NOT NULL
@@ -48,4 +67,6 @@ CALL (shard, fetch, grants) {
                       seen_ms: coalesce(m.last_seen, m.created_at).epochMillis,
                       confidence_score: m.confidence_score, success_rate: m.success_rate} END)[0..$keep] AS hits
 }
-RETURN shard, fetch, fetched, lowest, visible, hits
+WITH keyword, collect({shard: shard, fetch: fetch, fetched: fetched, lowest: lowest, visible: visible,
+                       hits: hits}) AS shards
+RETURN shards, keyword

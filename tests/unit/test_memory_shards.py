@@ -15,7 +15,7 @@ from engram.memory import vector_stage
 from engram.memory.vector_stage import (
     GROWTH_MAX, GROWTH_MIN, first_fetch, kth_score, next_fetch, open_shards, operator_fetch,
 )
-from engram.storage.memories import Candidate, RankInputs, ShardHits
+from engram.storage.memories import Candidate, RankInputs, ShardHits, ShardRound
 from engram.storage.shard_schema import index_statement
 from engram.storage.shards import ShardLayout, is_shard_label, shard_index, shard_label, shard_of
 
@@ -113,7 +113,7 @@ class FakeShards:
         self.visible_owners = visible_owners
         self.calls: list[list[tuple[int, int]]] = []
 
-    def shard_candidates(self, embedding, agent_id, keep, *, fetch=0, probes=None) -> list[ShardHits]:
+    def shard_candidates(self, embedding, agent_id, keep, *, fetch=0, probes=None, keywords=None) -> ShardRound:
         asked = probes if probes is not None else [(s, fetch) for s in sorted(self.shards)]
         self.calls.append(list(asked))
         out = []
@@ -121,7 +121,7 @@ class FakeShards:
             top = self.shards[shard][:n]
             visible = [_hit(o, i, s) for s, o, i in top if o in self.visible_owners]
             out.append(ShardHits(shard, n, len(top), top[-1][0] if top else None, len(visible), visible[:keep]))
-        return out
+        return ShardRound(out, [])
 
 
 @pytest.mark.parametrize("seed", range(5))

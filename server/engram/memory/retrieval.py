@@ -27,7 +27,7 @@ from engram.memory.text import lucene_query
 from engram.privacy.redaction import Redactor
 from engram.memory import vector_stage
 from engram.memory.vector_stage import VectorStage, first_fetch
-from engram.storage.memories import Candidate, MemoryRepository
+from engram.storage.memories import Candidate, KeywordQuery, MemoryRepository
 
 MAX_K = 200
 
@@ -100,15 +100,14 @@ class MemoryRetriever:
         fetch_k = first_fetch(k, w.overfetch_factor, w.min_fetch)
         # Scores are on the index's (1 + cos) / 2 scale: what falls below min_similarity is not even loaded.
         floor = (1 + min_similarity) / 2 - 1e-9 if min_similarity > 0 else 0.0
-        stage = vector_stage.search(self.repository, embedding, agent_id, k, fetch=fetch_k, floor=floor)
-        vector = [c for c in stage.candidates if c.score >= floor]
-        text: list[Candidate] = []
         query = lucene_query(context) if use_fulltext else None
-        if query:
-            # Keyword hits only add to the ranking; a large k (suggest's evidence) needs no more of them.
-            text = self.repository.fulltext_candidates(query, agent_id, min(fetch_k, max(k, w.min_fetch)), embedding)
-
-        ranked = self._rank(agent_id, vector, text, min_similarity, k)
+        # Keyword hits only add to the ranking; a large k (suggest's evidence) needs no more of them. They come
+        # in the vector stage's first round trip.
+        keywords = KeywordQuery(query, min(fetch_k, max(k, w.min_fetch))) if query else None
+        stage = vector_stage.search(self.repository, embedding, agent_id, k, fetch=fetch_k, floor=floor,
+                                    keywords=keywords)
+        vector = [c for c in stage.candidates if c.score >= floor]
+        ranked = self._rank(agent_id, vector, stage.keyword, min_similarity, k)
         if self.access is not None and ranked:
             self.access.touch([r.memory.ref for r in ranked])
         return Retrieval(ranked, stage)

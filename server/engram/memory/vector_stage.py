@@ -16,7 +16,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from engram.storage.memories import Candidate, MemoryRepository, ShardHits
+from engram.storage.memories import Candidate, KeywordQuery, MemoryRepository, ShardHits
 
 GROWTH_MIN = 2      # a shard asked again is asked for at least twice as many …
 GROWTH_MAX = 8      # … and at most eight times as many as before
@@ -27,13 +27,15 @@ MAX_ROUNDS = 8      # 100 · 8^7 nodes: far past any shard, so every shard is re
 @dataclass(frozen=True)
 class VectorStage:
     """The candidates of one query (best first), and what it took: the shards searched, the rounds of index queries, the
-    index results read over all rounds, and whether the bound above holds for every shard (`complete`)."""
+    index results read over all rounds, and whether the bound above holds for every shard (`complete`); with them,
+    the keyword matches its first round brought when asked for them."""
 
     candidates: list[Candidate]
     shards: tuple[int, ...]
     rounds: int
     fetched: int
     complete: bool
+    keyword: list[Candidate]
 
 
 def first_fetch(k: int, overfetch_factor: int, min_fetch: int) -> int:
@@ -80,23 +82,27 @@ def merged(probes: Iterable[ShardHits]) -> list[Candidate]:
 
 
 def search(repository: MemoryRepository, embedding: list[float], agent_id: str | None, k: int, *,
-           fetch: int, keep: int | None = None, floor: float = 0.0) -> VectorStage:
+           fetch: int, keep: int | None = None, floor: float = 0.0,
+           keywords: KeywordQuery | None = None) -> VectorStage:
     """The k best visible memories by cosine (scores on the index's (1 + cos) / 2 scale; `floor` on that scale
     too), and after them the next best up to `keep` (default: `fetch`) for the ranking to choose from — those
     as the index found them. Round one asks every shard that holds visible memories for `fetch` (every shard
-    for operator access, agent_id None, for operator_fetch); later rounds only the open ones."""
+    for operator access, agent_id None, for operator_fetch), and brings the `keywords` matches in the same
+    round trip; later rounds only the open shards."""
     if agent_id is None:
         fetch = operator_fetch(k, fetch)
     keep = max(k, keep if keep is not None else fetch)
-    latest = {p.shard: p for p in repository.shard_candidates(embedding, agent_id, keep, fetch=fetch)}
+    first = repository.shard_candidates(embedding, agent_id, keep, fetch=fetch, keywords=keywords)
+    latest = {p.shard: p for p in first.shards}
     shards = tuple(sorted(latest))
     rounds, fetched = 1, sum(p.fetched for p in latest.values())
     pending = open_shards(latest.values(), k, floor)
     while pending and rounds < MAX_ROUNDS:
         again = repository.shard_candidates(embedding, agent_id, keep,
-                                            probes=[(p.shard, next_fetch(p, k)) for p in pending])
+                                            probes=[(p.shard, next_fetch(p, k)) for p in pending]).shards
         latest |= {p.shard: p for p in again}
         rounds += 1
         fetched += sum(p.fetched for p in again)
         pending = open_shards(latest.values(), k, floor)
-    return VectorStage(merged(latest.values())[:keep], shards, rounds, fetched, complete=not pending)
+    return VectorStage(merged(latest.values())[:keep], shards, rounds, fetched, complete=not pending,
+                       keyword=first.keyword)

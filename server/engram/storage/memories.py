@@ -83,6 +83,23 @@ class ShardHits:
         return self.fetched < self.fetch
 
 
+@dataclass(frozen=True)
+class KeywordQuery:
+    """A Lucene query for the keyword stage (engram.memory.text.lucene_query) and how many matches to fetch."""
+
+    query: str
+    fetch: int
+
+
+@dataclass(frozen=True)
+class ShardRound:
+    """What one round of the candidate search found: per shard searched, its vector hits; and the keyword
+    matches, when the round was asked for them (the first round)."""
+
+    shards: list[ShardHits]
+    keyword: list[Candidate]
+
+
 class MemoryRepository(Repository):
     def __init__(self, driver: neo4j.Driver, settings: Settings) -> None:
         super().__init__(driver, settings)
@@ -124,23 +141,24 @@ class MemoryRepository(Repository):
         return resolved
 
     def shard_candidates(self, embedding: list[float], agent_id: str | None, keep: int, *, fetch: int = 0,
-                         probes: Sequence[tuple[int, int]] | None = None) -> list[ShardHits]:
+                         probes: Sequence[tuple[int, int]] | None = None,
+                         keywords: KeywordQuery | None = None) -> ShardRound:
         """One round of the sharded vector stage (cypher/memory/shard_candidates): the shards holding what the
         agent may see, each asked for its `fetch` nearest, or exactly the (shard, fetch) `probes`; the best
-        `keep` visible hits of each shard."""
+        `keep` visible hits of each shard. With `keywords`, the same round trip also brings the keyword
+        matches the agent may see, each with its exact similarity to `embedding`."""
         records = self._read("memory/shard_candidates", embedding=embedding, agent_id=agent_id, keep=keep, fetch=fetch,
                              probes=None if probes is None else [{"shard": s, "fetch": f} for s, f in probes],
-                             shard_labels=self.shards.labels, shard_indexes=self.shards.indexes)
-        return [ShardHits(r["shard"], r["fetch"], r["fetched"], r["lowest"], r["visible"],
-                          [candidate_of(h, h["score"], h["score"]) for h in r["hits"]])
-                for r in records]
-
-    def fulltext_candidates(self, lucene_query: str, agent_id: str | None, fetch_k: int,
-                            embedding: list[float]) -> list[Candidate]:
-        """Keyword matches, each with its exact similarity to `embedding` and the rest of what ranking needs."""
-        records = self._read("memory/fulltext_candidates", lucene_query=lucene_query, agent_id=agent_id,
-                             fetch_k=fetch_k, embedding=embedding)
-        return [candidate_of(r, r["score"], r["similarity"]) for r in records]
+                             shard_labels=self.shards.labels, shard_indexes=self.shards.indexes,
+                             lucene_query=keywords.query if keywords else None,
+                             text_fetch=keywords.fetch if keywords else 0)
+        if not records:  # no shard holds anything the agent may see
+            return ShardRound([], [])
+        row = records[0]
+        return ShardRound([ShardHits(s["shard"], s["fetch"], s["fetched"], s["lowest"], s["visible"],
+                                     [candidate_of(h, h["score"], h["score"]) for h in s["hits"]])
+                           for s in row["shards"]],
+                          [candidate_of(h, h["score"], h["similarity"]) for h in row["keyword"]])
 
     def hydrate(self, refs: Sequence[MemoryRef]) -> dict[MemoryRef, AgentMemory]:
         """The memories whole (without embeddings); their datetimes come as parts (cypher/memory/hydrate)."""
