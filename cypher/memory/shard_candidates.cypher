@@ -5,9 +5,10 @@
 // Per shard: how many the index returned (fewer than asked: the shard holds no more), the lowest index score
 // among them, how many $agent_id may see, and the best $keep of those by exact cosine (the index scores its
 // quantized vectors), on the same (1 + cos) / 2 scale, each with what ranking needs (last seen in epoch ms,
-// confidence, success rate). With $lucene_query (the first round), the same statement also returns the
-// keyword (fulltext) matches $agent_id may see, up to $text_fetch, each with its exact similarity: one round
-// trip for both candidate sets. One row: the shards' results and the keyword matches.
+// confidence, success rate). Hits below $floor (same scale) are not returned: ranking drops them. With
+// $lucene_query (the first round), the same statement also returns the keyword (fulltext) matches $agent_id
+// may see at or above $floor, of the first $text_fetch, each with its exact similarity: one round trip for
+// both candidate sets. One row: the shards' results and the keyword matches.
 CALL () {
   OPTIONAL MATCH (g:ShareGrant {grantee_id: $agent_id})
   WHERE g.revoked_at IS NULL AND (g.expires_at IS NULL OR g.expires_at > datetime())
@@ -24,8 +25,9 @@ CALL (grants) {
          OR (g.scope = 'domain' AND m.domain = g.value)
          OR (g.scope = 'tag' AND g.value IN m.tags)
          OR (g.scope = 'pattern' AND id IN g.memory_ids))))
-  RETURN collect({agent_id: owner, id: id, score: score,
-                  similarity: vector.similarity.cosine(m.context_embedding, $embedding),
+  WITH m, score, owner, id, vector.similarity.cosine(m.context_embedding, $embedding) AS similarity
+  WHERE similarity >= $floor
+  RETURN collect({agent_id: owner, id: id, score: score, similarity: similarity,
                   seen_ms: coalesce(m.last_seen, m.created_at).epochMillis,
                   confidence_score: m.confidence_score, success_rate: m.success_rate}) AS keyword
 }
@@ -63,7 +65,7 @@ CALL (shard, fetch, grants) {
        CASE WHEN visible THEN vector.similarity.cosine(m.context_embedding, $embedding) END AS exact
   ORDER BY coalesce(exact, -1.0) DESC
   RETURN count(m) AS fetched, min(score) AS lowest, count(exact) AS visible,
-         collect(CASE WHEN exact IS NOT NULL THEN {agent_id: owner, id: id, score: exact,
+         collect(CASE WHEN exact >= $floor THEN {agent_id: owner, id: id, score: exact,
                       seen_ms: coalesce(m.last_seen, m.created_at).epochMillis,
                       confidence_score: m.confidence_score, success_rate: m.success_rate} END)[0..$keep] AS hits
 }

@@ -113,14 +113,16 @@ class FakeShards:
         self.visible_owners = visible_owners
         self.calls: list[list[tuple[int, int]]] = []
 
-    def shard_candidates(self, embedding, agent_id, keep, *, fetch=0, probes=None, keywords=None) -> ShardRound:
+    def shard_candidates(self, embedding, agent_id, keep, *, fetch=0, probes=None, keywords=None,
+                         floor=0.0) -> ShardRound:
         asked = probes if probes is not None else [(s, fetch) for s in sorted(self.shards)]
         self.calls.append(list(asked))
         out = []
         for shard, n in asked:
             top = self.shards[shard][:n]
-            visible = [_hit(o, i, s) for s, o, i in top if o in self.visible_owners]
-            out.append(ShardHits(shard, n, len(top), top[-1][0] if top else None, len(visible), visible[:keep]))
+            visible = [(s, o, i) for s, o, i in top if o in self.visible_owners]
+            hits = [_hit(o, i, s) for s, o, i in visible if s >= floor]
+            out.append(ShardHits(shard, n, len(top), top[-1][0] if top else None, len(visible), hits[:keep]))
         return ShardRound(out, [])
 
 
@@ -145,3 +147,16 @@ def test_the_stage_stops_at_once_when_the_first_round_settles_every_shard() -> N
     stage = vector_stage.search(fake, [], "me", 10, fetch=100)  # type: ignore[arg-type]
     assert stage.rounds == 1 and stage.fetched == 100 and stage.complete
     assert len(stage.candidates) == 100  # the ranking chooses among the best `keep` (default: fetch)
+
+
+@pytest.mark.parametrize("floor", [0.5, 0.97, 0.999])
+def test_with_a_floor_the_stage_returns_only_what_lies_above_it_and_still_the_exact_top_k(floor: float) -> None:
+    rnd = random.Random(7)
+    shard0 = [(rnd.random(), "small", f"s{i}") for i in range(30)] + [(rnd.random(), "big", f"b{i}") for i in range(3000)]
+    shard1 = [(rnd.random(), "grantor" if i % 2 else "other", f"g{i}") for i in range(2000)]
+    fake = FakeShards({0: shard0, 1: shard1}, {"small", "grantor"})
+    stage = vector_stage.search(fake, [], "small", 10, fetch=100, floor=floor)  # type: ignore[arg-type]
+    above = sorted((n for n in shard0 + shard1 if n[1] in {"small", "grantor"} and n[0] >= floor), reverse=True)
+    assert all(c.score >= floor for c in stage.candidates)
+    assert [c.ref.id for c in stage.candidates[:10]] == [i for _, _, i in above[:10]]
+    assert stage.complete

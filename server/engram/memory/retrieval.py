@@ -106,8 +106,7 @@ class MemoryRetriever:
         keywords = KeywordQuery(query, min(fetch_k, max(k, w.min_fetch))) if query else None
         stage = vector_stage.search(self.repository, embedding, agent_id, k, fetch=fetch_k, floor=floor,
                                     keywords=keywords)
-        vector = [c for c in stage.candidates if c.score >= floor]
-        ranked = self._rank(agent_id, vector, stage.keyword, min_similarity, k)
+        ranked = self._rank(agent_id, stage.candidates, stage.keyword, min_similarity, k)
         if self.access is not None and ranked:
             self.access.touch([r.memory.ref for r in ranked])
         return Retrieval(ranked, stage)

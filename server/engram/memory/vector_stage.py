@@ -84,21 +84,21 @@ def merged(probes: Iterable[ShardHits]) -> list[Candidate]:
 def search(repository: MemoryRepository, embedding: list[float], agent_id: str | None, k: int, *,
            fetch: int, keep: int | None = None, floor: float = 0.0,
            keywords: KeywordQuery | None = None) -> VectorStage:
-    """The k best visible memories by cosine (scores on the index's (1 + cos) / 2 scale; `floor` on that scale
-    too), and after them the next best up to `keep` (default: `fetch`) for the ranking to choose from — those
-    as the index found them. Round one asks every shard that holds visible memories for `fetch` (every shard
+    """The k best visible memories by cosine at or above `floor` (scores on the index's (1 + cos) / 2 scale, the
+    floor too), and after them the next best up to `keep` (default: `fetch`) for the ranking to choose from —
+    those as the index found them. Round one asks every shard that holds visible memories for `fetch` (every shard
     for operator access, agent_id None, for operator_fetch), and brings the `keywords` matches in the same
     round trip; later rounds only the open shards."""
     if agent_id is None:
         fetch = operator_fetch(k, fetch)
     keep = max(k, keep if keep is not None else fetch)
-    first = repository.shard_candidates(embedding, agent_id, keep, fetch=fetch, keywords=keywords)
+    first = repository.shard_candidates(embedding, agent_id, keep, fetch=fetch, keywords=keywords, floor=floor)
     latest = {p.shard: p for p in first.shards}
     shards = tuple(sorted(latest))
     rounds, fetched = 1, sum(p.fetched for p in latest.values())
     pending = open_shards(latest.values(), k, floor)
     while pending and rounds < MAX_ROUNDS:
-        again = repository.shard_candidates(embedding, agent_id, keep,
+        again = repository.shard_candidates(embedding, agent_id, keep, floor=floor,
                                             probes=[(p.shard, next_fetch(p, k)) for p in pending]).shards
         latest |= {p.shard: p for p in again}
         rounds += 1

@@ -142,12 +142,13 @@ class MemoryRepository(Repository):
 
     def shard_candidates(self, embedding: list[float], agent_id: str | None, keep: int, *, fetch: int = 0,
                          probes: Sequence[tuple[int, int]] | None = None,
-                         keywords: KeywordQuery | None = None) -> ShardRound:
+                         keywords: KeywordQuery | None = None, floor: float = 0.0) -> ShardRound:
         """One round of the sharded vector stage (cypher/memory/shard_candidates): the shards holding what the
         agent may see, each asked for its `fetch` nearest, or exactly the (shard, fetch) `probes`; the best
-        `keep` visible hits of each shard. With `keywords`, the same round trip also brings the keyword
-        matches the agent may see, each with its exact similarity to `embedding`."""
+        `keep` visible hits of each shard at or above `floor` ((1 + cos) / 2). With `keywords`, the same round
+        trip also brings the keyword matches the agent may see, each with its exact similarity to `embedding`."""
         records = self._read("memory/shard_candidates", embedding=embedding, agent_id=agent_id, keep=keep, fetch=fetch,
+                             floor=floor,
                              probes=None if probes is None else [{"shard": s, "fetch": f} for s, f in probes],
                              shard_labels=self.shards.labels, shard_indexes=self.shards.indexes,
                              lucene_query=keywords.query if keywords else None,
