@@ -106,19 +106,19 @@ class MemoryRetriever:
         keywords = KeywordQuery(query, min(fetch_k, max(k, w.min_fetch))) if query else None
         stage = vector_stage.search(self.repository, embedding, agent_id, k, fetch=fetch_k, floor=floor,
                                     keywords=keywords)
-        ranked = self._rank(agent_id, stage.candidates, stage.keyword, min_similarity, k)
+        ranked = self._rank(agent_id, stage.candidates, stage.keyword, stage.best_keyword, min_similarity, k)
         if self.access is not None and ranked:
             self.access.touch([r.memory.ref for r in ranked])
         return Retrieval(ranked, stage)
 
     def _rank(self, agent_id: str | None, vector: Iterable[Candidate], text: Iterable[Candidate],
-              min_similarity: float, k: int) -> list[RelevantMemory]:
+              best_text: float | None, min_similarity: float, k: int) -> list[RelevantMemory]:
         """The k best by score. Ranked on what the score needs, which the stages read with their candidates;
         only those k are hydrated."""
         w = self.weights
         vector, text = list(vector), list(text)
         text_scores = {c.ref: c.score for c in text}
-        best_text = max(text_scores.values(), default=0.0) or 1.0
+        best_text = best_text or 1.0  # the best keyword score of the query, matches under the floor included
         known = {c.ref: c.inputs for c in (*text, *vector)}
         if not known:
             return []

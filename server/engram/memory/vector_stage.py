@@ -28,7 +28,7 @@ MAX_ROUNDS = 8      # 100 · 8^7 nodes: far past any shard, so every shard is re
 class VectorStage:
     """The candidates of one query (best first), and what it took: the shards searched, the rounds of index queries, the
     index results read over all rounds, and whether the bound above holds for every shard (`complete`); with them,
-    the keyword matches its first round brought when asked for them."""
+    the keyword matches its first round brought when asked for them, and their best keyword score."""
 
     candidates: list[Candidate]
     shards: tuple[int, ...]
@@ -36,6 +36,7 @@ class VectorStage:
     fetched: int
     complete: bool
     keyword: list[Candidate]
+    best_keyword: float | None
 
 
 def first_fetch(k: int, overfetch_factor: int, min_fetch: int) -> int:
@@ -105,4 +106,4 @@ def search(repository: MemoryRepository, embedding: list[float], agent_id: str |
         fetched += sum(p.fetched for p in again)
         pending = open_shards(latest.values(), k, floor)
     return VectorStage(merged(latest.values())[:keep], shards, rounds, fetched, complete=not pending,
-                       keyword=first.keyword)
+                       keyword=first.keyword, best_keyword=first.best_keyword)

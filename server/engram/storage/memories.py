@@ -94,10 +94,12 @@ class KeywordQuery:
 @dataclass(frozen=True)
 class ShardRound:
     """What one round of the candidate search found: per shard searched, its vector hits; and the keyword
-    matches, when the round was asked for them (the first round)."""
+    matches at or above the floor, when the round was asked for them (the first round), with the best keyword
+    score among all the visible matches (those under the floor too: ranking's text_match divides by it)."""
 
     shards: list[ShardHits]
     keyword: list[Candidate]
+    best_keyword: float | None = None
 
 
 class MemoryRepository(Repository):
@@ -153,13 +155,12 @@ class MemoryRepository(Repository):
                              shard_labels=self.shards.labels, shard_indexes=self.shards.indexes,
                              lucene_query=keywords.query if keywords else None,
                              text_fetch=keywords.fetch if keywords else 0)
-        if not records:  # no shard holds anything the agent may see
-            return ShardRound([], [])
-        row = records[0]
+        row = records[0]  # always one
         return ShardRound([ShardHits(s["shard"], s["fetch"], s["fetched"], s["lowest"], s["visible"],
                                      [candidate_of(h, h["score"], h["score"]) for h in s["hits"]])
                            for s in row["shards"]],
-                          [candidate_of(h, h["score"], h["similarity"]) for h in row["keyword"]])
+                          [candidate_of(h, h["score"], h["similarity"]) for h in row["keyword"]],
+                          row["best_keyword"])
 
     def hydrate(self, refs: Sequence[MemoryRef]) -> dict[MemoryRef, AgentMemory]:
         """The memories whole (without embeddings); their datetimes come as parts (cypher/memory/hydrate)."""
