@@ -14,6 +14,7 @@ from engram.entities.memory import MemoryKind
 from engram.errors import NotFoundError
 from engram.memory.builder import build_memory
 from engram.memory.service import MemoryService
+from engram.memory.text import lucene_query
 from engram.seeding import load_seeds
 from engram.privacy.audit import AuditLog
 from engram.privacy.consent import ConsentService
@@ -232,3 +233,35 @@ def test_the_exploration_queries_run_on_the_demo_data(db: neo4j.Driver, settings
     for name, query in explore:
         records = db.execute_query(query, agent="alice", memory="seed-002").records
         assert records, f"{name} returned nothing on the demo data"
+
+
+def _cosine(a: list[float], b: list[float]) -> float:
+    return sum(x * y for x, y in zip(a, b)) / (sum(x * x for x in a) * sum(y * y for y in b)) ** 0.5
+
+
+def test_keyword_matches_come_with_the_vector_stage_under_the_floor_and_keep_the_query_s_text_scale(
+        memories: MemoryService, embedder: SentenceTransformerEmbedder, db: neo4j.Driver) -> None:
+    """The keyword matches arrive in the vector stage's first statement; those under the similarity floor are
+    dropped there, yet the best keyword score among all visible matches still sets text_match's scale."""
+    query = "zephyr gearbox calibration drift"
+    near = "zephyr wind turbine gear train misaligned over time"   # near in meaning, one keyword
+    far = "pipette calibration drift in the chemistry lab"        # two keywords, far in meaning
+    for memory_id, context in (("near", near), ("far", far)):
+        memories.record(build_memory(agent="kw", kind="decision", context=context, action="act",
+                                     outcome="success", memory_id=memory_id))
+    q, n, f = embedder.embed([query, near, far])
+    assert _cosine(q, n) > _cosine(q, f)
+    min_similarity = (_cosine(q, n) + _cosine(q, f)) / 2
+    lucene = lucene_query(query)
+    scores = {r["id"]: r["score"] for r in db.execute_query(
+        "CALL db.index.fulltext.queryNodes('memory_text', $q) YIELD node, score RETURN node.id AS id, score",
+        {"q": lucene}).records}
+    assert set(scores) == {"near", "far"} and scores["far"] > scores["near"]
+
+    retrieval = memories.retriever.retrieve_explained("kw", query, 5, min_similarity=min_similarity)
+    assert [c.ref.id for c in retrieval.vector.keyword] == ["near"]        # "far" lies under the floor
+    assert retrieval.vector.best_keyword == pytest.approx(max(scores.values()))
+    [found] = retrieval.results
+    assert found.memory.id == "near" and found.text_match == pytest.approx(scores["near"] / max(scores.values()))
+    # an agent with nothing to see: the statement still answers (one row, nothing in it)
+    assert memories.retriever.retrieve_explained("nobody", query, 5).results == []
