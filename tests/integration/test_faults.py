@@ -276,12 +276,20 @@ def test_backup_and_restore_round_trip(stack: Stack, tmp_path) -> None:
             assert out.ok, out
         out = post(http, stack.service.url, stack.keys["w1"], GRANT, {"grantee": "w2", "value": "dom-w1"})
         assert out.ok, out
-    before = snapshot()
-    assert before["patterns"] and before["grants"] and before["key_hashes"] and before["audit"]
-
+    # The service's periodic analysis (every 4 s here) may regroup the patterns while this runs: the backup
+    # counts as taken of `before` only when the graph reads the same after it as before it.
     dump = tmp_path / "engram.dump"
-    done = stack.cli("db", "backup", str(dump))
-    assert done.returncode == 0 and dump.stat().st_size > 0, done.stdout + done.stderr
+    for _ in range(5):
+        before = snapshot()
+        dump.unlink(missing_ok=True)
+        done = stack.cli("db", "backup", str(dump))
+        assert done.returncode == 0 and dump.stat().st_size > 0, done.stdout + done.stderr
+        _wait_healthy(stack)
+        if snapshot() == before:
+            break
+    else:
+        pytest.fail("the graph kept changing while it was backed up")
+    assert before["patterns"] and before["grants"] and before["key_hashes"] and before["audit"]
     again = stack.cli("db", "backup", str(dump))
     assert again.returncode != 0 and "exists" in again.stdout + again.stderr
 
