@@ -125,10 +125,16 @@ def server_env(settings: Settings) -> dict[str, str]:
 
 
 @pytest.fixture(scope="session")
-def api_url(settings: Settings, driver: neo4j.Driver) -> Iterator[str]:
+def api_log() -> Path:
+    """Where the test server (`api_url`) writes its log: tests quote its tracebacks when a request failed."""
+    return REPO / ".engram" / f"test-uvicorn-{os.getpid()}.log"
+
+
+@pytest.fixture(scope="session")
+def api_url(settings: Settings, driver: neo4j.Driver, api_log: Path) -> Iterator[str]:
     """A real uvicorn running `engram serve` against the test database."""
     port = free_port()
-    log_path = REPO / ".engram" / f"test-uvicorn-{os.getpid()}.log"
+    log_path = api_log
     log = open(log_path, "w")
     process = subprocess.Popen(
         [sys.executable, "-m", "engram.cli.main", "serve", "--port", str(port)],

@@ -81,7 +81,8 @@ class Settings(BaseSettings):
     embedding_cache_dir: Path | None = Field(default=None, description="Where ONNX exports are kept "
                                                                        "(default: <home>/models).")
     embedding_batch_window_ms: float = Field(
-        default=3.0, ge=0, description="The service waits this long for concurrent texts to embed in one call; "
+        default=3.0, ge=0, description="The service waits this long for concurrent texts to embed in one call "
+                                       "(only when the request before came within it: a lone caller is not held); "
                                        "0 embeds each request on its own.")
     embedding_batch_max: int = Field(default=64, ge=1, description="Texts per micro-batched model call.")
 

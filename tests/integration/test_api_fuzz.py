@@ -8,8 +8,10 @@ Bounded by wall-clock time (FUZZ_SECONDS, default 100 s) rather than by example 
 from __future__ import annotations
 
 import os
+import re
 import time
 from datetime import UTC
+from pathlib import Path
 
 import httpx
 import pytest
@@ -140,8 +142,16 @@ class Fuzzer:
                 self.keys[agent] = self.issue_key(agent)
 
 
-def test_fuzz_every_field_and_mutation(api_url: str, api_keys: dict[str, str], db, settings,
+def server_errors(log: Path, since: int) -> str:
+    """The server's ERROR entries (traceback included, caller input cut out) logged after byte `since`."""
+    text = log.read_bytes()[since:].decode("utf-8", "replace")
+    entries = re.split(r"\n(?=\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d+ )", text)
+    return "\n".join(e for e in entries if " ERROR " in e.split("\n", 1)[0])[-6000:]
+
+
+def test_fuzz_every_field_and_mutation(api_url: str, api_log: Path, api_keys: dict[str, str], db, settings,
                                        gql: dict[str, GraphQLClient]) -> None:
+    log_start = api_log.stat().st_size
     alice = gql["alice"]
     alice.execute("mutation($i: [RecordMemoryInput!]!) { recordMemories(inputs: $i) { created } }", {"i": [
         {"kind": "DECISION", "context": f"deploy {i} failed with a timeout", "action": "retry", "outcome": "FAILURE",
@@ -167,5 +177,5 @@ def test_fuzz_every_field_and_mutation(api_url: str, api_keys: dict[str, str], d
           f"{dict(sorted(fuzzer.codes.items()))}; INTERNAL/5xx: {len(fuzzer.failures)}; "
           f"{fuzzer.waiting:.0f} s waiting for the server; slowest {fuzzer.slowest[:3]}")
     assert fuzzer.requests >= 50
-    assert not fuzzer.failures, "\n".join(fuzzer.failures[:10])
+    assert not fuzzer.failures, "\n".join(fuzzer.failures[:10]) + "\nserver log:\n" + server_errors(api_log, log_start)
     assert health.status_code == 200 and health.json()["status"] == "ok"

@@ -4,6 +4,7 @@ it would have got alone and in its own order, and a bad request fails alone."""
 from __future__ import annotations
 
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -68,3 +69,22 @@ def test_large_and_empty_calls_skip_the_queue(batcher: MicroBatcher) -> None:
     many = [f"text number {i}" for i in range(64)]
     assert len(batcher.embed(many)) == 64
     assert batcher.model_calls == 0
+
+
+def test_a_lone_caller_is_not_held_for_the_window(batcher: MicroBatcher) -> None:
+    # Requests further apart than the window (50 ms) have no company to wait for: each is encoded at once.
+    for i in range(3):
+        assert len(batcher.embed([f"a lone request number {i}"])) == 1
+        time.sleep(0.1)
+    assert (batcher.model_calls, batcher.waits) == (3, 0)
+
+
+def test_a_request_right_after_another_waits_for_company() -> None:
+    # The second request comes as soon as the first is encoded, well within a 1 s window: it is held for it.
+    queue = MicroBatcher(SentenceTransformerEmbedder(), window_s=1.0, max_texts=64)
+    try:
+        queue.embed(["the first request"])
+        queue.embed(["the second request, right after it"])
+        assert (queue.model_calls, queue.waits) == (2, 1)
+    finally:
+        queue.close()

@@ -1,5 +1,10 @@
 """A micro-batching queue in front of an embedder: texts that concurrent requests (threads) ask for within a
-few milliseconds are encoded in one model call, which costs little more than encoding one of them."""
+few milliseconds are encoded in one model call, which costs little more than encoding one of them.
+
+The queue waits for company only when company is likely: when the request before arrived less than a window
+earlier. A lone caller (requests further apart than the window) is encoded at once rather than held for a
+window nobody else will use; under concurrency requests arrive close together and are gathered as before.
+Requests that queue while the model is busy form the next call without any wait."""
 
 from __future__ import annotations
 
@@ -15,6 +20,7 @@ from engram.embeddings import Embedder, ModelInfo
 class _Request:
     texts: list[str]
     arrived: float = field(default_factory=time.monotonic)
+    gap: float = float("inf")  # since the request before it arrived
     done: threading.Event = field(default_factory=threading.Event)
     vectors: list[list[float]] | None = None
     error: BaseException | None = None
@@ -22,7 +28,7 @@ class _Request:
 
 class MicroBatcher:
     """An Embedder. `embed` from many threads: one dispatcher thread waits up to `window_s` after the first
-    queued request, then encodes up to `max_texts` texts of the queued requests in one call and hands each
+    queued request (if the request before it came less than `window_s` earlier), then encodes up to `max_texts` texts of the queued requests in one call and hands each
     request its own vectors, in order. When that call fails, each request is encoded on its own, so a bad
     request fails alone. A call with `max_texts` texts or more goes straight to the model."""
 
@@ -36,6 +42,8 @@ class MicroBatcher:
         self._cond = threading.Condition()
         self._thread: threading.Thread | None = None
         self._closed = False
+        self._last_arrival = float("-inf")
+        self.waits = 0  # batches held for the window (for tests and benchmarks)
 
     @property
     def dimension(self) -> int:
@@ -57,6 +65,8 @@ class MicroBatcher:
         with self._cond:
             if self._closed:
                 raise RuntimeError("The embedding queue is closed.")
+            request.gap = request.arrived - self._last_arrival
+            self._last_arrival = max(self._last_arrival, request.arrived)
             self._queue.append(request)
             if self._thread is None:
                 self._thread = threading.Thread(target=self._dispatch_forever, name="engram-embed-batcher",
@@ -90,8 +100,12 @@ class MicroBatcher:
                 if self._closed:
                     return None
                 self._cond.wait()
-            # Requests that queued while the model was busy have waited long enough already.
-            deadline = self._queue[0].arrived + self.window_s
+            # Requests that queued while the model was busy have waited long enough already, and a request
+            # whose predecessor came more than a window before it has no company to wait for.
+            first = self._queue[0]
+            deadline = first.arrived + self.window_s if first.gap < self.window_s else 0.0
+            if deadline > time.monotonic() and self._queued_texts() < self.max_texts:
+                self.waits += 1
             while (remaining := deadline - time.monotonic()) > 0 and self._queued_texts() < self.max_texts:
                 self._cond.wait(remaining)
             batch, count = [], 0
