@@ -17,10 +17,15 @@ CALL (*) {
       OR (g.scope = 'pattern' AND m.id IN g.memory_ids))
   RETURN m
 }
-WITH m
-ORDER BY m.id, m.agent_id
+WITH m, m.id AS id, m.agent_id AS owner
+ORDER BY id, owner
 LIMIT $limit
-RETURN m {.*, context_embedding: null} AS memory,
+// The page's cursor is (id, owner) as sorted. A memory deleted since (forget, retention) reads as nulls from
+// then on: it comes back as a null memory, which the exporter leaves out, and the page keeps its length.
+WITH m, id, owner, m {.*, context_embedding: null} AS memory
+RETURN id, owner,
+       CASE WHEN memory.id IS NOT NULL AND memory.agent_id IS NOT NULL AND memory.memory_type IS NOT NULL
+            THEN memory END AS memory,
        CASE WHEN $with_embeddings THEN m.context_embedding END AS embedding,
        [(m)-[:INSTANCE_OF]->(p) | p {.id, .name, .signature, .action, .context_signature, labels: labels(p)}] AS patterns,
        [(m)-[r:IMPORTED_FROM]->(a:Agent) | {agent_id: a.id, memory_id: r.memory_id}] AS provenance

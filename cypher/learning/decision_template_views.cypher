@@ -44,6 +44,7 @@ UNWIND decisions AS m
 WITH t, first_context, first_seen, last_seen, others, m.chosen_action AS action,
      sum(coalesce(m.occurrences, 1)) AS attempts,
      sum(coalesce(m.success_rate, 0.0) * coalesce(m.occurrences, 1)) AS successes, collect(DISTINCT m.agent_id) AS agents
+WHERE t.id IS NOT NULL  // deleted meanwhile (analysis merged it away): left out
 RETURN t.id AS id, first_context, first_seen, last_seen, others,
        collect({action: action, attempts: attempts, successes: successes, agents: agents}) AS branches
 ORDER BY id

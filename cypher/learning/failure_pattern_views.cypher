@@ -46,7 +46,8 @@ WITH p, sum(coalesce(f.occurrences, 1)) AS occurrences, collect(DISTINCT f.agent
      reduce(flat = [], u IN collect(uses) | flat + u) AS uses,
      [x IN collect(f.failed_action) WHERE x IS NOT NULL] AS causes,
      [x IN collect(f {.id, .agent_id}) WHERE $agent_id IS NULL OR x.agent_id <> $agent_id][..1000] AS others
-WHERE $recurring IS NULL OR (occurrences >= $recurring_at) = $recurring
+WHERE ($recurring IS NULL OR (occurrences >= $recurring_at) = $recurring)
+  AND p.id IS NOT NULL  // deleted meanwhile (analysis merged it away): left out
 RETURN p.id AS id, occurrences, agents, first_seen, last_seen, first, contexts, domains, root_causes, strategies,
        uses, causes, others, [(p)-[:PREVENTED_BY]->(:PreventionCheck)-[:IN_STAGE]->(st:WorkflowStage) | st.name][0] AS stage
 ORDER BY occurrences DESC, id

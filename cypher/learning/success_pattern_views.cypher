@@ -41,6 +41,7 @@ WITH sp, sum(coalesce(m.occurrences, 1)) AS attempts, sum(coalesce(m.success_rat
      collect(DISTINCT m.context)[..5] AS contexts, collect(DISTINCT m.domain) AS domains,
      [s IN collect(m.replication_steps) WHERE s IS NOT NULL AND size(s) > 0][0] AS steps,
      [x IN collect(m {.id, .agent_id}) WHERE $agent_id IS NULL OR x.agent_id <> $agent_id][..1000] AS others
+WHERE sp.id IS NOT NULL  // deleted meanwhile (analysis replaced it): left out
 RETURN sp.id AS id, sp.action AS action, attempts, successes, agents, first_seen, last_seen, contexts, domains,
        steps, others
 ORDER BY attempts DESC, id

@@ -120,3 +120,54 @@ def test_what_is_stored_at_the_limits_exports_again(gql: dict[str, GraphQLClient
     exported = alice.execute("{ exportKnowledge { memories document } }")["exportKnowledge"]
     assert exported["memories"] == 3
     assert json.dumps(exported["document"])
+
+
+def test_blank_required_values_and_foreign_vectors_are_bad_input(gql: dict[str, GraphQLClient]) -> None:
+    """Each of these once answered INTERNAL (found by a hostile review): an empty domain to export, a blank
+    solution (which also left the failure stored without its pattern), a collaboration whose only partner is
+    blank (stored, then breaking every export), and an imported embedding that is not a unit vector (stored,
+    then breaking every retrieval whose keyword matches reached it)."""
+    alice = gql["alice"]
+    assert codes(alice.post('{ exportKnowledge(domain: "") { memories } }')) == ["BAD_USER_INPUT"]
+    learned = alice.execute('mutation { learnFromFailure(input: {errorMessage: "Blank fix probe: disk full", '
+                            'solution: "   ", id: "blank-fix"}) { patternId solutions { description } } }')
+    assert learned["learnFromFailure"]["patternId"] and learned["learnFromFailure"]["solutions"] == []
+    assert codes(alice.post('mutation { recordMemory(input: {kind: COLLABORATION, context: "pairing", '
+                            'partners: ["  "]}) { id } }')) == ["BAD_USER_INPUT"]
+    document = alice.execute("{ exportKnowledge { document } }")["exportKnowledge"]["document"]
+    entry = document["memories"][0]
+    for vector in ([0.0] * 384, [1e200] * 384, [0.5] * 384):
+        forged = {**document, "embedding_model": "all-MiniLM-L6-v2", "embedding_dimension": 384,
+                  "memories": [{**entry, "id": "forged-vector", "embedding": vector}]}
+        assert codes(alice.post("mutation($d: JSON!) { importKnowledge(document: $d) { created } }",
+                                {"d": forged})) == ["BAD_USER_INPUT"]
+    exported = alice.execute("{ exportKnowledge { memories } }")["exportKnowledge"]["memories"]
+    assert exported == len(document["memories"])
+    assert alice.execute('{ searchMemories(text: "disk full probe") { nodes { score } } }')["searchMemories"]["nodes"]
+
+
+def test_instants_and_counts_that_could_not_be_read_back_are_refused(gql: dict[str, GraphQLClient]) -> None:
+    """Neo4j stores year 1 or 9999 at -14:00, and a count past 2^31, but Python or GraphQL's Int cannot read
+    them back: once stored (they used to be, with an INTERNAL answer), every read of the memory or grant failed,
+    the grantee's included. Each is refused before anything is stored."""
+    alice = gql["alice"]
+    alice.execute('mutation { recordMemory(input: {kind: DECISION, context: "date probe", action: "a", '
+                  'outcome: SUCCESS}) { id } }')
+    before = alice.execute("{ exportKnowledge { memories document } }")["exportKnowledge"]
+    assert codes(alice.post('mutation { recordDecision(input: {context: "ancient", action: "a", outcome: SUCCESS, '
+                            'occurredAt: "0001-01-01T05:00:00+00:00"}) { memoryId } }')) == ["BAD_USER_INPUT"]
+    assert codes(alice.post('mutation { learnFromFailure(input: {errorMessage: "E: ancient", '
+                            'occurredAt: "1901-01-01T00:00:00+00:00"}) { memoryId } }')) == ["BAD_USER_INPUT"]
+    assert codes(alice.post('mutation { grantAccess(grantee: "bob", scope: TAG, value: "t", '
+                            'expiresAt: "9999-12-31T23:59:59+00:00") { id } }')) == ["BAD_USER_INPUT"]
+    document, entry = before["document"], before["document"]["memories"][0]
+    for forged in ({**entry, "id": "far-future", "first_seen": "9999-12-31T23:59:59-14:00"},
+                   {**entry, "id": "too-many", "occurrences": 2 ** 40},
+                   {**entry, "id": "blank-partner", "kind": "collaboration",
+                    "content": {"partner_agents": [" "], "interaction_type": "pairing"}}):
+        assert codes(alice.post("mutation($d: JSON!) { importKnowledge(document: $d) { created } }",
+                                {"d": {**document, "memories": [forged]}})) == ["BAD_USER_INPUT"], forged["id"]
+    after = alice.execute("{ exportKnowledge { memories } grants(direction: GIVEN) { nodes { id } } "
+                          'retrieveMemories(context: "date probe") { score } }')
+    assert after["exportKnowledge"]["memories"] == before["memories"] and after["retrieveMemories"]
+    assert after["grants"]["nodes"] == []

@@ -3,6 +3,8 @@ reads through another agent's knowledge, and every read of another agent's memor
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 
 from engram.privacy.audit import AuditLog
@@ -295,3 +297,116 @@ def test_an_import_cannot_join_a_pattern_its_owner_has_no_part_in(gql: dict[str,
     assert owners == ["alice"]
     labels = db.execute_query("MATCH (p {id: $t}) RETURN labels(p) AS l", t=ids["template"]).records
     assert [r["l"] for r in labels] == [["DecisionTemplate"]]
+
+
+
+def _error_of(client: GraphQLClient, query: str, variables: dict, *masked: str) -> tuple[str, str]:
+    """The code and message of a refused request, with the named ids masked."""
+    error = client.errors(query, variables)[0]
+    message = error["message"]
+    for name in masked:
+        message = message.replace(name, "<id>")
+    return error["extensions"]["code"], message
+
+
+def test_another_agents_pattern_answers_as_an_unused_id_in_grants_and_imports(gql: dict[str, GraphQLClient],
+                                                                              db) -> None:
+    """Carol names alice's pattern and template, and unused ids of the same shape: a pattern grant of either is
+    the same NOT_FOUND, and an import linking her memories to either puts them under patterns of her own
+    namespace, so neither tells her that alice's ids exist (nor lets her join or pre-create them)."""
+    ids = _alice_private(gql)
+    unused = {"pattern": "fp-000000000000", "template": "tmpl-000000000000"}
+    grant = 'mutation($p: String!) { grantAccess(grantee: "bob", scope: PATTERN, value: $p) { id } }'
+    for kind in ("pattern", "template"):
+        answers = {_error_of(gql["carol"], grant, {"p": ref}, ref) for ref in (ids[kind], unused[kind])}
+        assert answers == {("NOT_FOUND", "No pattern '<id>' visible to carol.")}
+
+    gql["carol"].execute(FAIL, {"input": {"errorMessage": "DiskFull: /var/lib/carol is full", "id": "carol-failure",
+                                          "context": "carol disk", "domain": "carol"}})
+    document = gql["carol"].execute('{ exportKnowledge(domain: "carol") { document } }')["exportKnowledge"]["document"]
+    entry = document["memories"][0]
+    named = {"alice": [ids["pattern"], ids["template"]], "unused": [unused["pattern"], unused["template"]]}
+    memories = [{**entry, "id": f"carol-{who}", "embedding": None, "patterns": refs} for who, refs in named.items()]
+    patterns = [{"id": ref, "label": label, "signature": "planted"} for refs in named.values()
+                for ref, label in zip(refs, ("FailurePattern", "DecisionTemplate"), strict=True)]
+    gql["carol"].execute("mutation($d: JSON!) { importKnowledge(document: $d) { created } }",
+                         {"d": {**document, "memories": memories, "patterns": patterns}})
+    exported = gql["carol"].execute('{ exportKnowledge(domain: "carol") { document } }')["exportKnowledge"]["document"]
+    linked = {m["id"]: m["patterns"] for m in exported["memories"] if m["id"] in ("carol-alice", "carol-unused")}
+    assert set(linked) == {"carol-alice", "carol-unused"}
+    for refs in linked.values():
+        assert sorted(p.split("-")[0] for p in refs) == ["fp", "tmpl"] and all("-imp-" in p for p in refs)
+    assert not set(linked["carol-alice"]) & {ids["pattern"], ids["template"], *unused.values()}
+    owners = db.execute_query("MATCH (m:Memory)-[:INSTANCE_OF]->(p) WHERE p.id IN $ids "
+                              "RETURN collect(DISTINCT m.agent_id) AS a", ids=[ids["pattern"], ids["template"]])
+    assert owners.records[0]["a"] == ["alice"]
+
+
+def test_request_and_grant_ids_tell_a_third_agent_nothing(gql: dict[str, GraphQLClient]) -> None:
+    """Only the two parties of a request or grant learn that it exists: for anybody else its id answers as an
+    unknown one (not FORBIDDEN naming the owner)."""
+    _alice_private(gql)
+    request = gql["bob"].execute('mutation { requestAccess(owner: "alice", scope: DOMAIN, value: "ops") { id } }')
+    request_id = request["requestAccess"]["id"]
+    grant = gql["alice"].execute('mutation { grantAccess(grantee: "bob", scope: TAG, value: "x") { id } }')
+    grant_id = grant["grantAccess"]["id"]
+    decide = {"grant": 'mutation($r: String!) { grantAccess(requestId: $r) { id } }',
+              "deny": 'mutation($r: String!) { denyRequest(requestId: $r) { id } }'}
+    for query in decide.values():
+        assert _error_of(gql["carol"], query, {"r": request_id}, request_id) == \
+            _error_of(gql["carol"], query, {"r": "req-000000000000"}, "req-000000000000")
+        assert _error_of(gql["carol"], query, {"r": request_id}, request_id)[0] == "NOT_FOUND"
+        assert _error_of(gql["bob"], query, {"r": request_id})[0] == "FORBIDDEN"  # its requester knows of it
+    revoke = 'mutation($g: String!) { revokeGrant(grantId: $g) { id } }'
+    assert _error_of(gql["carol"], revoke, {"g": grant_id}, grant_id) == \
+        _error_of(gql["carol"], revoke, {"g": "grant-000000000000"}, "grant-000000000000")
+    assert _error_of(gql["bob"], revoke, {"g": grant_id})[0] == "FORBIDDEN"
+
+
+def test_pattern_ids_are_keyed_so_a_guessed_message_and_owner_cannot_be_tested(gql: dict[str, GraphQLClient]) -> None:
+    ids = _alice_private(gql)
+    signature = gql["alice"].execute(FAIL, {"input": {"errorMessage": ERROR}})["learnFromFailure"]["signature"]
+    decision = gql["alice"].execute(DECIDE, {"input": {"context": SECRET, "action": "x", "outcome": "FAILURE"}})
+    assert decision["recordDecision"]["templateId"] == ids["template"]
+    keys = ["alice\n" + signature, signature]  # what the id used to be a plain hash of (agent and signature)
+    guessed = {"fp-" + hashlib.sha256(key.encode()).hexdigest()[:12] for key in keys}
+    assert ids["pattern"].startswith("fp-") and ids["pattern"] not in guessed
+
+
+def test_a_success_pattern_shows_only_where_what_the_caller_sees_of_it_qualifies(gql: dict[str, GraphQLClient]) -> None:
+    """Alice's three private successes and bob's one with the same action in the same context make one success
+    pattern in analysis: alice sees it, bob does not (his one attempt alone is no pattern, and its existence
+    would tell him of alice's decisions)."""
+    context = "quokka reactor cooldown before the vault maintenance window"
+    for n in range(3):
+        gql["alice"].execute(DECIDE, {"input": {"context": f"{context} {n}", "action": "vent-octarine-plasma",
+                                                "outcome": "SUCCESS"}})
+    gql["bob"].execute(DECIDE, {"input": {"context": context, "action": "vent-octarine-plasma", "outcome": "SUCCESS"}})
+    assert gql["ops"].execute("mutation { analyzePatterns { successPatterns } }")["analyzePatterns"]["successPatterns"]
+    seen = 'query { patterns(kind: SUCCESS, first: 20) { nodes { name occurrences } } }'
+    assert [n["name"] for n in gql["alice"].execute(seen)["patterns"]["nodes"]] == ["vent-octarine-plasma"]
+    assert gql["bob"].execute(seen)["patterns"]["nodes"] == []
+
+
+def test_an_import_is_judged_by_what_is_stored_not_by_what_the_document_claims(gql: dict[str, GraphQLClient],
+                                                                            audit: AuditLog) -> None:
+    """Carol holds alice's grant of domain "lunar" only. A document naming alice's private decision as a lunar
+    memory is refused (the stored one is not in that domain), with the very answer a memory alice does not hold
+    gets, and nothing of either reaches alice's audit trail."""
+    ids = _alice_private(gql)
+    gql["alice"].execute('mutation { recordMemory(input: {kind: DECISION, context: "lunar landing checklist", '
+                         'action: "slow-descent", outcome: SUCCESS, domain: "lunar", id: "alice-lunar"}) { id } }')
+    gql["alice"].execute('mutation { grantAccess(grantee: "carol", scope: DOMAIN, value: "lunar") { id } }')
+    document = gql["carol"].execute('{ exportKnowledge(includeShared: true) { document } }')["exportKnowledge"]["document"]
+    lunar = next(m for m in document["memories"] if m["id"] == "alice-lunar")
+    importing = "mutation($d: JSON!) { importKnowledge(document: $d) { created } }"
+    answers = set()
+    for named in (ids["decision"], "alice-never-had-this"):  # hers outside the grant, and one she does not hold
+        forged = {**lunar, "id": named, "context": "forged", "embedding": None}
+        error = gql["carol"].errors(importing, {"d": {**document, "memories": [forged]}})[0]
+        answers.add((error["extensions"]["code"], error["message"].replace(named, "<id>")))
+    assert [code for code, _ in answers] == ["FORBIDDEN"]  # one answer for both: no id oracle
+    assert gql["carol"].execute(importing, {"d": {**document, "memories": [lunar]}})["importKnowledge"]["created"] == 1
+    sources = [e.subject_ids for e in audit.events("alice", types=["import"], limit=20)
+               if e.details.get("role") == "source"]
+    assert sources == [["alice-lunar"]]

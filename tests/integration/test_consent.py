@@ -179,8 +179,10 @@ def test_consent_cli(settings: Settings, memories: MemoryService) -> None:
     incoming = run_cli("consent", "requests", "--agent", "alice", "--status", "pending", "--format", "json", env=env)
     assert [r["id"] for r in json.loads(incoming.stdout)] == [made["id"]]
     assert run_cli("consent", "requests", "--agent", "alice", env=env).returncode == 0  # the table
-    forbidden = run_cli("consent", "grant", "--owner", "bob", "--request", made["id"], env=env)
-    assert forbidden.returncode == 1 and "[FORBIDDEN]" in forbidden.stderr
+    stranger = run_cli("consent", "grant", "--owner", "bob", "--request", made["id"], env=env)
+    assert stranger.returncode == 1 and "[NOT_FOUND]" in stranger.stderr  # bob is no party to carol's request
+    forbidden = run_cli("consent", "grant", "--owner", "carol", "--request", made["id"], env=env)
+    assert forbidden.returncode == 1 and "[FORBIDDEN]" in forbidden.stderr  # its requester knows of it
     granted = run_cli("consent", "grant", "--owner", "alice", "--request", made["id"], "--format", "json", env=env)
     assert granted.returncode == 0 and json.loads(granted.stdout)["grantee_id"] == "carol"
     revoked = run_cli("consent", "revoke", grant["id"], "--owner", "alice", env=env)

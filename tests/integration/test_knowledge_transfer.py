@@ -13,7 +13,7 @@ from engram.config import Settings
 from engram.embeddings import SentenceTransformerEmbedder
 from engram.errors import ForbiddenError
 from engram.knowledge.document import dump, parse_json
-from engram.knowledge.mapping import derived_id
+from engram.knowledge.mapping import derived_id, imported_pattern_id
 from engram.knowledge.transfer import KnowledgeTransfer
 from engram.memory.builder import build_memory
 from engram.memory.service import MemoryService
@@ -33,8 +33,8 @@ def transfer(services) -> KnowledgeTransfer:
     return services.knowledge
 
 
-def _count(db: neo4j.Driver, query: str = "MATCH (m:Memory) RETURN count(m) AS n") -> int:
-    return db.execute_query(query).records[0]["n"]
+def _count(db: neo4j.Driver, query: str = "MATCH (m:Memory) RETURN count(m) AS n", **params) -> int:
+    return db.execute_query(query, params).records[0]["n"]
 
 
 def _graph_size(db: neo4j.Driver) -> dict[str, int]:
@@ -121,8 +121,12 @@ def test_import_into_a_fresh_graph_twice_creates_once(memories: MemoryService, t
                              "m.occurrences AS n, m.context_embedding AS e ORDER BY id").records
     assert [(r["id"], r["text"], r["n"]) for r in after] == [(r["id"], r["text"], r["n"]) for r in before]
     assert all(abs(a - b) < 1e-6 for x, y in zip(after, before) for a, b in zip(x["e"], y["e"]))  # embeddings reused
-    assert _count(db, "MATCH (:Memory {id: 'a-auth-2'})-[:INSTANCE_OF]->(:FailurePattern {id: 'pat-idp-timeout'}) "
-                      "RETURN count(*) AS n") == 1
+    # In a graph where alice has no part in it, the pattern takes an id of her own namespace (an import never
+    # tells whether an id is unused or another agent's), with the document's name and signature.
+    own_id = imported_pattern_id("alice", "FailurePattern", "pat-idp-timeout")
+    assert _count(db, "MATCH (:Memory {id: 'a-auth-2'})-[:INSTANCE_OF]->(p:FailurePattern {id: $p}) "
+                      "WHERE p.signature = $signature RETURN count(*) AS n",
+                  p=own_id, signature=document.patterns[0].signature) == 1
     before = _graph_size(db)
 
     second = transfer.import_document(parse_json(dump(document)))

@@ -162,7 +162,8 @@ def test_analysis_merges_signatures_of_one_issue_and_finds_success_patterns(
     deadlock = next(p for p in engine.patterns(None, "failure") if "deadlock" in p.name)
     assert sorted(deadlock.agents) == ["alice", "bob"] and deadlock.occurrences == 3 and deadlock.recurring
     success = engine.patterns(None, "success")
-    assert [p.id for p in success] == ["retry-transaction"] and success[0].occurrences == 3
+    assert [p.name for p in success] == ["retry-transaction"] and success[0].occurrences == 3
+    assert success[0].id.startswith("sp-") and "retry" not in success[0].id  # opaque, like every shared id
     names = _count(db, "CALL gds.graph.list() YIELD graphName RETURN count(graphName)")
     assert names == 0, "projections must be dropped after analysis"
     assert engine.analyze().merged_patterns == 0  # a second run is a no-op
@@ -226,9 +227,9 @@ def test_the_seeded_scenarios_produce_patterns(engine: LearningEngine, db: neo4j
     recurring = engine.patterns(None, "failure", recurring=True)
     assert [p.name for p in recurring] == ["npm-install-timeout"]
     assert recurring[0].details.solutions[0].description == "verify-npm-cache"
-    success_ids = {p.id for p in engine.patterns("bob", "success")}
-    assert "migration-rollback-strategy" in success_ids  # alice shares her db domain with bob
-    assert "retry-with-exponential-backoff" in {p.id for p in engine.patterns("alice", "success", min_success_rate=0.7)}
+    success_names = {p.name for p in engine.patterns("bob", "success")}
+    assert "migration-rollback-strategy" in success_names  # alice shares her db domain with bob
+    assert "retry-with-exponential-backoff" in {p.name for p in engine.patterns("alice", "success", min_success_rate=0.7)}
     task = engine.create_task("bob", "database migration failed, need to roll back", task_id="db-migration-456")
     applied = engine.apply_pattern(None, "migration-rollback-strategy", task.id)
     assert applied.action == "migration-rollback-strategy" and applied.steps

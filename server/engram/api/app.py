@@ -42,8 +42,11 @@ from engram.storage.leases import LeaseRepository, holder_id, slot_claim
 class EngramGraphQL(GraphQLOverHTTP):
     async def get_context(self, request: Request, response=None) -> RequestContext:  # type: ignore[override]
         resources: Services = request.app.state.resources
-        return RequestContext(request=request, resources=resources, token=bearer_token(request),
-                              loaders=build_loaders(resources))
+        context = RequestContext(request=request, resources=resources, token=bearer_token(request),
+                                 loaders=build_loaders(resources))
+        if context.token:
+            context.start_authentication()  # while strawberry parses, validates and costs the query
+        return context
 
     async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
         """Everything but reading the body (the ASGI channel belongs to the serving loop) runs on the execution

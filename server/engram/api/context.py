@@ -41,12 +41,21 @@ class RequestContext:
     started: float = field(default_factory=time.monotonic)
     acting: ActingScope = field(default_factory=ActingScope)  # whom an operator acted for (asAgent), for the audit
 
-    async def caller(self) -> Caller:
-        """The authenticated caller, looked up once per request however many fields ask."""
+    def start_authentication(self) -> None:
+        """Look the key up now, on a worker thread, so the read overlaps parsing and validating the query;
+        `caller()` awaits it. Called from a running event loop; a no-op once started."""
         if self._caller is None:
             ends = self.started + self.resources.settings.api_request_timeout_s
             self._caller = asyncio.ensure_future(
                 asyncio.to_thread(deadline.call_within, ends, self.resources.keys.authenticate, self.token))
+            # A query refused before any field asked for the caller never awaits it: read its outcome here,
+            # so a bad key does not log "exception was never retrieved".
+            self._caller.add_done_callback(lambda done: done.cancelled() or done.exception())
+
+    async def caller(self) -> Caller:
+        """The authenticated caller, looked up once per request however many fields ask."""
+        self.start_authentication()
+        assert self._caller is not None
         return await asyncio.shield(self._caller)
 
     def health_probe(self) -> HealthProbe | None:

@@ -7,11 +7,16 @@ that name the JSON path of each problem.
 from __future__ import annotations
 
 import json
+import math
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    AwareDatetime, BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator, model_validator,
+)
 
+from engram.entities.instants import past_instant
 from engram.entities.memory import MemoryKind, Outcome
 from engram.errors import BadInputError
 
@@ -19,10 +24,13 @@ FORMAT = "engram.knowledge"
 VERSION = 1
 SCHEMA_ID = "urn:engram:knowledge-export:1"
 SCHEMA_PATH = Path(__file__).with_name("export.schema.json")
+INCOMING = "incoming"  # validation context of a document to import (parse_document), not one being exported
 PATTERN_LABELS = ("FailurePattern", "DecisionTemplate", "SuccessPattern")  # the only labels an import may create
 
 Text = Annotated[str, Field(max_length=20_000)]
 Name = Annotated[str, Field(min_length=1, max_length=500)]
+# Not blank either: the store drops blank partner names, and a collaboration needs one partner left.
+Partner = Annotated[str, Field(min_length=1, max_length=500, pattern=r"\S")]
 
 
 class _Model(BaseModel):
@@ -54,7 +62,7 @@ class SuccessContent(_Model):
 
 
 class CollaborationContent(_Model):
-    partner_agents: Annotated[list[Name], Field(min_length=1)]
+    partner_agents: Annotated[list[Partner], Field(min_length=1)]
     interaction_type: Name = "collaboration"
     outcome: Outcome | None = None
     lessons_learned: list[Text] = []
@@ -89,10 +97,35 @@ class MemoryEntry(_Model):
     created_at: AwareDatetime
     first_seen: AwareDatetime | None = None
     last_seen: AwareDatetime | None = None
-    occurrences: int = Field(1, ge=1)
+    occurrences: int = Field(1, ge=1, le=1_000_000_000)
     patterns: list[Name] = Field([], description="Ids of the patterns this memory is an instance of.")
     provenance: list[Provenance] = []
-    embedding: list[float] | None = Field(None, description="Only with --with-embeddings.")
+    embedding: list[float] | None = Field(None, description="Only with --with-embeddings: the model's unit vector.")
+
+    @field_validator("created_at", "first_seen", "last_seen")
+    @classmethod
+    def _in_range(cls, moment: datetime | None, info: ValidationInfo) -> datetime | None:
+        """In an incoming document (parse_document), between 1970 and now, as from the API: an instant far off
+        (year 1, or 9999 at -14:00) is stored by Neo4j but cannot be read back, so every reader of the memory
+        would fail. What is exported is what was stored: not checked again."""
+        if moment is None or not (info.context or {}).get(INCOMING):
+            return moment
+        try:
+            return past_instant(moment, info.field_name or "date")
+        except BadInputError as exc:
+            raise ValueError(exc.message) from None
+
+    @field_validator("embedding")
+    @classmethod
+    def _unit_vector(cls, embedding: list[float] | None) -> list[float] | None:
+        """The model's embeddings are unit vectors: anything else (zero, non-finite, scaled) did not come from
+        it, and a zero or overflowing vector would make every cosine with it fail."""
+        if embedding is None:
+            return None
+        norm = math.sqrt(math.fsum(x * x for x in embedding)) if all(map(math.isfinite, embedding)) else math.inf
+        if not math.isfinite(norm) or abs(norm - 1.0) > 1e-3:
+            raise ValueError(f"not a unit vector (length {norm:.6g}): not an embedding of the model named")
+        return embedding
 
 
 class DecisionMemory(MemoryEntry):
@@ -208,7 +241,7 @@ def parse_document(data: Any, source: str = "the document") -> KnowledgeDocument
         raise BadInputError(f"{source} is format version {data['version']}; this Engram reads version {VERSION}.",
                             hint="Upgrade Engram, or export again with the same version.")
     try:
-        return KnowledgeDocument.model_validate(data)
+        return KnowledgeDocument.model_validate(data, context={INCOMING: True})
     except ValidationError as exc:
         problems = []
         for error in exc.errors():

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from engram import __version__
 from engram.entities.privacy import OPERATOR, AuditEventType
+from engram.errors import BadInputError
 from engram.knowledge.document import FORMAT, VERSION, ExportSource, KnowledgeDocument
 from engram.knowledge.mapping import (
     memory_from_props, pattern_as_seen, pattern_from_props, redact_entry, redact_pattern,
@@ -43,11 +44,15 @@ class Exporter:
         """Every text is redacted again on the way out, whatever the store path did. Each export is
         audited for every owner whose memories it contains (so exporting is not idempotent: each
         one is an access of its own)."""
+        if domain is not None and not domain.strip():
+            raise BadInputError("The domain to export is empty: name one, or leave it out to export every domain.")
         entries, patterns, redactions, after = [], {}, 0, ("", "")  # (id, agent_id): ids are per agent
         while True:
             page = self.repository.export_page(agent_id, domain, include_shared and agent_id is not None,
                                                with_embeddings, after, PAGE)
             for row in page:
+                if row["memory"] is None:  # deleted while the page was read
+                    continue
                 entry = memory_from_props(row["memory"], [p["id"] for p in row["patterns"]], row["provenance"],
                                           row["embedding"] if with_embeddings else None)
                 entry, found = redact_entry(entry, self.redactor)
@@ -63,7 +68,7 @@ class Exporter:
                 progress(len(page))
             if len(page) < PAGE:
                 break
-            after = (page[-1]["memory"]["id"], page[-1]["memory"]["agent_id"])
+            after = (page[-1]["id"], page[-1]["owner"])
         document = KnowledgeDocument(
             format=FORMAT, version=VERSION, exported_at=datetime.now(UTC),
             source=ExportSource(agent_id=agent_id, domain=domain, include_shared=include_shared,

@@ -21,8 +21,8 @@ from engram.errors import BadInputError, ForbiddenError
 from engram.knowledge.document import KnowledgeDocument, MemoryEntry, Provenance
 from engram.knowledge.document_ids import refuse_secret_ids
 from engram.knowledge.mapping import (
-    derived_id, differing_fields, fingerprint, memory_from_props, normalized, redact_entry, redact_pattern,
-    to_new_memory,
+    derived_id, differing_fields, fingerprint, imported_pattern_id, memory_from_props, normalized, redact_entry,
+    redact_pattern, to_new_memory,
 )
 from engram.storage.knowledge import KnowledgeRepository
 from engram.memory.store import MemoryStore
@@ -113,18 +113,25 @@ class Importer:
         return _Planned(moved, derived_id(as_agent, entry.agent_id, entry.id), as_agent, entry.agent_id)
 
     def _require_consent(self, planned: list[_Planned]) -> None:
-        """Nothing crosses agents without a live grant from the owner covering the memory."""
+        """Nothing crosses agents without a live grant from the owner covering the memory: the owner's memory as
+        stored here (its stored domain and tags, not what the document says of it, which the importer wrote).
+        A memory the owner does not hold here is refused like one the grant does not cover, so the answer
+        tells nothing of which ids the owner holds, and no provenance can name a memory that is not there."""
         refused: list[str] = []
         grants_by_pair: dict[tuple[str, str], list] = {}
-        for item in planned:
-            if item.owner == item.source_agent:
-                continue
+        crossing = [item for item in planned if item.owner != item.source_agent]
+        sources = [MemoryRef(item.source_agent, item.entry.provenance[-1].memory_id) for item in crossing]
+        stored = {(row["memory"]["agent_id"], row["memory"]["id"]): row["memory"]
+                  for start in range(0, len(sources), CHUNK)
+                  for row in self.repository.existing(sources[start:start + CHUNK])}
+        for item in crossing:
             pair = (item.source_agent, item.owner)
             if pair not in grants_by_pair:
                 grants_by_pair[pair] = self.consent.live_grants(*pair)
-            e = item.entry
-            source_id = e.provenance[-1].memory_id
-            if not any(covers(g, source_id, e.domain, e.tags) for g in grants_by_pair[pair]):
+            source_id = item.entry.provenance[-1].memory_id
+            source = stored.get((item.source_agent, source_id))
+            if source is None or not any(covers(g, source_id, source.get("domain"), source.get("tags") or [])
+                                         for g in grants_by_pair[pair]):
                 refused.append(f"{item.source_agent}/{source_id}")
         if refused:
             owners = sorted({r.split("/", 1)[0] for r in refused})
@@ -190,7 +197,7 @@ def _metadata(item: _Planned, patterns: dict) -> dict:
         "agent_id": item.owner, "id": item.target_id, "occurrences": e.occurrences, "success_rate": e.success_rate,
         "first_seen": (e.first_seen or e.created_at).isoformat(), "last_seen": (e.last_seen or e.created_at).isoformat(),
         "provenance": [p.model_dump() for p in e.provenance],
-        "patterns": [{"id": p.id, "label": p.label,
+        "patterns": [{"id": p.id, "label": p.label, "own_id": imported_pattern_id(item.owner, p.label, p.id),
                       "props": p.model_dump(exclude={"id", "label"}, exclude_none=True)}
                      for pid in e.patterns if (p := patterns.get(pid)) is not None],
     }

@@ -137,6 +137,17 @@ def differing_fields(a: MemoryEntry, b: MemoryEntry) -> list[str]:
     return names
 
 
+_PATTERN_PREFIX = {"FailurePattern": "fp", "DecisionTemplate": "tmpl", "SuccessPattern": "sp"}
+
+
+def imported_pattern_id(owner: str, label: str, pattern_id: str) -> str:
+    """The id an imported pattern takes in its importer's namespace, unless the importer already has a part in
+    the document's pattern of that id: deterministic (importing again finds it), and the same whether that id
+    is unused or another agent's, so an import neither tells which nor joins or pre-creates anybody's pattern."""
+    digest = hashlib.sha256(f"{owner}\x00{label}\x00{pattern_id}".encode()).hexdigest()[:12]
+    return f"{_PATTERN_PREFIX.get(label, 'pattern')}-imp-{digest}"
+
+
 def derived_id(target_agent: str, source_agent: str, source_id: str) -> str:
     """The id of a memory copied to another agent: deterministic, so copying again finds it."""
     digest = hashlib.sha256(f"{target_agent}\x00{source_agent}\x00{source_id}".encode()).hexdigest()[:20]

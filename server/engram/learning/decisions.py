@@ -10,7 +10,7 @@ from engram.entities.learning import DecisionRecord
 from engram.entities.memory import Outcome
 from engram.errors import BadInputError
 from engram.learning.estimates import estimate_rate
-from engram.learning.naming import context_signature, opaque_id
+from engram.learning.naming import context_signature, keyed_id
 from engram.learning.views import KnowledgeViews
 from engram.memory.builder import build_memory
 from engram.memory.service import MemoryService
@@ -53,7 +53,7 @@ class DecisionLearner:
         # Only a template holding a decision the agent may see is joined; otherwise it starts its own (an id
         # keyed by the agent too), so the id returned never tells that another agent holds a similar private one.
         template_id = self.repository.nearest_template(agent_id, embedding, TEMPLATE_MATCH_SCORE)
-        template_id = template_id or opaque_id("tmpl", f"{agent_id}\n{signature}")
+        template_id = template_id or keyed_id("tmpl", f"{agent_id}\n{signature}", self.repository.id_key())
         self.repository.record_decision_outcome(
             memory_id=memory.id, agent_id=agent_id, template_id=template_id, signature=signature, embedding=embedding,
             action=action, quality=Outcome(outcome).score, informed_by=[ref.row() for ref in informed_refs],

@@ -8,7 +8,7 @@ from datetime import datetime
 from engram.embeddings import Embedder
 from engram.entities.learning import Evidence, FailureLearning
 from engram.errors import BadInputError
-from engram.learning.naming import opaque_id
+from engram.learning.naming import keyed_id, opaque_id
 from engram.learning.signature import extract_signature
 from engram.learning.views import KnowledgeViews
 from engram.memory.builder import build_memory
@@ -43,7 +43,7 @@ class FailureLearner:
             raise BadInputError("learn_from_failure needs the error message.")
         redact = self.memories.redactor.redact
         error = redact(error_message).text
-        solution = redact(solution).text.strip() if solution else None
+        solution = redact(solution).text.strip() or None if solution else None  # blank: no solution
         failed_action = redact(failed_action).text.strip() or None if failed_action else None
         worked = solution_worked if solution_worked is not None else bool(solution)
         outcome = None if not solution else ("success" if worked else "failure")
@@ -59,7 +59,7 @@ class FailureLearner:
         # Analysis (pattern_recognizer.py) later groups failures across agents.
         pattern_id = (self.repository.pattern_by_signature(agent_id, signature)
                       or self.repository.nearest_pattern(agent_id, embedding, PATTERN_MATCH_SCORE)
-                      or opaque_id("fp", f"{agent_id}\n{signature}"))
+                      or keyed_id("fp", f"{agent_id}\n{signature}", self.repository.id_key()))
         self.repository.attach_failure(
             memory_id=memory.id, agent_id=agent_id, pattern_id=pattern_id, signature=signature, name=pattern_id,
             embedding=embedding, solution=solution, solution_id=solution_id(solution) if solution else None,

@@ -7,6 +7,7 @@ each caller from what it may see (learning/views.py)."""
 from __future__ import annotations
 
 import hashlib
+import hmac
 import re
 
 from engram.learning.signature import extract_signature, is_constant_word, tokenize
@@ -21,8 +22,16 @@ def slugify(text: str, max_words: int = 6) -> str:
 
 
 def opaque_id(prefix: str, key: str) -> str:
-    """Stable for the same key, and reveals nothing of it."""
+    """Stable for the same key, and reveals nothing of it to whoever cannot guess the key (tokens that are
+    only ever checked against their own caller). Ids shown to several agents use `keyed_id`."""
     return f"{prefix}-{hashlib.sha256(key.encode('utf-8')).hexdigest()[:12]}"
+
+
+def keyed_id(prefix: str, key: str, secret: str) -> str:
+    """Stable for the same key, and reveals nothing of it even to someone who guesses the key: an HMAC under the
+    installation's secret (LearningRepository.id_key). A plain hash of "agent + signature" would let anybody
+    test a guessed error message and owner against a pattern id they see."""
+    return f"{prefix}-{hmac.new(secret.encode(), key.encode('utf-8'), hashlib.sha256).hexdigest()[:12]}"
 
 
 def context_signature(context: str) -> str:

@@ -25,7 +25,7 @@ from engram.entities.learning import AnalysisReport
 from engram.entities.memory import MemoryRef
 from engram.learning.estimates import estimate_rate
 from engram.learning.grouping import group_messages
-from engram.learning.naming import opaque_id, slugify
+from engram.learning.naming import keyed_id
 from engram.learning.signature import extract_signature, is_constant_word, tokenize
 from engram.storage.gds import GraphAlgorithms
 from engram.storage.learning import LearningRepository
@@ -37,6 +37,13 @@ DECISION_KNN_TOP_K = 10
 DECISION_SIMILARITY_SCORE = 0.75  # cos >= 0.5: loosely similar contexts; the action must match as well
 SUCCESS_MIN_ATTEMPTS = 3
 SUCCESS_MIN_RATE = 0.6
+
+
+def is_success_pattern(attempts: float, successes: float) -> bool:
+    """What makes a success pattern: enough attempts with a credible success rate. Analysis finds them over
+    every agent's decisions; a caller is shown one only if what it may see of it qualifies on its own, so a
+    pattern's existence never tells of decisions the caller cannot see."""
+    return attempts >= SUCCESS_MIN_ATTEMPTS and estimate_rate(successes, attempts).mean >= SUCCESS_MIN_RATE
 
 
 # Words whose presence or absence does not change what an error says.
@@ -84,13 +91,14 @@ class PatternRecognizer:
             members[gid].append(failure)
         created: set[str] = set()
         links = []
+        secret = self.repository.id_key() if any(not f["pattern_id"] for f in failures) else ""
         for gid, group in sorted(members.items(), key=lambda item: (-len(item[1]), item[0])):
             signature = extract_signature(group[0]["message"] or "")
             votes = Counter(f["pattern_id"] for f in group if f["pattern_id"])
             if votes:
                 target = min(votes, key=lambda pid: (-votes[pid], pid))
             else:
-                target = self._fresh_id(opaque_id("fp", signature), created)
+                target = self._fresh_id(keyed_id("fp", signature, secret), created)
                 created.add(target)
             links += [{"agent_id": f["agent_id"], "failure_id": f["id"], "pattern_id": target, "signature": signature, "name": target}
                       for f in group if f["pattern_id"] != target]
@@ -151,15 +159,16 @@ class PatternRecognizer:
             ref = MemoryRef(point["agent_id"], point["id"])
             if ref in components:
                 cells[(components[ref], point["action"])].append(point)
-        patterns, used_ids = [], Counter()
+        patterns, used_ids, secret = [], Counter(), self.repository.id_key()
         for (component, action), members in sorted(cells.items(), key=lambda item: (item[0][1], item[0][0])):
             attempts = sum(m["occurrences"] for m in members)
             successes = sum((m["quality"] or 0.0) * m["occurrences"] for m in members)
-            if attempts < SUCCESS_MIN_ATTEMPTS or estimate_rate(successes, attempts).mean < SUCCESS_MIN_RATE:
+            if not is_success_pattern(attempts, successes):
                 continue
-            base = slugify(action, 8)
-            used_ids[base] += 1
-            pattern_id = base if used_ids[base] == 1 else f"{base}-{used_ids[base]}"
+            # Keyed like every shared id: a readable slug (or "-2" for a second one) would tell a caller who
+            # sees one such pattern that another exists, and could take the id of anybody's pattern.
+            used_ids[action] += 1
+            pattern_id = keyed_id("sp", f"{action}\n{used_ids[action]}", secret)
             patterns.append({"id": pattern_id, "action": action, "name": action,
                              "members": [{"agent_id": m["agent_id"], "id": m["id"]} for m in members]})
         return self.repository.upsert_success_patterns(patterns)

@@ -23,6 +23,7 @@ from engram.entities.learning import (
 from engram.learning.check_records import counts_from_rows, with_records
 from engram.learning.estimates import estimate_rate
 from engram.learning.naming import context_signature, pattern_name
+from engram.learning.pattern_recognizer import is_success_pattern
 from engram.learning.prevention import derive_checks
 from engram.memory.service import MemoryService
 from engram.storage.learning import LearningRepository
@@ -99,7 +100,8 @@ class KnowledgeViews:
                          limit: int = MAX_PATTERNS) -> list[PatternView]:
         rows = self.repository.success_pattern_views(
             agent_id, list(pattern_ids) if pattern_ids is not None else None, limit)
-        return self._audited(agent_id, [success_view(r) for r in rows], via)
+        return self._audited(agent_id, [success_view(r) for r in rows if is_success_pattern(r.attempts, r.successes)],
+                             via)
 
     def pattern(self, agent_id: str | None, pattern_id: str, *, via: str) -> PatternView | None:
         """One pattern by id, of whichever kind, as the caller sees it (None: nothing of it is visible)."""

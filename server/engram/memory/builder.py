@@ -2,35 +2,28 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 
 from engram.entities.memory import (
     CollaborationContent, DecisionContent, FailureContent, KnowledgeContent, MemoryKind, NewMemory, Outcome,
     SuccessContent,
 )
+from engram.entities.instants import past_instant
 from engram.errors import BadInputError
 from engram.learning.facts import checked_facts, fact_strings
 from engram.learning.signature import extract_signature
 
 
-# Clocks differ a little between agents and the service; more than this ahead is a mistake.
-CLOCK_SKEW = timedelta(minutes=5)
-
-
 def occurred_at(moment: datetime | None) -> datetime | None:
-    """When a memory's event happened, as given by the caller (naive means UTC); never in the future.
+    """When a memory's event happened, as given by the caller (naive means UTC): between 1970 and now.
     None: now, when it is stored."""
-    if moment is None:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    if moment > datetime.now(UTC) + CLOCK_SKEW:
-        raise BadInputError(f"occurredAt {moment.isoformat()} lies in the future.")
-    return moment
+    return None if moment is None else past_instant(moment, "occurredAt")
 
 
 def _need(kind: MemoryKind, value, flag: str):
-    if not value:
+    """The required value; blank text (or a list of only blank names, which the store drops) counts as none."""
+    present = [v for v in value if v and v.strip()] if isinstance(value, list) else value and value.strip()
+    if not present:
         raise BadInputError(f"A {kind.value} memory needs {flag}.")
     return value
 

@@ -95,7 +95,7 @@ class MemoryStore:
             results += self.repository.write_rows(rows)
             if progress:
                 progress(len(chunk))
-        return RecordSummary(results, redactions)
+        return RecordSummary(_first_creates(memories, results), redactions)
 
     def as_stored(self, memory: NewMemory) -> NewMemory:
         """The memory as the store path would write it (redacted, cut to the limits)."""
@@ -128,6 +128,17 @@ class MemoryStore:
                 changes[name] = clean_list(value, limit)
         return replace(memory, context=clean(memory.context) or "", content=replace(content, **changes),
                        tags=clean_list(memory.tags, MAX_NAME), domain=clean(memory.domain, MAX_NAME)), count
+
+
+def _first_creates(memories: Sequence[NewMemory], results: list[WriteResult]) -> list[WriteResult]:
+    """One id twice in a batch stores one memory: only its first occurrence reports it created."""
+    seen: set[tuple[str, str]] = set()
+    reported = []
+    for memory, result in zip(memories, results, strict=True):
+        key = (memory.agent_id, result.id)
+        reported.append(WriteResult(result.id, False) if key in seen else result)
+        seen.add(key)
+    return reported
 
 
 def _row(memory: NewMemory, embedding: list[float]) -> dict:

@@ -24,10 +24,11 @@ import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Literal
+from typing import Literal, NoReturn
 
 from engram.config import Settings
 from engram.entities.privacy import AuditEventType, RequestStatus, ShareRequest
+from engram.entities.instants import LONGEST_GRANT, grant_end
 from engram.errors import BadInputError, ForbiddenError, NotFoundError
 from engram.privacy.audit import AuditEntry, AuditLog
 from engram.privacy.redaction import Redactor
@@ -82,6 +83,14 @@ def _need_agent(agent: str | None, role: str) -> str:
     return agent.strip()
 
 
+def _refuse_non_party(caller: str, other_party: str, not_found: str, forbidden: str) -> NoReturn:
+    """Refuse a caller who does not own a request or grant: FORBIDDEN for its other party, who knows of it;
+    for anyone else the very answer an unknown id gets, so an id tells a third agent nothing (not its owner)."""
+    if caller == other_party:
+        raise ForbiddenError(forbidden)
+    raise NotFoundError(not_found)
+
+
 class ConsentService:
     def __init__(self, driver: Driver, settings: Settings, audit: AuditLog, redactor: Redactor,
                  resolve_pattern: Callable[[str, str], str]) -> None:
@@ -100,8 +109,8 @@ class ConsentService:
         if requester == owner:
             raise BadInputError("An agent always sees its own memories; ask another agent.")
         ids = _check_scope(scope, value, memory_ids)
-        if duration is not None and duration <= timedelta(0):
-            raise BadInputError("The requested duration must be positive.")
+        if duration is not None and not timedelta(0) < duration <= LONGEST_GRANT:
+            raise BadInputError(f"The requested duration must be positive and at most {LONGEST_GRANT.days} days.")
         def event(r: ShareRequest) -> list[AuditEntry]:
             return [AuditEntry(AuditEventType.share_request.value, requester, owner, [r.id],
                                {"scope": scope, "value": r.value, "memory_ids": ids, "reason": r.reason})]
@@ -133,7 +142,8 @@ class ConsentService:
         """Only the owner decides; denying twice changes nothing, denying a granted request is refused."""
         request = self.get_request(request_id)
         if request.owner_id != owner:
-            raise ForbiddenError(f"Only {request.owner_id} can decide request {request_id}.")
+            _refuse_non_party(owner, request.requester_id, f"No share request {request_id!r}.",
+                              f"Only {request.owner_id} can decide request {request_id}.")
         if request.status == RequestStatus.granted.value:
             raise BadInputError(f"Request {request_id} is granted already (grant {request.grant_id}); revoke that grant instead.")
         def event(_: ShareRequest) -> list[AuditEntry]:
@@ -156,14 +166,13 @@ class ConsentService:
         request's grant, or an identical live grant, is returned unchanged (created=False)."""
         owner = _need_agent(owner, "owning")
         now = datetime.now(UTC)
-        if expires_at is not None and expires_at.tzinfo is None:
-            raise BadInputError("expires_at needs a time zone.")
-        if expires_at is not None and expires_at <= now:
-            raise BadInputError("expires_at lies in the past; a grant must end in the future.")
+        if expires_at is not None:
+            grant_end(expires_at, now)
         if request_id:
             request = self.get_request(request_id)
             if request.owner_id != owner:
-                raise ForbiddenError(f"Only {request.owner_id} can grant request {request_id}.")
+                _refuse_non_party(owner, request.requester_id, f"No share request {request_id!r}.",
+                                  f"Only {request.owner_id} can grant request {request_id}.")
             if request.status == RequestStatus.denied.value:
                 raise BadInputError(f"Request {request_id} was denied; the agent has to ask again.")
             if grantee and grantee != request.requester_id:
@@ -175,6 +184,7 @@ class ConsentService:
         else:
             grantee = _need_agent(grantee, "receiving")
             ids = _check_scope(scope, value, memory_ids)
+            named = value
             if scope == "pattern":
                 value = self.resolve_pattern(owner, value)
             value = value if scope != "memory" else None
@@ -185,6 +195,10 @@ class ConsentService:
             self._require_owned(owner, ids)
         if scope == "pattern":
             ids = self.repository.pattern_members(owner, value or "")  # what the grant covers, fixed now
+            if not ids and not request_id:
+                # A pattern holding nothing of the owner's gets the answer an unknown one gets: a grant would
+                # cover nothing, and its success would tell the owner the pattern exists (someone else's).
+                raise NotFoundError(f"No pattern {named!r} visible to {owner}.")
         expires = expires_at or now + duration
         def event(g: ShareGrant) -> list[AuditEntry]:
             return [AuditEntry(AuditEventType.grant.value, owner, owner, [g.id],
@@ -202,7 +216,8 @@ class ConsentService:
         if found is None:
             raise NotFoundError(f"No grant {grant_id!r}.")
         if found.owner_id != owner:
-            raise ForbiddenError(f"Only {found.owner_id} can revoke grant {grant_id}.")
+            _refuse_non_party(owner, found.grantee_id, f"No grant {grant_id!r}.",
+                              f"Only {found.owner_id} can revoke grant {grant_id}.")
 
         def event(g: ShareGrant) -> list[AuditEntry]:
             return [AuditEntry(AuditEventType.revoke.value, owner, owner, [grant_id],

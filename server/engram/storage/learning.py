@@ -124,6 +124,12 @@ class LearningRepository(Repository):
         record = self._read("learning/count_visible_patterns", agent_id=agent_id, recurring_at=recurring_at)[0]
         return record["patterns"], record["recurring"] or 0
 
+    def id_key(self) -> str:
+        """The installation's secret key for opaque pattern and template ids, made on first use. Read each time
+        (no cache): every process, and a database emptied and started again, agree on it."""
+        key = self._read("learning/id_key")[0]["key"]
+        return key if key is not None else self._write("learning/make_id_key")[0]["key"]
+
     def pattern_kind(self, pattern_id: str) -> str | None:
         return self._read("learning/pattern_exists", id=pattern_id)[0]["kind"]
 

@@ -13,7 +13,7 @@ from strawberry.types import Info
 
 from engram.api.context import RequestContext
 from engram.api.gql.pattern_rendering import register as register_pattern_renderer
-from engram.api.gql.types import Agent, load_agent
+from engram.api.gql.types import Agent, count, load_agent
 from engram.learning.estimates import estimate_rate
 from engram.entities.learning import (
     ActionCheck as EngineCheck, ActionEstimate as EngineAction, DecisionBranch as EngineBranch, DecisionDetails,
@@ -77,7 +77,7 @@ class Evidence:
 
 def evidence(e: EngineEvidence) -> Evidence:
     return Evidence(memory_id=strawberry.ID(e.memory_id), kind=e.kind, context=e.context, action=e.action,
-                    outcome=e.outcome, similarity=e.similarity, occurrences=e.occurrences, owned=e.owned,
+                    outcome=e.outcome, similarity=e.similarity, occurrences=count(e.occurrences), owned=e.owned,
                     weight=e.weight, agent_id=e.agent_id)
 
 
@@ -136,7 +136,7 @@ class SimilarFailure:
 
 
 def similar_failures(found: list[EngineEvidence], solutions: list[SolutionView]) -> list[SimilarFailure]:
-    return [SimilarFailure(memory_id=strawberry.ID(e.memory_id), context=e.context, occurrences=e.occurrences,
+    return [SimilarFailure(memory_id=strawberry.ID(e.memory_id), context=e.context, occurrences=count(e.occurrences),
                            owned=e.owned, agent_id=e.agent_id,
                            solutions=[solution(s) for s in solutions if e.agent_id in s.agents]) for e in found]
 
@@ -226,7 +226,7 @@ def pattern(v: PatternView, viewer: str | None) -> Pattern:
                                evidence=[], agent_ids=list(b.agents)) for b in (decision.branches if decision else [])]
     solutions = failure.solutions if failure else []
     return Pattern(
-        id=strawberry.ID(v.id), kind=PatternKind(v.kind), name=v.name, occurrences=v.occurrences,
+        id=strawberry.ID(v.id), kind=PatternKind(v.kind), name=v.name, occurrences=count(v.occurrences),
         recurring=v.recurring, estimate=estimate(v.estimate), success_rate=v.estimate.mean if v.estimate else None,
         first_seen=v.first_seen, last_seen=v.last_seen, signature=failure.signature if failure else None,
         contexts=list((failure or success).contexts) if (failure or success) else [],

@@ -94,6 +94,15 @@ class Agent:
         return connection([render_pattern(v, str(self.id)) for v in views], win, already_offset=False)
 
 
+INT_MAX = 2 ** 31 - 1  # GraphQL's Int is 32-bit
+
+
+def count(n: int) -> int:
+    """A stored count as a GraphQL Int: sums (occurrences over imported memories) can pass 2^31 - 1, which the
+    Int type cannot carry; they read as that maximum rather than failing the whole field."""
+    return min(n, INT_MAX)
+
+
 def agent_type(record: AgentRecord | None, agent_id: str) -> Agent:
     if record is None:  # named in a memory (e.g. a partner) but never seen as an agent itself
         return Agent(id=strawberry.ID(agent_id), name=agent_id, created_at=None)
@@ -199,7 +208,7 @@ def memory_type(m: AgentMemory, *, viewer: str | None) -> Memory:
     common = dict(
         id=strawberry.ID(m.id), kind=MemoryKind(m.kind.value), context=m.context, text=m.text,
         outcome=Outcome(m.outcome) if m.outcome else None, confidence_score=m.confidence_score,
-        success_rate=m.success_rate, access_count=m.access_count, occurrences=m.occurrences,
+        success_rate=m.success_rate, access_count=count(m.access_count), occurrences=count(m.occurrences),
         created_at=m.created_at, last_accessed=m.last_accessed, first_seen=m.first_seen, last_seen=m.last_seen,
         tags=list(m.tags), domain=m.domain,
         visibility=Visibility(m.visibility.value) if viewer is None or m.agent_id == viewer else Visibility.SHARED,
