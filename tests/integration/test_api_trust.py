@@ -397,7 +397,8 @@ def test_an_import_is_judged_by_what_is_stored_not_by_what_the_document_claims(g
     gql["alice"].execute('mutation { recordMemory(input: {kind: DECISION, context: "lunar landing checklist", '
                          'action: "slow-descent", outcome: SUCCESS, domain: "lunar", id: "alice-lunar"}) { id } }')
     gql["alice"].execute('mutation { grantAccess(grantee: "carol", scope: DOMAIN, value: "lunar") { id } }')
-    document = gql["carol"].execute('{ exportKnowledge(includeShared: true) { document } }')["exportKnowledge"]["document"]
+    exported = gql["carol"].execute('{ exportKnowledge(includeShared: true) { document } }')
+    document = exported["exportKnowledge"]["document"]
     lunar = next(m for m in document["memories"] if m["id"] == "alice-lunar")
     importing = "mutation($d: JSON!) { importKnowledge(document: $d) { created } }"
     answers = set()

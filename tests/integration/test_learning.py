@@ -229,7 +229,8 @@ def test_the_seeded_scenarios_produce_patterns(engine: LearningEngine, db: neo4j
     assert recurring[0].details.solutions[0].description == "verify-npm-cache"
     success_names = {p.name for p in engine.patterns("bob", "success")}
     assert "migration-rollback-strategy" in success_names  # alice shares her db domain with bob
-    assert "retry-with-exponential-backoff" in {p.name for p in engine.patterns("alice", "success", min_success_rate=0.7)}
+    confident = engine.patterns("alice", "success", min_success_rate=0.7)
+    assert "retry-with-exponential-backoff" in {p.name for p in confident}
     task = engine.create_task("bob", "database migration failed, need to roll back", task_id="db-migration-456")
     applied = engine.apply_pattern(None, "migration-rollback-strategy", task.id)
     assert applied.action == "migration-rollback-strategy" and applied.steps

@@ -28,8 +28,8 @@ class _Request:
 
 class MicroBatcher:
     """An Embedder. `embed` from many threads: one dispatcher thread waits up to `window_s` after the first
-    queued request (if the request before it came less than `window_s` earlier), then encodes up to `max_texts` texts of the queued requests in one call and hands each
-    request its own vectors, in order. When that call fails, each request is encoded on its own, so a bad
+    queued request (if the request before it came less than `window_s` earlier), then encodes up to
+    `max_texts` texts of the queued requests in one call and hands each request its own vectors, in order. When that call fails, each request is encoded on its own, so a bad
     request fails alone. A call with `max_texts` texts or more goes straight to the model."""
 
     def __init__(self, inner: Embedder, window_s: float = 0.003, max_texts: int = 64) -> None:
@@ -104,10 +104,11 @@ class MicroBatcher:
             # whose predecessor came more than a window before it has no company to wait for.
             first = self._queue[0]
             deadline = first.arrived + self.window_s if first.gap < self.window_s else 0.0
-            if deadline > time.monotonic() and self._queued_texts() < self.max_texts:
-                self.waits += 1
+            waited = False
             while (remaining := deadline - time.monotonic()) > 0 and self._queued_texts() < self.max_texts:
+                waited = True
                 self._cond.wait(remaining)
+            self.waits += waited
             batch, count = [], 0
             while self._queue and (not batch or count + len(self._queue[0].texts) <= self.max_texts):
                 request = self._queue.pop(0)

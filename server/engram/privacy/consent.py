@@ -165,7 +165,7 @@ class ConsentService:
         """Grant a request (its scope, or a narrower one) or give a grant directly. Idempotent: the
         request's grant, or an identical live grant, is returned unchanged (created=False)."""
         owner = _need_agent(owner, "owning")
-        now = datetime.now(UTC)
+        named, now = value, datetime.now(UTC)  # the pattern as the owner named it, for a NOT_FOUND
         if expires_at is not None:
             grant_end(expires_at, now)
         if request_id:
@@ -184,7 +184,6 @@ class ConsentService:
         else:
             grantee = _need_agent(grantee, "receiving")
             ids = _check_scope(scope, value, memory_ids)
-            named = value
             if scope == "pattern":
                 value = self.resolve_pattern(owner, value)
             value = value if scope != "memory" else None
