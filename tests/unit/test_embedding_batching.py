@@ -88,3 +88,44 @@ def test_a_request_right_after_another_waits_for_company() -> None:
         assert (queue.model_calls, queue.waits) == (2, 1)
     finally:
         queue.close()
+
+
+class Watched:
+    """The real model, watched: how many calls run at once, and how many texts each call gets."""
+
+    def __init__(self) -> None:
+        self.model = SentenceTransformerEmbedder()
+        self.dimension, self.name = self.model.dimension, self.model.name
+        self.running = self.most_at_once = 0
+        self.call_sizes: list[int] = []
+        self._lock = threading.Lock()
+
+    def embed(self, texts: list[str]) -> list[list[float]]:
+        with self._lock:
+            self.running += 1
+            self.most_at_once = max(self.most_at_once, self.running)
+            self.call_sizes.append(len(texts))
+        try:
+            return self.model.embed(texts)
+        finally:
+            with self._lock:
+                self.running -= 1
+
+
+def test_one_model_call_at_a_time_and_long_lists_in_parts() -> None:
+    # The model already uses every core: calls side by side only queue runnable threads. A long list goes
+    # in parts of max_texts, so a short request queued behind it waits for one part, not the whole list.
+    watched = Watched()
+    queue = MicroBatcher(watched, window_s=0.01, max_texts=16)  # type: ignore[arg-type]
+    try:
+        long_lists = [[f"long list {n} text {i}: the deploy of shard {i} timed out" for i in range(40)]
+                      for n in range(3)]
+        got = concurrently(queue, [*long_lists, *REQUESTS[:9]])
+    finally:
+        queue.close()
+    assert watched.most_at_once == 1
+    assert max(watched.call_sizes) <= 16
+    alone = SentenceTransformerEmbedder()
+    for texts, have in zip([*long_lists, *REQUESTS[:9]], got, strict=True):
+        assert not isinstance(have, BaseException), have
+        np.testing.assert_allclose(np.array(have), np.array(alone.embed(texts)), atol=1e-5)

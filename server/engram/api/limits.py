@@ -63,7 +63,8 @@ class BodySizeLimit:
         body = json.dumps({"errors": [{"message": f"Request body larger than {self.max_bytes} bytes.",
                                        "extensions": {"code": "PAYLOAD_TOO_LARGE"}}]}).encode()
         await send({"type": "http.response.start", "status": 413,
-                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+                    "headers": [(b"content-type", b"application/json"), (b"connection", b"close"),
+                                                       (b"content-length", str(len(body)).encode())]})
         await send({"type": "http.response.body", "body": body})
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import os
+import socket
 
 import typer
 import uvicorn
@@ -41,7 +42,7 @@ def _run_workers(config: uvicorn.Config) -> None:
     """What `uvicorn.run` does for workers > 1, except that a worker failing its startup (the model cannot
     load, Neo4j settings are wrong) makes `engram serve` exit non-zero: uvicorn's supervisor stops then, but
     exits 0, so a process manager would think the service ended normally."""
-    supervisor = Multiprocess(config, sockets=[config.bind_socket()])
+    supervisor = Multiprocess(config, sockets=[_tcp_socket(config.bind_socket())])
     try:
         supervisor.run()
     except KeyboardInterrupt:
@@ -49,6 +50,16 @@ def _run_workers(config: uvicorn.Config) -> None:
     if any(p.exitcode == STARTUP_FAILURE for p in supervisor.processes):
         say(("engram serve: a worker failed to start (its error is above); stopped.", "red"))
         raise typer.Exit(STARTUP_FAILURE)
+
+
+def _tcp_socket(sock: socket.socket) -> socket.socket:
+    """The listening socket, marked as TCP. uvicorn binds it as `socket.socket(family)`, protocol 0, and asyncio
+    turns Nagle's algorithm off (TCP_NODELAY) only on accepted sockets whose protocol says TCP, so every
+    response in a worker sat behind the client's delayed ACK: 40-200 ms for a request that follows another on
+    the same connection. Unix sockets are left as they are."""
+    if sock.family not in (socket.AF_INET, socket.AF_INET6):
+        return sock
+    return socket.socket(sock.family, sock.type, socket.IPPROTO_TCP, fileno=sock.detach())
 
 
 @handle_errors

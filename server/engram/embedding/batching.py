@@ -44,6 +44,9 @@ class MicroBatcher:
         self._closed = False
         self._last_arrival = float("-inf")
         self.waits = 0  # batches held for the window (for tests and benchmarks)
+        # One model call at a time: a call already uses every core (the backend's own threads), so calls
+        # side by side only add runnable threads, which delay the event loop and each other.
+        self._model = threading.Lock()
 
     @property
     def dimension(self) -> int:
@@ -59,8 +62,10 @@ class MicroBatcher:
     def embed(self, texts: Sequence[str]) -> list[list[float]]:
         if not texts:
             return []
-        if self.window_s <= 0 or len(texts) >= self.max_texts:
+        if self.window_s <= 0:
             return self.inner.embed(texts)
+        if len(texts) >= self.max_texts:
+            return self._encode_alone(list(texts))
         request = _Request(list(texts))
         with self._cond:
             if self._closed:
@@ -119,10 +124,19 @@ class MicroBatcher:
     def _queued_texts(self) -> int:
         return sum(len(r.texts) for r in self._queue)
 
+    def _encode_alone(self, texts: list[str]) -> list[list[float]]:
+        """A long list, in model calls of `max_texts`, so queued requests wait for one such call at most."""
+        vectors: list[list[float]] = []
+        for start in range(0, len(texts), self.max_texts):
+            with self._model:
+                vectors += self.inner.embed(texts[start:start + self.max_texts])
+        return vectors
+
     def _encode(self, batch: list[_Request]) -> None:
         try:
             self.model_calls += 1
-            vectors = self.inner.embed([text for request in batch for text in request.texts])
+            with self._model:
+                vectors = self.inner.embed([text for request in batch for text in request.texts])
         except BaseException as exc:  # noqa: BLE001 - find the request at fault, fail only that one
             if len(batch) == 1:
                 batch[0].error = exc
