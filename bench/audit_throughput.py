@@ -82,6 +82,8 @@ def main() -> None:
     audit, consent = services.audit, services.consent  # the service's own wiring (group commit on)
     unbatched = AuditLog(driver, settings, Redactor(), group_commit=False)  # one transaction (and head lock) per event
     run_id = uuid.uuid4().hex[:6]
+    for w in range(max(int(n) for n in args.writers.split(","))):  # a grant names an agent that exists
+        services.keys.create_agent(f"bench-grantee-{w}")
 
     def audited(w: int, n: int) -> None:
         unbatched.record("grant", f"bench-{w}", f"bench-{w}", [f"g-{run_id}-{w}-{n}"], {"scope": "domain", "value": "db"})

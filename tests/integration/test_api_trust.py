@@ -363,6 +363,24 @@ def test_request_and_grant_ids_tell_a_third_agent_nothing(gql: dict[str, GraphQL
     assert _error_of(gql["bob"], revoke, {"g": grant_id})[0] == "FORBIDDEN"
 
 
+def test_naming_an_agent_that_does_not_exist_creates_nothing_for_it(gql: dict[str, GraphQLClient], db,
+                                                                    settings) -> None:
+    """A grant to, or a request of, an agent nobody has created is refused; an agent created later under that
+    name finds nothing someone prepared for it (before, naming it made the Agent node the new agent inherited)."""
+    grant = 'mutation { grantAccess(grantee: "newcomer", scope: TAG, value: "x") { id } }'
+    ask = 'mutation { requestAccess(owner: "newcomer", scope: DOMAIN, value: "ops") { id } }'
+    assert _error_of(gql["bob"], grant, {}) == ("NOT_FOUND", "No agent 'newcomer'.")
+    assert _error_of(gql["bob"], ask, {}) == ("NOT_FOUND", "No agent 'newcomer'.")
+    assert db.execute_query("MATCH (a:Agent {id: 'newcomer'}) RETURN count(a) AS n").records[0]["n"] == 0
+
+    from engram.auth.service import ApiKeyService
+    newcomer = gql["bob"].as_key(ApiKeyService(db, settings).create_agent("newcomer").token)
+    sharing = newcomer.execute("{ grants(direction: RECEIVED) { nodes { id } } "
+                               "shareRequests(direction: INCOMING) { nodes { id } } }")
+    assert sharing == {"grants": {"nodes": []}, "shareRequests": {"nodes": []}}
+    assert gql["bob"].execute(grant)["grantAccess"]["id"]  # once it exists, it can be named
+
+
 def test_pattern_ids_are_keyed_so_a_guessed_message_and_owner_cannot_be_tested(gql: dict[str, GraphQLClient]) -> None:
     ids = _alice_private(gql)
     signature = gql["alice"].execute(FAIL, {"input": {"errorMessage": ERROR}})["learnFromFailure"]["signature"]

@@ -118,7 +118,7 @@ def test_grants_expire_and_direct_grants_are_idempotent(memories: MemoryService,
     assert soon.id not in {g.id for g in consent.list_grants("alice", "given")}
 
 
-def test_narrowing_denial_and_bad_input(memories: MemoryService, consent: ConsentService) -> None:
+def test_narrowing_denial_and_bad_input(memories: MemoryService, consent: ConsentService, services) -> None:
     request = consent.request_access("bob", "alice", "domain", "payments")
     with pytest.raises(BadInputError, match="narrow"):
         consent.grant("alice", request_id=request.id, scope="domain", value="auth")  # not narrower: different
@@ -137,6 +137,9 @@ def test_narrowing_denial_and_bad_input(memories: MemoryService, consent: Consen
     with pytest.raises(BadInputError, match="granted already"):
         consent.deny("alice", request.id)
 
+    with pytest.raises(NotFoundError, match="No agent 'carol'"):  # naming an agent does not create it
+        consent.grant("alice", grantee="carol", scope="domain", value="payments")
+    services.keys.create_agent("carol")
     with pytest.raises(ForbiddenError, match="its own"):
         consent.grant("alice", grantee="carol", scope="memory", memory_ids=["b-own"])  # bob's memory
     with pytest.raises(BadInputError):

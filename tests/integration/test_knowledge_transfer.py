@@ -9,6 +9,7 @@ from pathlib import Path
 import neo4j
 import pytest
 
+from engram.auth.service import ApiKeyService
 from engram.config import Settings
 from engram.embeddings import SentenceTransformerEmbedder
 from engram.errors import ForbiddenError
@@ -151,12 +152,14 @@ def test_conflicts_are_reported_and_left_alone(memories: MemoryService, transfer
 
 
 def test_importing_as_another_agent_needs_consent(memories: MemoryService, transfer: KnowledgeTransfer,
-                                                  consent: ConsentService, audit: AuditLog, db: neo4j.Driver) -> None:
+                                                  consent: ConsentService, audit: AuditLog, db: neo4j.Driver,
+                                                  settings: Settings) -> None:
     _seed(memories)
     document, _ = transfer.export("alice", domain="auth")
     with pytest.raises(ForbiddenError, match="without consent"):
         transfer.import_document(document, as_agent="carol")
     assert _count(db) == 7
+    ApiKeyService(db, settings).create_agent("carol")
     grant = consent.grant("alice", grantee="carol", scope="domain", value="auth")
     report = transfer.import_document(document, as_agent="carol")
     assert report.created == 3

@@ -73,6 +73,7 @@ def test_suggestions_only_draw_on_what_the_agent_may_see(engine: LearningEngine,
         engine.record_decision("alice", CONTEXT, "retry-with-backoff", "success", domain="payments")
     assert engine.suggest("bob", CONTEXT).actions == []
     consent = services.consent
+    services.keys.create_agent("bob")
     grant = consent.grant("alice", grantee="bob", scope="domain", value="payments")
     assert engine.suggest("bob", CONTEXT).recommended == "retry-with-backoff"
     consent.revoke("alice", grant.id)

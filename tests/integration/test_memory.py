@@ -54,6 +54,7 @@ def test_bob_never_sees_alices_private_memory_through_any_path(memories: MemoryS
 def test_a_live_grant_shares_and_revoking_hides_at_once(memories: MemoryService, services) -> None:
     _alice_private(memories)
     consent = services.consent
+    services.keys.create_agent("bob")
     grant = consent.grant("alice", grantee="bob", scope="tag", value="ledger",
                           expires_at=datetime.now(UTC) + timedelta(days=1))
     shared = memories.retrieve_relevant_memories("bob", SECRET_CONTEXT, k=5)

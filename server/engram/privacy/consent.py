@@ -108,6 +108,7 @@ class ConsentService:
         requester, owner = _need_agent(requester, "requesting"), _need_agent(owner, "owning")
         if requester == owner:
             raise BadInputError("An agent always sees its own memories; ask another agent.")
+        self._require_known(owner)
         ids = _check_scope(scope, value, memory_ids)
         if duration is not None and not timedelta(0) < duration <= LONGEST_GRANT:
             raise BadInputError(f"The requested duration must be positive and at most {LONGEST_GRANT.days} days.")
@@ -190,6 +191,7 @@ class ConsentService:
             duration, grant_id, match_live = DEFAULT_GRANT_DURATION, f"grant-{uuid.uuid4().hex[:12]}", True
         if grantee == owner:
             raise BadInputError("An agent always sees its own memories; a grant needs another agent.")
+        self._require_known(grantee)
         if scope == "memory":
             self._require_owned(owner, ids)
         if scope == "pattern":
@@ -256,6 +258,12 @@ class ConsentService:
         if outside:
             raise BadInputError(f"Not within request {request.id}: {', '.join(outside[:10])}.")
         return "memory", None, ids
+
+    def _require_known(self, agent: str) -> None:
+        """Naming an agent in a request or grant does not create it: otherwise an agent created later under
+        that name would find grants and requests waiting that someone prepared for it."""
+        if not self.repository.agent_known(agent):
+            raise NotFoundError(f"No agent {agent!r}.", hint="Agents are created with `engram agent create NAME`.")
 
     def _require_owned(self, owner: str, ids: list[str]) -> None:
         owned = self.repository.memories_in_scope(ids, owner, "memory", None, ids)

@@ -45,6 +45,9 @@ class ConsentRepository(AuditedRepository):
         return [to_request(r["request"]) for r in self._read(f"sharing/requests_{direction}", agent_id=agent_id,
                                                              status=status, offset=offset, limit=limit)]
 
+    def agent_known(self, agent_id: str) -> bool:
+        return bool(self._read("sharing/agent_known", agent_id=agent_id)[0]["known"])
+
     def request(self, request_id: str) -> ShareRequest | None:
         records = self._read("sharing/request_by_id", id=request_id)
         return to_request(records[0]["request"]) if records else None
