@@ -64,7 +64,7 @@ class BodySizeLimit:
                                        "extensions": {"code": "PAYLOAD_TOO_LARGE"}}]}).encode()
         await send({"type": "http.response.start", "status": 413,
                     "headers": [(b"content-type", b"application/json"), (b"connection", b"close"),
-                                                       (b"content-length", str(len(body)).encode())]})
+                                (b"content-length", str(len(body)).encode())]})
         await send({"type": "http.response.body", "body": body})
 
 
