@@ -88,3 +88,12 @@ def test_evidence_counts_fully_for_a_day_then_halves_per_half_life() -> None:
     assert age_weight(now - timedelta(days=28, hours=5), now, 14) == pytest.approx(0.25)
     assert age_weight(now - timedelta(days=400), now, 0) == 1.0  # 0: ageing off
     assert age_weight(None, now, 14) == 1.0
+
+
+def test_slugs_stay_short_enough_to_index() -> None:
+    # A prevention text of one 8 KB word made a check id Neo4j could not index (the fuzz test found it).
+    long_word, other = "x" * 8200, "x" * 8199 + "y"
+    assert slugify("retry with backoff") == "retry-with-backoff"  # short slugs (and the ids built on them) unchanged
+    assert len(slugify(long_word)) <= 80 and slugify(long_word) != slugify(other)
+    checks = derive_checks("fp-1", [(long_word, True), (long_word, True)], [long_word], [long_word], "development")
+    assert checks and all(len(c.id) < 120 for c in checks)

@@ -16,9 +16,17 @@ _KEBAB = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)+$")
 _NON_WORD = re.compile(r"[^a-z0-9]+")
 
 
+LONGEST_SLUG = 80
+
+
 def slugify(text: str, max_words: int = 6) -> str:
+    """Up to `max_words` words in kebab case. Slugs become ids (prevention checks) that Neo4j indexes, so one
+    past LONGEST_SLUG characters (a word of 8 KB) is cut and ends in a hash of the whole, which keeps it unique."""
     words = [w for w in _NON_WORD.split(text.lower()) if w][:max_words]
-    return "-".join(words) or "unnamed"
+    slug = "-".join(words) or "unnamed"
+    if len(slug) <= LONGEST_SLUG:
+        return slug
+    return f"{slug[:LONGEST_SLUG - 13].rstrip('-')}-{hashlib.sha256(slug.encode()).hexdigest()[:12]}"
 
 
 def opaque_id(prefix: str, key: str) -> str:
