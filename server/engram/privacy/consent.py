@@ -184,6 +184,7 @@ class ConsentService:
             grant_id, match_live = f"grant-{request.id}", False
         else:
             grantee = _need_agent(grantee, "receiving")
+            self._require_known(grantee)  # (a request's grantee is its requester, who exists)
             ids = _check_scope(scope, value, memory_ids)
             if scope == "pattern":
                 value = self.resolve_pattern(owner, value)
@@ -191,7 +192,6 @@ class ConsentService:
             duration, grant_id, match_live = DEFAULT_GRANT_DURATION, f"grant-{uuid.uuid4().hex[:12]}", True
         if grantee == owner:
             raise BadInputError("An agent always sees its own memories; a grant needs another agent.")
-        self._require_known(grantee)
         if scope == "memory":
             self._require_owned(owner, ids)
         if scope == "pattern":

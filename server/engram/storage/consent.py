@@ -46,7 +46,8 @@ class ConsentRepository(AuditedRepository):
                                                              status=status, offset=offset, limit=limit)]
 
     def agent_known(self, agent_id: str) -> bool:
-        return bool(self._read("sharing/agent_known", agent_id=agent_id)[0]["known"])
+        """Made by `engram agent create`, or known from its memories."""
+        return bool(self._read("auth/agents_by_ids", ids=[agent_id]))
 
     def request(self, request_id: str) -> ShareRequest | None:
         records = self._read("sharing/request_by_id", id=request_id)
